@@ -1,0 +1,242 @@
+"""The ``email-wizard`` command line.
+
+Start-up stays light: Textual is imported only for the TUI, and each
+sub-command imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from wizard import __version__
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad input or usage: print the message, exit 2, run nothing."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"email-wizard: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also the source of the README's command-line reference)."""
+    parser = _Parser(
+        prog="email-wizard",
+        description="Find out why email is not being delivered, and get the exact fix. "
+        "With no command, starts the interactive wizard.",
+    )
+    parser.add_argument("--version", action="version", version=f"email-wizard {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run a flow headless (for CI and scripts)",
+                         description="Run a flow without the TUI. Exit codes: 0 nothing wrong "
+                         "found, 1 a problem was diagnosed, 2 bad input, 3 could not finish.")
+    run.add_argument("flow", help="flow id (see 'list') or path to a flow file")
+    run.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
+                     help="an input value; NAME=@PATH reads it from a file (the only way, with "
+                     "--secret-env, to give a secret)")
+    run.add_argument("--secret-env", action="append", default=[], metavar="NAME=VAR",
+                     help="read input NAME from environment variable VAR")
+    run.add_argument("--nameserver", action="append", default=[], metavar="IP[:PORT]",
+                     help="send every DNS lookup (hosts to connect to included) to this server")
+    run.add_argument("--ca-file", metavar="PATH", help="extra trust anchors (PEM) for TLS")
+    run.add_argument("--timeout", type=float, default=10.0, metavar="S",
+                     help="seconds each probe may take (default 10)")
+    run.add_argument("--json", action="store_true", help="print one JSON object")
+
+    lst = sub.add_parser("list", help="list the installed flows")
+    lst.add_argument("--json", action="store_true", help="print JSON")
+
+    val = sub.add_parser("validate", help="check flow files; defects as FILE:LINE:COL: message")
+    val.add_argument("files", nargs="+", metavar="FILE")
+
+    sub.add_parser("schema", help="print the JSON Schema of flow files")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command is None:
+            return _tui()
+        handler = {"run": _run, "list": _list, "validate": _validate, "schema": _schema}
+        return handler[args.command](args)
+    except UsageError as exc:
+        print(f"email-wizard: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("email-wizard: interrupted", file=sys.stderr)
+        return 130
+
+
+def _tui() -> int:
+    from wizard.tui.app import run_app  # type: ignore[import-untyped,unused-ignore]
+
+    return int(run_app())
+
+
+def _list(args: argparse.Namespace) -> int:
+    from wizard.flow.loader import discover
+
+    catalogue = discover()
+    rows = []
+    for flow_id, (flow, source) in sorted(catalogue.flows.items()):
+        rows.append({
+            "id": flow_id,
+            "title": flow.title,
+            "description": flow.description,
+            "origin": source.origin,
+            "path": str(source.path),
+            "inputs": {
+                name: {"type": spec.type, "required": spec.required and spec.default is None,
+                       "default": spec.default, "help": spec.help,
+                       **({"choices": spec.choices} if spec.choices else {})}
+                for name, spec in flow.inputs.items()
+            },
+        })
+    if args.json:
+        print(json.dumps({"flows": rows,
+                          "broken": [str(d) for d in catalogue.broken]}, indent=2))
+    else:
+        width = max((len(r["id"]) for r in rows), default=0)
+        for row in rows:
+            origin = "" if row["origin"] == "bundled" else "  (user)"
+            print(f"{row['id']:<{width}}  {row['description'] or row['title']}{origin}")
+        for diag in catalogue.broken:
+            print(f"broken: {diag}", file=sys.stderr)
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from wizard.flow.diagnostics import DataFileError
+    from wizard.flow.loader import load_flow
+
+    failed = False
+    for name in args.files:
+        try:
+            load_flow(Path(name), display=name)
+        except DataFileError as exc:
+            failed = True
+            for diag in exc.diagnostics:
+                print(diag)
+    return EXIT_USAGE if failed else 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from wizard.flow.model import flow_json_schema
+
+    print(json.dumps(flow_json_schema(), indent=2, sort_keys=True))
+    return 0
+
+
+def _read_sets(flow_inputs: dict[str, Any], args: argparse.Namespace) -> dict[str, str]:
+    """Collect ``--set`` and ``--secret-env`` values; secrets never come from argv itself."""
+    values: dict[str, str] = {}
+    for item in args.sets:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--set {item!r}: expected NAME=VALUE")
+        spec = flow_inputs.get(name)
+        if value.startswith("@"):
+            path = Path(value[1:]).expanduser()
+            try:
+                value = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+                raise UsageError(f"--set {name}=@{path}: cannot read: {reason}") from None
+            value = value.removesuffix("\n").removesuffix("\r")
+        elif spec is not None and spec.type == "secret":
+            raise UsageError(f"{name} is a secret: never put it on the command line; use "
+                             f"--set {name}=@FILE or --secret-env {name}=VARIABLE")
+        values[name] = value
+    for item in args.secret_env:
+        name, sep, var = item.partition("=")
+        if not sep or not name or not var:
+            raise UsageError(f"--secret-env {item!r}: expected NAME=VARIABLE")
+        if var not in os.environ:
+            raise UsageError(f"--secret-env {name}={var}: environment variable {var} is not set")
+        values[name] = os.environ[var]
+    return values
+
+
+def _run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from wizard.engine import MissingAnswer, Session, run_to_end
+    from wizard.flow.diagnostics import DataFileError
+    from wizard.flow.loader import UnknownFlow, find_flow
+    from wizard.inputs import BadInput, check_inputs, parse_nameserver
+    from wizard.probes.base import ProbeContext
+    from wizard.probes.runner import RegistryRunner
+    from wizard.report import EXIT_CODES, session_json
+
+    try:
+        flow = find_flow(args.flow)
+    except UnknownFlow as exc:
+        raise UsageError(str(exc)) from None
+    except DataFileError as exc:
+        raise UsageError(f"flow {args.flow} has defects:\n{exc}") from None
+    if not (0 < args.timeout <= 600):
+        raise UsageError(f"--timeout {args.timeout:g}: must be between 0 and 600 seconds")
+    if args.ca_file and not os.access(args.ca_file, os.R_OK):
+        raise UsageError(f"--ca-file {args.ca_file}: cannot read the file")
+    try:
+        nameservers = tuple(parse_nameserver(n) for n in args.nameserver)
+        given = check_inputs(flow, _read_sets(dict(flow.inputs), args))
+    except BadInput as exc:
+        raise UsageError(str(exc)) from None
+    ctx = ProbeContext(timeout=args.timeout, nameservers=nameservers, ca_file=args.ca_file)
+    session = Session.start(flow, given, RegistryRunner(ctx))
+    try:
+        asyncio.run(run_to_end(session))
+    except MissingAnswer as exc:
+        raise UsageError(f"flow {flow.id} asks {exc.question!r}: give the answer with "
+                         f"--set {exc.var}=VALUE") from None
+    result = session_json(session)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        _print_text(result, sys.stdout)
+    return EXIT_CODES[session.status]
+
+
+def _print_text(result: dict[str, Any], out: TextIO) -> None:
+    from wizard.action_text import action_lines
+    from wizard.flow.model import Fix
+
+    marks = {"healthy": "✔", "problem": "✘", "inconclusive": "?", "error": "!"}
+    out.write(f"{result['flow']}: {result['status']}\n\n")
+    for entry in result["trail"]:
+        if entry["kind"] == "probe":
+            out.write(f"  • {entry['title']}: {entry['summary']} [{entry['outcome']}]\n")
+            for line in entry["evidence"]:
+                out.write(f"      {line}\n")
+        elif entry["kind"] == "ask":
+            out.write(f"  ? {entry['summary']}\n")
+    if result.get("message"):
+        out.write(f"\n{marks.get(result['status'], '')} {result['message']}\n")
+    if result.get("error"):
+        out.write(f"\n! could not finish: {result['error']}\n")
+    for finding in result["findings"]:
+        out.write(f"\n[{finding['severity']}] {finding['message']}\n")
+    for raw in result["fixes"]:
+        fix = Fix.model_validate(raw)
+        out.write(f"\nFix: {fix.title}\n")
+        if fix.text:
+            for line in fix.text.strip().splitlines():
+                out.write(f"  {line}\n")
+        for action in fix.actions:
+            for line in action_lines(action):
+                out.write(f"  → {line}\n")

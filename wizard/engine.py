@@ -1,0 +1,285 @@
+"""The engine: walks a flow, runs its probes, records the trail, renders the fixes.
+
+Pure and headless — no Textual, no printing, no sockets of its own. Both
+front-ends (the TUI and ``email-wizard run``) drive a :class:`Session` one
+step at a time; :func:`run_to_end` is the headless loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from wizard.flow import template
+from wizard.flow.check import DEFAULT
+from wizard.flow.model import (
+    Action,
+    AskStep,
+    EndStep,
+    Finding,
+    Fix,
+    FixStep,
+    Flow,
+    ProbeStep,
+    Status,
+)
+from wizard.probes.base import ProbeResult
+from wizard.probes.runner import ProbeFailed, ProbeRunner
+
+RunStatus = Literal["running", "healthy", "problem", "inconclusive", "error"]
+
+
+@dataclass(frozen=True)
+class ProbeRecord:
+    """One probe's run within a step."""
+
+    id: str
+    probe: str
+    outcome: str
+    summary: str
+    evidence: tuple[str, ...]
+    elapsed_ms: int
+    facts: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class TrailEntry:
+    """One step taken: what ran, what it found, where it led."""
+
+    step: str
+    kind: str
+    title: str
+    outcome: str | None = None
+    summary: str = ""
+    evidence: tuple[str, ...] = ()
+    elapsed_ms: int = 0
+    probes: tuple[ProbeRecord, ...] = ()
+    answer: str | None = None
+    next: str | None = None
+
+    @property
+    def probe(self) -> str | None:
+        """The probe name (several joined by commas) or None for non-probe steps."""
+        return ", ".join(p.probe for p in self.probes) or None
+
+
+class MissingAnswer(LookupError):
+    """A headless run reached a question with no ``--set`` answer."""
+
+    def __init__(self, var: str, question: str) -> None:
+        super().__init__(var)
+        self.var = var
+        self.question = question
+
+
+@dataclass
+class _Snapshot:
+    step: str | None
+    values: dict[str, Any]
+    findings: int
+    fixes: int
+    trail: int
+    status: RunStatus
+
+
+@dataclass
+class Session:
+    """A walk through one flow. Call :meth:`advance` until :attr:`finished`."""
+
+    flow: Flow
+    values: dict[str, Any]
+    runner: ProbeRunner
+    current: str | None = None
+    trail: list[TrailEntry] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    fixes: list[Fix] = field(default_factory=list)
+    status: RunStatus = "running"
+    error: str | None = None
+    end_message: str = ""
+    _history: list[_Snapshot] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, flow: Flow, inputs: Mapping[str, Any], runner: ProbeRunner) -> Session:
+        """A session at the flow's start step, with inputs (defaults filled in)."""
+        values: dict[str, Any] = {"flow.id": flow.id, "flow.title": flow.title}
+        for name, spec in flow.inputs.items():
+            if name in inputs:
+                values[name] = inputs[name]
+            elif spec.default is not None:
+                values[name] = spec.default
+            else:
+                values[name] = ""
+        for name, value in inputs.items():
+            values.setdefault(name, value)
+        return cls(flow=flow, values=values, runner=runner, current=flow.start)
+
+    @property
+    def finished(self) -> bool:
+        """True once an end (or a final fix) is reached, or the run failed."""
+        return self.status != "running"
+
+    @property
+    def step(self) -> AskStep | ProbeStep | FixStep | EndStep | None:
+        """The step about to run."""
+        return None if self.current is None else self.flow.steps[self.current]
+
+    def question(self) -> AskStep | None:
+        """The current step if it is a question waiting for an answer."""
+        step = self.step
+        return step if isinstance(step, AskStep) else None
+
+    def render(self, text: str) -> str:
+        """A template rendered with what is known now."""
+        return template.render(text, self.values)
+
+    def _save(self) -> None:
+        self._history.append(_Snapshot(self.current, copy.deepcopy(self.values),
+                                       len(self.findings), len(self.fixes), len(self.trail),
+                                       self.status))
+
+    def can_go_back(self) -> bool:
+        """True when a step has been taken."""
+        return bool(self._history)
+
+    def back(self) -> None:
+        """Undo the last step taken (its answer, facts, findings and fixes)."""
+        if not self._history:
+            return
+        snap = self._history.pop()
+        self.current = snap.step
+        self.values = snap.values
+        del self.findings[snap.findings:]
+        del self.fixes[snap.fixes:]
+        del self.trail[snap.trail:]
+        self.status = snap.status
+        self.error = None
+        self.end_message = ""
+
+    async def advance(self, answer: str | None = None) -> TrailEntry:
+        """Run the current step (``answer`` answers an ask step) and move on."""
+        if self.current is None or self.finished:
+            raise RuntimeError("the flow has finished")
+        step_id = self.current
+        step = self.flow.steps[step_id]
+        self._save()
+        if isinstance(step, AskStep):
+            try:
+                entry = self._answer(step_id, step, answer)
+            except (MissingAnswer, ValueError):
+                self._history.pop()
+                raise
+            self.trail.append(entry)
+            return entry
+        try:
+            if isinstance(step, ProbeStep):
+                entry = await self._probe(step_id, step)
+            elif isinstance(step, FixStep):
+                entry = self._fix(step_id, step)
+            else:
+                entry = self._end(step_id, step)
+        except (ProbeFailed, template.MissingVariable) as exc:
+            self.status = "error"
+            self.error = str(exc)
+            entry = TrailEntry(step_id, step.kind, step.title, "error", str(exc))
+            self.current = None
+        self.trail.append(entry)
+        return entry
+
+    def _answer(self, step_id: str, step: AskStep, answer: str | None) -> TrailEntry:
+        if answer is None:
+            if step.var in self.values and self.values[step.var] not in ("", None):
+                answer = str(self.values[step.var])
+            else:
+                raise MissingAnswer(step.var, self.render(step.question))
+        if step.type == "choice" and answer not in step.choices:
+            raise ValueError(f"{answer!r} is not one of {', '.join(step.choices)}")
+        self.values[step.var] = answer
+        target = step.on.get(answer) or step.on.get(DEFAULT) or step.next
+        self.current = target
+        shown = "(secret)" if step.type == "secret" else answer
+        return TrailEntry(step_id, "ask", self.render(step.title or step.question), None,
+                          f"{self.render(step.question)} → {shown}", answer=shown, next=target)
+
+    async def _probe(self, step_id: str, step: ProbeStep) -> TrailEntry:
+        calls = step.calls(step_id)
+        rendered = {cid: template.render_value(call.with_, self.values)
+                    for cid, call in calls.items()}
+        results: list[ProbeResult] = await asyncio.gather(
+            *(self.runner.run(call.probe, rendered[cid]) for cid, call in calls.items()))
+        records = []
+        outcomes: dict[str, str] = {}
+        for (cid, call), result in zip(calls.items(), results, strict=True):
+            outcomes[cid] = result.outcome
+            self.values[f"{cid}.outcome"] = result.outcome
+            self.values[f"{cid}.summary"] = result.summary
+            for fact, value in result.facts.items():
+                self.values[f"{cid}.{fact}"] = value
+            records.append(ProbeRecord(cid, call.probe, result.outcome, result.summary,
+                                       tuple(result.evidence), result.elapsed_ms,
+                                       dict(result.facts)))
+        target = None
+        for rule in step.when:
+            if all(outcomes.get(cid) in ([want] if isinstance(want, str) else want)
+                   for cid, want in rule.when.items()):
+                target = rule.goto
+                break
+        branch = step.branch_probe(step_id)
+        outcome = outcomes.get(branch) if branch else None
+        if target is None:
+            target = step.on.get(outcome or "", step.on.get(DEFAULT))
+        if target is None:
+            raise ProbeFailed(f"step {step_id}: no branch for outcome {outcome!r}")
+        self.current = target
+        summary = " · ".join(r.summary for r in records)
+        evidence = tuple(line for r in records for line in r.evidence)
+        return TrailEntry(step_id, "probe", self.render(step.title) if step.title else step_id,
+                          outcome if outcome is not None else ",".join(outcomes.values()),
+                          summary, evidence, max(r.elapsed_ms for r in records),
+                          tuple(records), next=target)
+
+    def _fix(self, step_id: str, step: FixStep) -> TrailEntry:
+        findings = [Finding.model_validate(template.render_strings(f.model_dump(), self.values))
+                    for f in step.findings]
+        fixes = [Fix.model_validate(template.render_strings(f.model_dump(by_alias=True),
+                                                            self.values)) for f in step.fixes]
+        self.findings.extend(findings)
+        self.fixes.extend(fixes)
+        self.current = step.next
+        if step.next is None:
+            self._finish(step.status)
+        title = self.render(step.title) if step.title else step_id
+        return TrailEntry(step_id, "fix", title, step.status, title, next=step.next)
+
+    def _end(self, step_id: str, step: EndStep) -> TrailEntry:
+        self.end_message = self.render(step.message)
+        self.current = None
+        self._finish(step.status)
+        title = self.render(step.title) if step.title else step_id
+        return TrailEntry(step_id, "end", title, step.status, self.end_message or title)
+
+    def _finish(self, status: Status) -> None:
+        if status == "healthy" and any(f.severity == "error" for f in self.findings):
+            status = "problem"
+        self.status = status
+        self.current = None
+
+    def actions(self) -> list[Action]:
+        """Every action of every fix, in order."""
+        return [a for f in self.fixes for a in f.actions]
+
+
+async def run_to_end(session: Session, max_steps: int = 1000) -> Session:
+    """Advance ``session`` until it finishes; asks are answered from its values.
+
+    Raises :class:`MissingAnswer` when a question has no answer.
+    """
+    for _ in range(max_steps):
+        if session.finished:
+            return session
+        await session.advance()
+    session.status = "error"
+    session.error = f"stopped after {max_steps} steps"
+    return session

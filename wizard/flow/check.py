@@ -1,0 +1,311 @@
+"""What a flow means, checked before it runs: the second pass after the schema.
+
+Every defect is reported at its ``FILE:LINE:COL``: branches to missing
+steps, unregistered probes, outcomes neither handled nor defaulted, steps
+unreachable from the start, template variables nothing provides, and
+cycles with no question in them (a loop a headless run could never leave).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+from wizard.flow import template
+from wizard.flow.diagnostics import Diagnostic, did_you_mean
+from wizard.flow.model import AskStep, EndStep, FixStep, Flow, ProbeStep, Step
+from wizard.flow.yamlpos import Located, Path
+from wizard.probes.base import ProbeSpec
+
+DEFAULT = "default"
+BUILTIN_VARIABLES = frozenset({"flow.id", "flow.title"})
+
+
+class _Reporter:
+    def __init__(self, located: Located, name: str) -> None:
+        self.located = located
+        self.name = name
+        self.found: list[Diagnostic] = []
+
+    def at(self, path: Path, message: str, key: bool = False, offset: int = 0) -> None:
+        pos = self.located.pos(path, key=key)
+        self.found.append(Diagnostic(self.name, pos.line, pos.col + offset, message))
+
+
+def successors(step_id: str, step: Step) -> Iterator[tuple[Path, str, str | None, str]]:
+    """Each outgoing edge: (path in the step, target, outcome or None, probe id or '')."""
+    if isinstance(step, AskStep):
+        for choice, target in step.on.items():
+            yield ("on", choice), target, None, ""
+        if step.next is not None:
+            yield ("next",), step.next, None, ""
+    elif isinstance(step, ProbeStep):
+        branch = step.branch_probe(step_id) or ""
+        for i, rule in enumerate(step.when):
+            yield ("when", i, "goto"), rule.goto, None, ""
+        for outcome, target in step.on.items():
+            yield ("on", outcome), target, (None if outcome == DEFAULT else outcome), branch
+    elif isinstance(step, FixStep) and step.next is not None:
+        yield ("next",), step.next, None, ""
+
+
+def check_flow(
+    flow: Flow, located: Located, name: str, probes: Mapping[str, ProbeSpec[Any]]
+) -> list[Diagnostic]:
+    """All semantic defects of ``flow`` (empty when it is sound)."""
+    report = _Reporter(located, name)
+    steps = flow.steps
+    if flow.start not in steps:
+        report.at(("start",), f"start step {flow.start!r} does not exist"
+                  + did_you_mean(flow.start, steps))
+    for step_id, step in steps.items():
+        base: Path = ("steps", step_id)
+        for path, target, _, _ in successors(step_id, step):
+            if target not in steps:
+                report.at((*base, *path), f"step {target!r} does not exist"
+                          + did_you_mean(target, steps))
+        if isinstance(step, ProbeStep):
+            _check_probe_step(report, step_id, step, probes)
+        if isinstance(step, AskStep) and step.type == "choice":
+            for choice in step.on:
+                if choice != DEFAULT and choice not in step.choices:
+                    report.at((*base, "on", choice), f"{choice!r} is not one of the choices",
+                              key=True)
+            if step.on and DEFAULT not in step.on and step.next is None:
+                for choice in step.choices:
+                    if choice not in step.on:
+                        report.at((*base, "on"), f"choice {choice!r} is not handled "
+                                  "and there is no 'default'")
+    for input_name, spec in flow.inputs.items():
+        if spec.type == "choice" and spec.default is not None and spec.default not in spec.choices:
+            report.at(("inputs", input_name, "default"), "default is not one of the choices")
+    if flow.start in steps:
+        reachable = _reachable(flow)
+        for step_id in steps:
+            if step_id not in reachable:
+                report.at(("steps", step_id), f"step {step_id!r} is unreachable from the start "
+                          f"{flow.start!r}", key=True)
+        _check_cycles(report, flow)
+        _check_variables(report, flow, probes)
+    _check_braces(report, located)
+    return sorted(set(report.found))
+
+
+def _check_probe_step(report: _Reporter, step_id: str, step: ProbeStep,
+                      probes: Mapping[str, ProbeSpec[Any]]) -> None:
+    base: Path = ("steps", step_id)
+    calls = step.calls(step_id)
+    for call_id, call in calls.items():
+        call_path: Path = (*base,) if step.probe is not None else (*base, "probes", call_id)
+        spec = probes.get(call.probe)
+        if spec is None:
+            report.at((*call_path, "probe"), f"unknown probe {call.probe!r}"
+                      + did_you_mean(call.probe, probes))
+            continue
+        _check_params(report, call_path, call.with_, spec.params)
+    branch = step.branch_probe(step_id)
+    if step.branch_on is not None and step.branch_on not in calls:
+        report.at((*base, "branch_on"), f"no probe with id {step.branch_on!r} in this step"
+                  + did_you_mean(step.branch_on, calls))
+    for i, rule in enumerate(step.when):
+        for call_id, wanted in rule.when.items():
+            if call_id not in calls:
+                report.at((*base, "when", i, "when", call_id), f"no probe with id {call_id!r} "
+                          "in this step" + did_you_mean(call_id, calls), key=True)
+                continue
+            spec = probes.get(calls[call_id].probe)
+            for outcome in [wanted] if isinstance(wanted, str) else wanted:
+                if spec is not None and outcome not in spec.outcomes:
+                    report.at((*base, "when", i, "when", call_id),
+                              f"probe {spec.name} has no outcome {outcome!r}"
+                              + did_you_mean(outcome, spec.outcomes))
+    if branch is None or branch not in calls:
+        if step.on and DEFAULT not in step.on:
+            report.at((*base, "on"), "cannot tell which probe 'on' maps: set 'branch_on'")
+        elif not step.on:
+            report.at((*base, "when"), "no 'on: {default: ...}' after the 'when' rules")
+        return
+    spec = probes.get(calls[branch].probe)
+    if spec is None:
+        return
+    for outcome in step.on:
+        if outcome != DEFAULT and outcome not in spec.outcomes:
+            report.at((*base, "on", outcome), f"probe {spec.name} has no outcome {outcome!r}"
+                      + did_you_mean(outcome, spec.outcomes), key=True)
+    if DEFAULT not in step.on:
+        missing = [o for o in spec.outcomes if o not in step.on]
+        if missing:
+            report.at((*base, "on"), f"outcome{'s' if len(missing) > 1 else ''} of "
+                      f"{spec.name} not handled and no 'default': {', '.join(missing)}")
+
+
+def _check_params(report: _Reporter, call_path: Path, params: Mapping[str, Any],
+                  model: type[BaseModel]) -> None:
+    fields = {f.alias or n: f for n, f in model.model_fields.items()}
+    for key in params:
+        if key not in fields:
+            report.at((*call_path, "with", key), f"unknown parameter {key!r}"
+                      + did_you_mean(key, fields), key=True)
+    for key, field in fields.items():
+        if field.is_required() and key not in params:
+            report.at((*call_path, "with") if params else call_path,
+                      f"missing required parameter {key!r}")
+
+
+def _reachable(flow: Flow) -> set[str]:
+    seen: set[str] = set()
+    stack = [flow.start]
+    while stack:
+        current = stack.pop()
+        if current in seen or current not in flow.steps:
+            continue
+        seen.add(current)
+        stack.extend(t for _, t, _, _ in successors(current, flow.steps[current]))
+    return seen
+
+
+def _check_cycles(report: _Reporter, flow: Flow) -> None:
+    """Tarjan's strongly connected components; a cycle must contain an ask step."""
+    graph = {s: [t for _, t, _, _ in successors(s, step) if t in flow.steps]
+             for s, step in flow.steps.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    counter = [0]
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = counter[0]
+        counter[0] += 1
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in graph[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component: list[str] = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            is_cycle = len(component) > 1 or node in graph[node]
+            if is_cycle and not any(isinstance(flow.steps[m], AskStep) for m in component):
+                first = min(component, key=list(flow.steps).index)
+                members = " -> ".join(sorted(component, key=list(flow.steps).index))
+                report.at(("steps", first), f"cycle with no 'ask' step: {members}", key=True)
+
+    for node in graph:
+        if node not in index:
+            visit(node)
+
+
+def _provided(step_id: str, step: Step, outcome: str | None, branch: str,
+              probes: Mapping[str, ProbeSpec[Any]]) -> set[str]:
+    """Variables a step sets along one outgoing edge."""
+    if isinstance(step, AskStep):
+        return {step.var}
+    if not isinstance(step, ProbeStep):
+        return set()
+    out: set[str] = set()
+    for call_id, call in step.calls(step_id).items():
+        spec = probes.get(call.probe)
+        out |= {f"{call_id}.outcome", f"{call_id}.summary"}
+        if spec is not None:
+            facts = spec.facts_for(outcome if call_id == branch else None)
+            out |= {f"{call_id}.{fact}" for fact in facts}
+    return out
+
+
+def _template_strings(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _template_strings(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _template_strings(item, (*path, i))
+
+
+def step_templates(step_id: str, step: Step, raw: Any) -> Iterator[tuple[Path, str]]:
+    """The templated strings of a step, with their paths in the file."""
+    base: Path = ("steps", step_id)
+    if not isinstance(raw, dict):
+        return
+    if isinstance(step, AskStep):
+        for key in ("question", "help", "title"):
+            if key in raw:
+                yield from _template_strings(raw[key], (*base, key))
+    elif isinstance(step, ProbeStep):
+        if "with" in raw:
+            yield from _template_strings(raw["with"], (*base, "with"))
+        for call_id, call in (raw.get("probes") or {}).items():
+            if isinstance(call, dict) and "with" in call:
+                yield from _template_strings(call["with"], (*base, "probes", call_id, "with"))
+        if "title" in raw:
+            yield from _template_strings(raw["title"], (*base, "title"))
+    elif isinstance(step, FixStep | EndStep):
+        for key in ("title", "message", "findings", "fixes"):
+            if key in raw:
+                yield from _template_strings(raw[key], (*base, key))
+
+
+def available_variables(flow: Flow, probes: Mapping[str, ProbeSpec[Any]]) -> dict[str, set[str]]:
+    """Variables set on *every* path to each step (a must-analysis over the step graph)."""
+    start_vars = set(flow.inputs) | set(BUILTIN_VARIABLES)
+    universe: set[str] = set(start_vars)
+    for step_id, step in flow.steps.items():
+        for _, _, outcome, branch in successors(step_id, step):
+            universe |= _provided(step_id, step, outcome, branch, probes)
+    avail: dict[str, set[str]] = {s: set(universe) for s in flow.steps}
+    avail[flow.start] = set(start_vars)
+    incoming: dict[str, list[tuple[str, str | None, str]]] = {s: [] for s in flow.steps}
+    for step_id, step in flow.steps.items():
+        for _, target, outcome, branch in successors(step_id, step):
+            if target in incoming:
+                incoming[target].append((step_id, outcome, branch))
+    reachable = _reachable(flow)
+    changed = True
+    while changed:
+        changed = False
+        for step_id in flow.steps:
+            if step_id == flow.start or step_id not in reachable:
+                continue
+            sets = [avail[src] | _provided(src, flow.steps[src], outcome, branch, probes)
+                    for src, outcome, branch in incoming[step_id] if src in reachable]
+            new = set.intersection(*sets) if sets else set()
+            if new != avail[step_id]:
+                avail[step_id] = new
+                changed = True
+    return avail
+
+
+def _check_variables(report: _Reporter, flow: Flow, probes: Mapping[str, ProbeSpec[Any]]) -> None:
+    avail = available_variables(flow, probes)
+    raw_steps = report.located.data.get("steps", {}) if isinstance(report.located.data,
+                                                                  dict) else {}
+    reachable = _reachable(flow)
+    for step_id, step in flow.steps.items():
+        if step_id not in reachable:
+            continue
+        for path, text in step_templates(step_id, step, raw_steps.get(step_id)):
+            for var, _offset in template.variables(text):
+                if var not in avail[step_id]:
+                    hint = did_you_mean(var, avail[step_id])
+                    report.at(path, f"template variable {{{var}}} is not provided by any input "
+                              f"or earlier probe on every path to {step_id!r}{hint}")
+
+
+def _check_braces(report: _Reporter, located: Located) -> None:
+    data = located.data if isinstance(located.data, dict) else {}
+    for path, text in _template_strings(data.get("steps", {}), ("steps",)):
+        for _ in template.stray_braces(text):
+            report.at(path, "stray brace: write {{ or }} for a literal brace")
+            break
