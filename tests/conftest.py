@@ -7,6 +7,7 @@ import os
 import pytest
 
 pytest_plugins = [
+    "tests.servers.tcp_fixtures",
     "tests.servers.dns_fixtures",
     "tests.servers.smtp_fixtures",
     "tests.servers.postfix_fixtures",

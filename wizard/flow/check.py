@@ -292,12 +292,15 @@ def _check_variables(report: _Reporter, flow: Flow, probes: Mapping[str, ProbeSp
     raw_steps = report.located.data.get("steps", {}) if isinstance(report.located.data,
                                                                   dict) else {}
     reachable = _reachable(flow)
+    unknown = tuple(f"{call_id}." for step_id, step in flow.steps.items()
+                    if isinstance(step, ProbeStep)
+                    for call_id, call in step.calls(step_id).items() if call.probe not in probes)
     for step_id, step in flow.steps.items():
         if step_id not in reachable:
             continue
         for path, text in step_templates(step_id, step, raw_steps.get(step_id)):
-            for var, _offset in template.variables(text):
-                if var not in avail[step_id]:
+            for var, _ in template.variables(text):
+                if var not in avail[step_id] and not (unknown and var.startswith(unknown)):
                     hint = did_you_mean(var, avail[step_id])
                     report.at(path, f"template variable {{{var}}} is not provided by any input "
                               f"or earlier probe on every path to {step_id!r}{hint}")

@@ -57,6 +57,8 @@ def _walk(model: type[BaseModel] | None, data: Any, loc: tuple[Any, ...]) -> tup
     owner: type[BaseModel] | None = model
     current = data
     for element in loc:
+        if isinstance(current, dict) and element in (current.get("kind"), current.get("type")):
+            continue  # the tag pydantic inserts for a discriminated union
         if isinstance(current, dict) and element in current:
             path.append(element)
             current = current[element]

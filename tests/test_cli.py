@@ -1,0 +1,197 @@
+"""The command-line contract: list, run's exit codes and bad input, schema, secrets."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT, cli
+
+CANARY = "Canary-Pa55w0rd-7f3e9"
+
+SECRET_FLOW = """\
+id: secret-demo
+title: Secret demo
+description: Uses a secret in a probe parameter and in a fix message.
+inputs:
+  host: {type: host, required: true}
+  port: {type: port, required: true}
+  password: {type: secret, required: true}
+start: connect
+steps:
+  connect:
+    kind: probe
+    title: Connect with {password}
+    probe: tcp.connect
+    with: {host: "{host}", port: "{port}"}
+    on: {default: report}
+  report:
+    kind: fix
+    findings:
+      - id: demo.leak
+        message: "tried {host} with password {password} and got {connect.outcome}"
+    fixes:
+      - id: demo.fix
+        title: Do not use {password}
+        actions:
+          - {type: console, instruction: "rotate {password}"}
+"""
+
+
+def env_with(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(extra)
+    return env
+
+
+def test_list_json_names_the_bundled_flows_with_their_inputs() -> None:
+    result = cli("list", "--json")
+    assert result.returncode == 0
+    flows = {f["id"]: f for f in json.loads(result.stdout)["flows"]}
+    tcp = flows["tcp-port"]
+    assert tcp["origin"] == "bundled"
+    assert tcp["inputs"]["host"]["required"] is True
+    assert tcp["inputs"]["port"] == {"type": "port", "required": False, "default": 587,
+                                     "help": tcp["inputs"]["port"]["help"]}
+
+
+def test_user_flows_are_listed_beside_the_bundled_ones(tmp_path: Path) -> None:
+    config = tmp_path / "cfg"
+    (config / "flows").mkdir(parents=True)
+    (config / "flows" / "mine.yaml").write_text(SECRET_FLOW)
+    result = cli("list", "--json", env=env_with(EMAIL_WIZARD_CONFIG_DIR=str(config)))
+    flows = {f["id"]: f for f in json.loads(result.stdout)["flows"]}
+    assert flows["secret-demo"]["origin"] == "user"
+    assert "tcp-port" in flows
+
+
+def test_xdg_config_home_is_honoured(tmp_path: Path) -> None:
+    (tmp_path / "email-wizard" / "flows").mkdir(parents=True)
+    (tmp_path / "email-wizard" / "flows" / "mine.yaml").write_text(SECRET_FLOW)
+    env = env_with(XDG_CONFIG_HOME=str(tmp_path))
+    env.pop("EMAIL_WIZARD_CONFIG_DIR", None)
+    result = cli("list", env=env)
+    assert "secret-demo" in result.stdout and "(user)" in result.stdout
+
+
+def test_broken_user_flow_is_reported_not_fatal(tmp_path: Path) -> None:
+    config = tmp_path / "cfg"
+    (config / "flows").mkdir(parents=True)
+    (config / "flows" / "bad.yaml").write_text("id: bad\ntitle: [\n")
+    result = cli("list", env=env_with(EMAIL_WIZARD_CONFIG_DIR=str(config)))
+    assert result.returncode == 0
+    assert "tcp-port" in result.stdout
+    assert "bad.yaml:" in result.stderr and "YAML syntax error" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["run", "no-such-flow"], "unknown flow 'no-such-flow'"),
+        (["run", "tcp-prot"], "did you mean 'tcp-port'?"),
+        (["run", "tcp-port"], "needs input host"),
+        (["run", "tcp-port", "--set", "host=127.0.0.1", "--set", "port=70000"],
+         "port: 70000 is out of range"),
+        (["run", "tcp-port", "--set", "host=127.0.0.1", "--set", "port=smtp"],
+         "'smtp' is not a port number"),
+        (["run", "tcp-port", "--set", "host=exa mple..com"], "not a valid domain name"),
+        (["run", "tcp-port", "--set", "host=127.0.0.1", "--set", "hots=x"],
+         "has no input 'hots' (did you mean 'host'?)"),
+        (["run", "tcp-port", "--set", "host"], "expected NAME=VALUE"),
+        (["run", "tcp-port", "--set", "host=127.0.0.1", "--nameserver", "dns.example"],
+         "is not an IP address"),
+        (["run", "tcp-port", "--set", "host=127.0.0.1", "--nameserver", "127.0.0.1:0"],
+         "out of range"),
+        (["run", "tcp-port", "--set", "host=127.0.0.1", "--timeout", "0"], "--timeout"),
+        (["run", "tcp-port", "--set", "host=127.0.0.1", "--timeout", "soon"], "invalid float"),
+        (["run", "tcp-port", "--set", "host=127.0.0.1", "--ca-file", "/nonexistent.pem"],
+         "cannot read"),
+        (["run", "tcp-port", "--set", "host=@/nonexistent/file"], "cannot read"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_input_exits_2_with_a_clear_message(args: list[str], expected: str) -> None:
+    result = cli(*args)
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_flow_file_with_defects_is_refused_before_running(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(SECRET_FLOW.replace("kind: fix", "kind: fixx"))
+    result = cli("run", str(path))
+    assert result.returncode == 2
+    assert f"{path}:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_secret_on_the_command_line_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    path = tmp_path / "secret.yaml"
+    path.write_text(SECRET_FLOW)
+    result = cli("run", str(path), "--set", "host=127.0.0.1", "--set", "port=1",
+                 "--set", f"password={CANARY}")
+    assert result.returncode == 2
+    assert "--secret-env password=" in result.stderr
+    assert CANARY not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("how", ["file", "env"])
+@pytest.mark.parametrize("as_json", [True, False])
+def test_a_secret_never_appears_in_output(tmp_path: Path, closed_port: int, how: str,
+                                          as_json: bool) -> None:
+    path = tmp_path / "secret.yaml"
+    path.write_text(SECRET_FLOW)
+    secret_file = tmp_path / "pw"
+    secret_file.write_text(CANARY + "\n")
+    args = ["run", str(path), "--set", "host=127.0.0.1", "--set", f"port={closed_port}"]
+    env = env_with()
+    if how == "file":
+        args += ["--set", f"password=@{secret_file}"]
+    else:
+        args += ["--secret-env", "password=EW_TEST_PW"]
+        env["EW_TEST_PW"] = CANARY
+    if as_json:
+        args.append("--json")
+    result = cli(*args, env=env)
+    assert result.returncode == 1, result.stderr
+    assert CANARY not in result.stdout and CANARY not in result.stderr
+    assert "********" in result.stdout
+    if as_json:
+        out = json.loads(result.stdout)
+        assert out["inputs"]["password"] == "********"
+        assert "********" in out["findings"][0]["message"]
+
+
+def test_secret_env_naming_an_unset_variable_is_bad_input(tmp_path: Path) -> None:
+    path = tmp_path / "secret.yaml"
+    path.write_text(SECRET_FLOW)
+    env = env_with()
+    env.pop("EW_UNSET_VAR", None)
+    result = cli("run", str(path), "--set", "host=127.0.0.1", "--set", "port=1",
+                 "--secret-env", "password=EW_UNSET_VAR", env=env)
+    assert result.returncode == 2
+    assert "EW_UNSET_VAR is not set" in result.stderr
+
+
+def test_committed_schema_is_current() -> None:
+    result = cli("schema")
+    assert result.returncode == 0
+    committed = (ROOT / "schema" / "flow.schema.json").read_text()
+    assert json.loads(result.stdout) == json.loads(committed), (
+        "schema/flow.schema.json is stale: run `email-wizard schema > schema/flow.schema.json`")
+
+
+def test_schema_describes_the_step_kinds() -> None:
+    schema = json.loads(cli("schema").stdout)
+    kinds = {d["properties"]["kind"]["const"] for name, d in schema["$defs"].items()
+             if name.endswith("Step")}
+    assert kinds == {"ask", "probe", "fix", "end"}
+
+
+def test_help_and_version() -> None:
+    assert cli("--help").returncode == 0
+    assert "email-wizard" in cli("--version").stdout

@@ -1,0 +1,208 @@
+"""The engine, driven by a fake probe runner: concurrency, going back, templates, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import ROOT
+from wizard.engine import MissingAnswer, Session, run_to_end
+from wizard.flow import template
+from wizard.flow.loader import load_flow
+from wizard.probes.base import ProbeResult
+from wizard.probes.runner import ProbeFailed
+
+FLOW = """\
+id: engine-demo
+title: Engine demo
+inputs:
+  host: {type: host, required: true}
+start: both
+steps:
+  both:
+    kind: probe
+    probes:
+      a: {probe: tcp.connect, with: {host: "{host}", port: 25}}
+      b: {probe: tcp.connect, with: {host: "{host}", port: 587}}
+    when:
+      - when: {a: open, b: open}
+        goto: all_open
+    branch_on: b
+    on:
+      open: ask_more
+      default: closed
+  ask_more:
+    kind: ask
+    question: Is port 25 needed on {host}?
+    var: need25
+    type: choice
+    choices: ["yes", "no"]
+    on: {"yes": closed, "no": all_open}
+  all_open:
+    kind: end
+    message: "a={a.outcome} b={b.outcome}"
+  closed:
+    kind: fix
+    findings:
+      - {id: demo.closed, message: "port 25 on {host}: {a.summary}"}
+    fixes:
+      - id: demo.open
+        title: Open port 25
+        actions:
+          - {type: network, port: "25", destination: "{host}"}
+"""
+
+
+class BarrierRunner:
+    """Answers tcp.connect from a table; each call waits until all expected calls started."""
+
+    def __init__(self, outcomes: Mapping[int, str], expected_concurrent: int = 1) -> None:
+        self.outcomes = outcomes
+        self.calls: list[dict[str, Any]] = []
+        self.started = 0
+        self.expected = expected_concurrent
+        self.all_started = asyncio.Event()
+
+    async def run(self, name: str, params: Mapping[str, Any]) -> ProbeResult:
+        self.calls.append({"name": name, **params})
+        self.started += 1
+        if self.started >= self.expected:
+            self.all_started.set()
+        await asyncio.wait_for(self.all_started.wait(), 5)
+        outcome = self.outcomes[int(params["port"])]
+        return ProbeResult(outcome, f"port {params['port']} {outcome}", ("evidence",),
+                           {"address": "192.0.2.1", "host": params["host"],
+                            "port": params["port"]})
+
+
+@pytest.fixture
+def flow(tmp_path: Path):
+    path = tmp_path / "flow.yaml"
+    path.write_text(FLOW)
+    return load_flow(path)
+
+
+async def test_a_steps_probes_run_concurrently(flow) -> None:
+    runner = BarrierRunner({25: "open", 587: "open"}, expected_concurrent=2)
+    session = Session.start(flow, {"host": "mx.example.com"}, runner)
+    entry = await asyncio.wait_for(session.advance(), 10)  # sequential runs would time out
+    assert [p.id for p in entry.probes] == ["a", "b"]
+    assert entry.next == "all_open"
+    await run_to_end(session)
+    assert session.status == "healthy"
+    assert session.end_message == "a=open b=open"
+
+
+async def test_when_rules_then_branch_on(flow) -> None:
+    session = Session.start(flow, {"host": "mx.example.com", "need25": "yes"},
+                            BarrierRunner({25: "refused", 587: "open"}, 2))
+    await run_to_end(session)
+    assert [e.step for e in session.trail] == ["both", "ask_more", "closed"]
+    assert session.status == "problem"
+    assert session.findings[0].message == "port 25 on mx.example.com: port 25 refused"
+    assert session.fixes[0].actions[0].destination == "mx.example.com"  # type: ignore[union-attr]
+
+
+async def test_a_question_without_an_answer_stops_a_headless_run(flow) -> None:
+    session = Session.start(flow, {"host": "mx.example.com"},
+                            BarrierRunner({25: "refused", 587: "open"}, 2))
+    with pytest.raises(MissingAnswer) as info:
+        await run_to_end(session)
+    assert info.value.var == "need25"
+    assert info.value.question == "Is port 25 needed on mx.example.com?"
+
+
+async def test_back_undoes_the_last_step_and_its_facts(flow) -> None:
+    session = Session.start(flow, {"host": "mx.example.com"},
+                            BarrierRunner({25: "refused", 587: "open"}, 2))
+    await session.advance()
+    assert session.current == "ask_more"
+    await session.advance("yes")
+    await session.advance()
+    assert session.finished and session.findings
+    session.back()
+    assert session.current == "closed" and not session.findings and not session.finished
+    session.back()
+    assert session.current == "ask_more"
+    assert session.values.get("need25") in (None, "")
+    session.back()
+    assert session.current == "both" and "a.outcome" not in session.values
+    assert session.trail == []
+    await session.advance()
+    await session.advance("no")
+    await session.advance()
+    assert session.status == "healthy"
+
+
+async def test_a_wrong_choice_is_rejected_and_nothing_changes(flow) -> None:
+    session = Session.start(flow, {"host": "mx.example.com"},
+                            BarrierRunner({25: "refused", 587: "open"}, 2))
+    await session.advance()
+    with pytest.raises(ValueError, match="not one of"):
+        await session.advance("maybe")
+    assert session.current == "ask_more" and len(session.trail) == 1
+
+
+async def test_a_failing_probe_ends_the_run_with_an_error(flow) -> None:
+    class Broken:
+        async def run(self, name: str, params: Mapping[str, Any]) -> ProbeResult:
+            raise ProbeFailed("tcp.connect failed: boom")
+
+    session = Session.start(flow, {"host": "mx.example.com"}, Broken())
+    await run_to_end(session)
+    assert session.status == "error"
+    assert session.error == "tcp.connect failed: boom"
+
+
+def test_templates_substitute_names_and_nothing_else() -> None:
+    values = {"host": "mx.example.com", "a.port": 25, "items": ["x", "y"], "flag": True}
+    assert template.render("{host}:{a.port} {items} {flag} {{literal}}", values) == \
+        "mx.example.com:25 x, y yes {literal}"
+    assert template.render_value("{a.port}", values) == 25
+    with pytest.raises(template.MissingVariable):
+        template.render("{host.__class__}", values)
+    assert template.render("{host[0]} {host!r} {0}", values) == "{host[0]} {host!r} {0}"
+    assert list(template.stray_braces("{host[0]}")) == [0, 8]
+
+
+def test_templates_cannot_reach_python_objects() -> None:
+    """A flow file's template is looked up as one flat key: no attributes, no indexing."""
+    evil = "{__class__.__init__.__globals__} {__builtins__}"
+    with pytest.raises(template.MissingVariable):
+        template.render(evil, {"x": object()})
+
+
+HEADLESS_MODULES = ["wizard.cli", "wizard.engine", "wizard.flow.loader", "wizard.flow.check",
+                    "wizard.probes.registry", "wizard.probes.runner", "wizard.report",
+                    "wizard.inputs", "wizard.action_text"]
+
+
+def test_headless_modules_do_not_import_textual() -> None:
+    code = (
+        "import sys\n"
+        f"for name in {HEADLESS_MODULES!r}:\n"
+        "    __import__(name)\n"
+        "from wizard.cli import main\n"
+        "main(['list', '--json'])\n"
+        "main(['validate', 'flows/tcp-port.yaml'])\n"
+        "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
+        "assert not bad, bad\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_help_does_not_import_textual() -> None:
+    code = ("import sys\nfrom wizard.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "assert 'textual' not in sys.modules\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
