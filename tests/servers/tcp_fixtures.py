@@ -7,6 +7,7 @@ filtering firewall would, without any packet leaving loopback.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import uuid
@@ -43,10 +44,8 @@ def silent_port() -> Iterator[int]:
     for _ in range(4):
         client = socket.socket()
         client.setblocking(False)
-        try:
+        with contextlib.suppress(BlockingIOError):
             client.connect(("127.0.0.1", port))
-        except BlockingIOError:
-            pass
         fillers.append(client)
     yield port
     for client in fillers:
