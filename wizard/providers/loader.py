@@ -1,0 +1,93 @@
+"""Load provider profiles with the flows' strict loader, then check what refers to what."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wizard.flow.diagnostics import DataFileError, Diagnostic
+from wizard.flow.strict_load import load_model, read_located
+from wizard.flow.template import stray_braces, variables
+from wizard.flow.yamlpos import Located
+from wizard.paths import bundled_data_dir
+from wizard.providers.model import Provider
+
+PROVIDERS_DIR = "providers"
+
+_TEMPLATE_VARIABLES: dict[tuple[str, ...], frozenset[str]] = {
+    ("smtp", "endpoint"): frozenset({"host"}),
+    ("dkim", "cname_name"): frozenset({"selector", "domain"}),
+    ("dkim", "cname_target"): frozenset({"selector", "domain", "region_key"}),
+}
+_REALM_ENDPOINT_VARIABLES = frozenset({"region", "region_key"})
+
+
+def provider_path(provider_id: str) -> Path:
+    """The bundled file of ``provider_id``."""
+    return bundled_data_dir() / PROVIDERS_DIR / f"{provider_id}.yaml"
+
+
+def bundled_provider_ids() -> list[str]:
+    """The ids of the shipped provider profiles."""
+    folder = bundled_data_dir() / PROVIDERS_DIR
+    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def load_provider(source: str | Path, display: str | None = None) -> Provider:
+    """Load a profile by bundled id or path; defects raise :class:`DataFileError`."""
+    path = Path(source) if isinstance(source, Path) or source.endswith(".yaml") \
+        else provider_path(source)
+    name = display or str(path)
+    located = read_located(path, name)
+    provider = load_model(Provider, located, name)
+    defects = check_provider(provider, located, name)
+    if defects:
+        raise DataFileError(defects)
+    return provider
+
+
+def _template_defects(text: str, allowed: frozenset[str], located: Located,
+                      path: tuple[str | int, ...], name: str) -> list[Diagnostic]:
+    pos = located.pos(path)
+    out = [Diagnostic(name, pos.line, pos.col,
+                      f"{'.'.join(map(str, path))}: unknown template variable {{{var}}} "
+                      f"(known: {', '.join(sorted(allowed))})")
+           for var, _ in variables(text) if var not in allowed]
+    if any(True for _ in stray_braces(text)):
+        out.append(Diagnostic(name, pos.line, pos.col,
+                              f"{'.'.join(map(str, path))}: stray brace in template"))
+    return out
+
+
+def check_provider(provider: Provider, located: Located, name: str) -> list[Diagnostic]:
+    """Meaning checks: regions name known realms and SPF areas, templates known variables."""
+    out: list[Diagnostic] = []
+    seen: set[str] = set()
+    for i, region in enumerate(provider.regions):
+        if region.id in seen:
+            pos = located.pos(("regions", i, "id"))
+            out.append(Diagnostic(name, pos.line, pos.col, f"duplicate region {region.id!r}"))
+        seen.add(region.id)
+        for field, table in (("realm", provider.realms), ("spf_area", provider.spf_areas)):
+            value = getattr(region, field)
+            if value not in table:
+                pos = located.pos(("regions", i, field))
+                out.append(Diagnostic(name, pos.line, pos.col,
+                                      f"regions.{i}.{field}: unknown {field} {value!r} "
+                                      f"(known: {', '.join(sorted(table)) or 'none'})"))
+    for realm_id, realm in provider.realms.items():
+        out += _template_defects(realm.smtp_endpoint, _REALM_ENDPOINT_VARIABLES, located,
+                                 ("realms", realm_id, "smtp_endpoint"), name)
+    if not provider.realms and not provider.smtp.endpoint:
+        pos = located.pos(("smtp",))
+        out.append(Diagnostic(name, pos.line, pos.col,
+                              "smtp: an 'endpoint' is needed when there are no realms"))
+    for path, allowed in _TEMPLATE_VARIABLES.items():
+        section = getattr(provider, path[0])
+        text = getattr(section, path[1], "") if section is not None else ""
+        out += _template_defects(text, allowed, located, path, name)
+    ports = [p.port for p in provider.smtp.ports]
+    for i, port in enumerate(ports):
+        if port in ports[:i]:
+            pos = located.pos(("smtp", "ports", i, "port"))
+            out.append(Diagnostic(name, pos.line, pos.col, f"duplicate port {port}"))
+    return sorted(out)
