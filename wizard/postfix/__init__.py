@@ -1,0 +1,1 @@
+"""Postfix from the outside: main.cf parsing and bounded ``postconf`` / ``postqueue`` runs."""
