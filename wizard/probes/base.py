@@ -64,6 +64,8 @@ class ProbeContext:
     nameservers: tuple[Nameserver, ...] = ()
     ca_file: str | None = None
     authoritative_port: int = 53
+    authoritative: bool = False
+    """Ask the authoritative servers of each name directly (at ``authoritative_port``)."""
     clock: Callable[[], float] = time.monotonic
     extra: dict[str, Any] = field(default_factory=dict)
 

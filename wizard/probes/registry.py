@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from wizard.probes import message_file, postfix_config, postfix_queue, tcp
+from wizard.probes import dns_query, message_file, postfix_config, postfix_queue, tcp, zone_apex
 from wizard.probes.base import ProbeSpec
 
 
@@ -25,6 +25,8 @@ def _table(specs: Iterable[ProbeSpec[Any]]) -> dict[str, ProbeSpec[Any]]:
 PROBES: Mapping[str, ProbeSpec[Any]] = _table(
     [
         tcp.SPEC,
+        dns_query.SPEC,
+        zone_apex.SPEC,
         postfix_config.SPEC,
         postfix_queue.SPEC,
         message_file.SPEC,

@@ -8,13 +8,24 @@ connects to — so that a diagnosis never silently mixes two resolvers.
 from __future__ import annotations
 
 import ipaddress
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
+import dns.asyncquery
 import dns.asyncresolver
 import dns.exception
+import dns.flags
 import dns.inet
+import dns.message
+import dns.name
+import dns.rcode
+import dns.rdataclass
+import dns.rdatatype
 import dns.resolver
+import dns.rrset
 
-from wizard.probes.base import ProbeContext
+from wizard.probes.base import Nameserver, ProbeContext
 
 
 class NameNotFound(Exception):
@@ -70,3 +81,203 @@ async def resolve_host(host: str, ctx: ProbeContext) -> list[str]:
         detail = "; ".join(errors) if errors else "no A or AAAA record"
         raise NameNotFound(f"{host}: {detail}")
     return addresses
+
+
+class NoResponse(Exception):
+    """No DNS server gave any answer within the time allowed (silent, dropped, unreachable)."""
+
+    def __init__(self, problems: Sequence[str]):
+        super().__init__("; ".join(problems) or "no server to ask")
+        self.problems = tuple(problems)
+
+
+class Deadline:
+    """A point in time that a multi-query probe must finish by."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        """Seconds left (never negative)."""
+        return max(0.0, self.end - time.monotonic())
+
+
+def resolver_servers(ctx: ProbeContext) -> tuple[Nameserver, ...]:
+    """The servers plain lookups go to: ``ctx.nameservers``, else the system's resolvers."""
+    if ctx.nameservers:
+        return ctx.nameservers
+    system = dns.resolver.Resolver()
+    port = system.port
+    return tuple(Nameserver(str(ns), port) for ns in system.nameservers)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A DNS response and the server that sent it."""
+
+    server: Nameserver
+    message: dns.message.Message
+
+    @property
+    def rcode(self) -> str:
+        """The response code as text (``NOERROR``, ``NXDOMAIN``, ``SERVFAIL``, ``REFUSED``…)."""
+        return dns.rcode.to_text(self.message.rcode())
+
+
+async def exchange(name: str | dns.name.Name, rdtype: str, servers: Sequence[Nameserver],
+                   timeout: float, *, recursion: bool = True) -> Reply:
+    """Ask ``servers`` in turn for ``name``/``rdtype`` (UDP, TCP when truncated).
+
+    The first NOERROR or NXDOMAIN response wins; a SERVFAIL or REFUSED one is
+    returned only when no server does better. Each server gets an equal share
+    of what is left of ``timeout``. Raises :class:`NoResponse` when nobody answers.
+    """
+    query = dns.message.make_query(name, rdtype, use_edns=0, payload=1232)
+    if not recursion:
+        query.flags &= ~dns.flags.RD
+    deadline = Deadline(timeout)
+    fallback: Reply | None = None
+    problems: list[str] = []
+    for index, server in enumerate(servers):
+        share = deadline.remaining() / (len(servers) - index)
+        if share <= 0:
+            problems.append(f"{server}: not asked, no time left")
+            continue
+        try:
+            message, _ = await dns.asyncquery.udp_with_fallback(
+                query, server.address, timeout=share, port=server.port)
+        except (dns.exception.Timeout, TimeoutError):
+            problems.append(f"{server}: no answer within {share:.1f}s")
+            continue
+        except (OSError, dns.exception.DNSException) as exc:
+            problems.append(f"{server}: {exc}")
+            continue
+        reply = Reply(server, message)
+        if message.rcode() in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+            return reply
+        fallback = fallback or reply
+    if fallback is not None:
+        return fallback
+    raise NoResponse(problems)
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One CNAME link: ``name`` is an alias of ``target``."""
+
+    name: str
+    target: str
+    ttl: int
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The end of a lookup after following CNAMEs.
+
+    ``status`` is ``answer``, ``nxdomain``, ``nodata``, ``servfail``, ``refused``
+    or ``cname_loop``; ``final_name`` is where the chain ended; ``records`` the
+    answer's records as text; ``ttl`` the answer's TTL (or, for a negative
+    answer, how long it may be cached).
+    """
+
+    name: str
+    rdtype: str
+    status: str
+    hops: tuple[Hop, ...]
+    final_name: str
+    rrset: dns.rrset.RRset | None
+    ttl: int | None
+    server: str
+    rcode: str
+
+    @property
+    def records(self) -> list[str]:
+        """The answer's records in presentation format (empty unless ``answer``)."""
+        return [rr.to_text() for rr in self.rrset] if self.rrset is not None else []
+
+    def describe_hops(self) -> list[str]:
+        """One evidence line per CNAME hop."""
+        return [f"{h.name} CNAME {h.target} (TTL {h.ttl})" for h in self.hops]
+
+
+ServerChooser = Callable[[dns.name.Name], Awaitable[Sequence[Nameserver]]]
+MAX_CHAIN = 10
+
+
+async def lookup(name: str, rdtype: str, ctx: ProbeContext, deadline: Deadline,
+                 servers_for: ServerChooser | None = None) -> Lookup:
+    """Look up ``name``/``rdtype``, following CNAMEs across zones, hop by hop.
+
+    Asks the context's resolver, or the servers ``servers_for`` picks for each
+    name (the authoritative ones, say). Raises :class:`NoResponse` when no
+    server answers.
+    """
+    chain = _Chain(name, rdtype)
+    while True:
+        servers = await servers_for(chain.current) if servers_for else resolver_servers(ctx)
+        reply = await exchange(chain.current, rdtype, servers, deadline.remaining(),
+                               recursion=servers_for is None)
+        result = chain.absorb(reply)
+        if result is not None:
+            return result
+
+
+class _Chain:
+    """The state of a lookup that follows CNAMEs, one response at a time."""
+
+    def __init__(self, name: str, rdtype: str):
+        self.name = name
+        self.rdtype = rdtype
+        self.current = dns.name.from_text(name)
+        self.hops: list[Hop] = []
+        self.seen = {self.current}
+
+    def absorb(self, reply: Reply) -> Lookup | None:
+        """Follow the chain through ``reply``; a :class:`Lookup` when done, None to ask again."""
+        message, asked = reply.message, self.current
+
+        def done(status: str, rrset: dns.rrset.RRset | None = None,
+                 ttl: int | None = None) -> Lookup:
+            return Lookup(self.name, self.rdtype, status, tuple(self.hops),
+                          self.current.to_text(), rrset, ttl, str(reply.server), reply.rcode)
+
+        if message.rcode() == dns.rcode.REFUSED:
+            return done("refused")
+        if message.rcode() not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+            return done("servfail")
+        wanted = dns.rdatatype.from_text(self.rdtype)
+        while True:
+            rrset = message.get_rrset(message.answer, self.current, dns.rdataclass.IN, wanted)
+            if rrset is not None:
+                return done("answer", rrset, rrset.ttl)
+            cname = message.get_rrset(message.answer, self.current, dns.rdataclass.IN,
+                                      dns.rdatatype.CNAME)
+            if cname is None:
+                break
+            target = cname[0].target
+            self.hops.append(Hop(self.current.to_text(), target.to_text(), cname.ttl))
+            if target in self.seen or len(self.hops) > MAX_CHAIN:
+                return done("cname_loop")
+            self.seen.add(target)
+            self.current = target
+        if message.rcode() == dns.rcode.NXDOMAIN:
+            return done("nxdomain", ttl=negative_ttl(message))
+        if self.current == asked:
+            return done("nodata", ttl=negative_ttl(message))
+        return None
+
+
+def negative_ttl(message: dns.message.Message) -> int | None:
+    """How long a negative answer may be cached: min(SOA TTL, SOA minimum) from the authority."""
+    for rrset in message.authority:
+        if rrset.rdtype == dns.rdatatype.SOA:
+            return min(int(rrset.ttl), int(rrset[0].minimum))
+    return None
+
+
+def txt_strings(rrset: dns.rrset.RRset | None) -> list[str]:
+    """Each TXT record of ``rrset`` with its character-strings joined (RFC 7208 §3.3)."""
+    if rrset is None:
+        return []
+    return [b"".join(rr.strings).decode("utf-8", "replace") for rr in rrset]

@@ -1,0 +1,118 @@
+"""Which zone a name lives in, and which servers are authoritative for it."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import dns.name
+import dns.rcode
+import dns.rdataclass
+import dns.rdatatype
+
+from wizard.probes.base import Nameserver, ProbeContext
+from wizard.probes.resolve import Deadline, exchange, lookup, resolver_servers
+
+
+class ZoneLookupFailed(Exception):
+    """The resolver would not say which zone a name is in (``status``: servfail or refused)."""
+
+    def __init__(self, status: str, message: str, evidence: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.status = status
+        self.evidence = evidence
+
+
+@dataclass(frozen=True)
+class Zone:
+    """A zone found by walking up from a name: its apex (no trailing dot) and SOA serial."""
+
+    name: str
+    serial: int | None
+    walk: tuple[str, ...]
+
+
+async def find_zone(name: str, ctx: ProbeContext, deadline: Deadline) -> Zone:
+    """Walk up from ``name`` with SOA queries until a zone apex answers.
+
+    A negative answer's authority SOA names the zone at once; a CNAME at a
+    name means it is not an apex, so the walk goes on to the parent. Raises
+    :class:`ZoneLookupFailed` on SERVFAIL or REFUSED and
+    :class:`~wizard.probes.resolve.NoResponse` when the resolver is silent.
+    """
+    current = dns.name.from_text(name)
+    walk: list[str] = []
+    while True:
+        reply = await exchange(current, "SOA", resolver_servers(ctx), deadline.remaining())
+        message = reply.message
+        if message.rcode() not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+            walk.append(f"{current} SOA: {reply.rcode} from {reply.server}")
+            status = "refused" if message.rcode() == dns.rcode.REFUSED else "servfail"
+            raise ZoneLookupFailed(status, f"{reply.server} answered {reply.rcode} for "
+                                   f"{current} SOA", tuple(walk))
+        soa = message.get_rrset(message.answer, current, dns.rdataclass.IN, dns.rdatatype.SOA)
+        if soa is not None:
+            walk.append(f"{current} SOA serial {soa[0].serial}: the zone apex")
+            return Zone(current.to_text(omit_final_dot=True).lower(), int(soa[0].serial),
+                        tuple(walk))
+        aliased = message.get_rrset(message.answer, current, dns.rdataclass.IN,
+                                    dns.rdatatype.CNAME) is not None
+        for rrset in message.authority if not aliased else []:
+            if rrset.rdtype == dns.rdatatype.SOA and current.is_subdomain(rrset.name):
+                walk.append(f"{current} SOA: {reply.rcode}, authority names zone {rrset.name}")
+                return Zone(rrset.name.to_text(omit_final_dot=True).lower(),
+                            int(rrset[0].serial), tuple(walk))
+        walk.append(f"{current} SOA: not a zone apex" + (" (a CNAME)" if aliased else ""))
+        if current == dns.name.root:
+            raise ZoneLookupFailed("servfail", f"no zone apex above {name}", tuple(walk))
+        current = current.parent()
+
+
+@dataclass(frozen=True)
+class NsHost:
+    """One NS target of a zone and the addresses it resolves to."""
+
+    name: str
+    addresses: tuple[str, ...]
+
+
+async def zone_nameservers(zone: str, ctx: ProbeContext, deadline: Deadline) -> list[NsHost]:
+    """The zone's NS names (sorted) with their A and AAAA addresses, through the resolver."""
+    answer = await lookup(zone, "NS", ctx, deadline)
+    if answer.status != "answer":
+        return []
+    names = sorted({rr.split()[-1].rstrip(".").lower() for rr in answer.records})
+
+    async def addresses(host: str) -> NsHost:
+        found = await asyncio.gather(lookup(host, "A", ctx, deadline),
+                                     lookup(host, "AAAA", ctx, deadline))
+        return NsHost(host, tuple(a for result in found for a in result.records))
+
+    return list(await asyncio.gather(*(addresses(host) for host in names)))
+
+
+class AuthoritativeServers:
+    """For each name, the authoritative servers of its zone (at ``ctx.authoritative_port``).
+
+    Pass an instance as ``servers_for`` to :func:`~wizard.probes.resolve.lookup`.
+    Raises :class:`ZoneLookupFailed` when the zone or an address of its
+    nameservers cannot be found.
+    """
+
+    def __init__(self, ctx: ProbeContext, deadline: Deadline):
+        self.ctx = ctx
+        self.deadline = deadline
+        self.by_zone: dict[str, tuple[Nameserver, ...]] = {}
+
+    async def __call__(self, name: dns.name.Name) -> tuple[Nameserver, ...]:
+        """The servers to ask about ``name``."""
+        zone = await find_zone(name.to_text(), self.ctx, self.deadline)
+        if zone.name not in self.by_zone:
+            hosts = await zone_nameservers(zone.name, self.ctx, self.deadline)
+            servers = tuple(Nameserver(address, self.ctx.authoritative_port)
+                            for host in hosts for address in host.addresses)
+            if not servers:
+                raise ZoneLookupFailed("servfail", f"no nameserver of {zone.name} has an "
+                                       "address", zone.walk)
+            self.by_zone[zone.name] = servers
+        return self.by_zone[zone.name]
