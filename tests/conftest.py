@@ -7,6 +7,7 @@ import os
 import pytest
 
 pytest_plugins = [
+    "tests.outcome_coverage",
     "tests.servers.tcp_fixtures",
     "tests.servers.dns_fixtures",
     "tests.servers.smtp_fixtures",
