@@ -1,0 +1,1 @@
+"""Helpers for the TUI tests: fixed flows, a scripted probe runner, a still app."""

@@ -1,0 +1,161 @@
+"""The form for a flow's inputs: one typed field per input, checked before the walk starts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Header, Input, Label, RadioButton, RadioSet, Static
+
+from wizard.flow.model import Flow, InputSpec
+from wizard.inputs import BadInput, check_input
+
+if TYPE_CHECKING:
+    from wizard.tui.app import EmailWizardApp
+
+
+class Field(Vertical):
+    """One input of the flow: label, the editor for its type, help and the last error."""
+
+    DEFAULT_CSS = """
+    Field {
+        height: auto;
+        margin-bottom: 1;
+        & > .field-label { text-style: bold; }
+        & > .field-help { color: $text-muted; padding-left: 1; }
+        & > .field-error { color: $text-error; padding-left: 1; display: none; }
+        &.-invalid > .field-error { display: block; }
+        &.-invalid > Input { border: tall $error; }
+    }
+    """
+
+    def __init__(self, name: str, spec: InputSpec, cursor_blink: bool = True) -> None:
+        super().__init__()
+        self.input_name = name
+        self.spec = spec
+        self.cursor_blink = cursor_blink
+
+    def compose(self) -> ComposeResult:
+        """Label, editor, help and a hidden error line."""
+        required = self.spec.required and self.spec.default is None
+        label = self.spec.label or self.input_name
+        yield Label(f"{label}{' *' if required else ''}", classes="field-label", markup=False)
+        yield self._editor()
+        if self.spec.help:
+            yield Static(self.spec.help, classes="field-help", markup=False)
+        yield Static("", classes="field-error", markup=False)
+
+    def _editor(self) -> Widget:
+        if self.spec.type == "choice":
+            default = str(self.spec.default) if self.spec.default is not None else None
+            return RadioSet(*(RadioButton(choice, value=choice == default)
+                              for choice in self.spec.choices))
+        value = "" if self.spec.default is None else str(self.spec.default)
+        editor = Input(value=value, password=self.spec.type == "secret",
+                       placeholder=self.spec.type)
+        editor.cursor_blink = self.cursor_blink
+        return editor
+
+    @property
+    def editor(self) -> Input | RadioSet:
+        """The widget the user edits."""
+        return self.query_one("Input, RadioSet")  # type: ignore[return-value]
+
+    def raw(self) -> str:
+        """What the user entered (for a choice, the pressed button's label)."""
+        editor = self.editor
+        if isinstance(editor, RadioSet):
+            index = editor.pressed_index
+            return self.spec.choices[index] if index >= 0 else ""
+        return editor.value if self.spec.type == "secret" else editor.value.strip()
+
+    def check(self) -> tuple[bool, Any]:
+        """Validate with :func:`wizard.inputs.check_input`; show the reason when it fails.
+
+        Returns ``(ok, value)``; ``value`` is ``None`` for an empty optional field.
+        """
+        raw = self.raw()
+        error = ""
+        value: Any = None
+        if raw == "":
+            if self.spec.required and self.spec.default is None:
+                error = f"{self.input_name}: required"
+        else:
+            try:
+                value = check_input(self.input_name, self.spec, raw)
+            except BadInput as exc:
+                error = str(exc)
+        self.set_class(bool(error), "-invalid")
+        self.query_one(".field-error", Static).update(error)
+        return not error, value
+
+
+class InputsScreen(Screen[None]):
+    """Asks for the flow's inputs; ``Run`` checks them all and starts the walk."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("ctrl+r", "start", "Run"),
+    ]
+
+    def __init__(self, flow: Flow) -> None:
+        super().__init__()
+        self.flow = flow
+        self.sub_title = flow.title
+
+    def compose(self) -> ComposeResult:
+        """Title, purpose, one field per input and the run button."""
+        blink = cast("EmailWizardApp", self.app).cursor_blink
+        yield Header()
+        with VerticalScroll(id="form"):
+            yield Static(self.flow.title, id="form-title", markup=False)
+            if self.flow.description:
+                yield Static(self.flow.description, id="form-purpose", markup=False)
+            for name, spec in self.flow.inputs.items():
+                yield Field(name, spec, cursor_blink=blink)
+            yield Button("Run the checks", id="start", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Focus the first field."""
+        fields = list(self.query(Field))
+        if fields:
+            fields[0].editor.focus()
+
+    @on(Input.Submitted)
+    def _field_done(self, event: Input.Submitted) -> None:
+        field = next((a for a in event.input.ancestors if isinstance(a, Field)), None)
+        if field is None:
+            return
+        ok, _ = field.check()
+        if not ok:
+            return
+        fields = list(self.query(Field))
+        if field is fields[-1]:
+            self.action_start()
+        else:
+            fields[fields.index(field) + 1].editor.focus()
+
+    @on(Button.Pressed, "#start")
+    def _start_pressed(self) -> None:
+        self.action_start()
+
+    def action_start(self) -> None:
+        """Check every field; start the walk when all are good, else focus the first bad one."""
+        values: dict[str, Any] = {}
+        first_bad: Field | None = None
+        for field in self.query(Field):
+            ok, value = field.check()
+            if not ok and first_bad is None:
+                first_bad = field
+            elif ok and value is not None:
+                values[field.input_name] = value
+        if first_bad is not None:
+            first_bad.editor.focus()
+            return
+        cast("EmailWizardApp", self.app).start_walk(self.flow, values)
