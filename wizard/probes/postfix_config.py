@@ -57,7 +57,8 @@ class PostfixConfigParams(ProbeParams):
 
 def _read_facts(source: str, params: dict[str, str], version: str, main_cf: str,
                 lines: dict[str, int], warnings: list[str]) -> dict[str, FactValue]:
-    expanded = expand_all(params)
+    known = {"config_directory": os.path.dirname(main_cf) or ".", **params}
+    expanded = expand_all(known)
     facts: dict[str, FactValue] = {
         "source": source,
         "params": dict(params),
