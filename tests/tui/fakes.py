@@ -58,3 +58,10 @@ def still_app(runner: Any, flows: list[Flow] | None = None) -> EmailWizardApp:
     """The app as the tests see it: fixed flows and clock, no blinking, no animation."""
     return make_app(flows if flows is not None else tui_flows(), runner, clock=lambda: 0.0,
                     cursor_blink=False, animation_level="none")
+
+
+def screen_text(app: EmailWizardApp) -> str:
+    """The text of every label and paragraph on the current screen, one per line."""
+    from textual.widgets import Static
+
+    return "\n".join(str(widget.content) for widget in app.screen.query(Static))
