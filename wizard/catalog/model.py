@@ -1,0 +1,149 @@
+"""The error catalog and the RFC reply-code tables as pydantic models.
+
+Each catalog entry is one error a provider documents: the reply code (SMTP)
+or HTTP status and designation (HTTPS), the server's text exactly as
+documented, what it means, why it happens, the fix and whether a retry helps.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from wizard.flow.model import Action
+
+ENHANCED_CODE = r"[245]\.\d{1,3}\.\d{1,3}"
+_LEADING_ENHANCED = re.compile(rf"^({ENHANCED_CODE})\s+")
+_PLACEHOLDER = re.compile(r"<([^<>]*)>")
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors, instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CaptureSpec(Strict):
+    """A named value a reply carries, such as the limit or the address."""
+
+    shape: Literal["number", "token"] = Field(
+        description="number: digits only; token: any run of text without spaces")
+    description: str
+
+
+class Matching(Strict):
+    """Tuning of the matcher (how far it looks around a reply for its code)."""
+
+    context_tokens: int = Field(ge=4, le=1000,
+                                description="Words looked at either side for an HTTPS designation")
+    weak_min_tokens: int = Field(ge=1, le=20, description="Words a reply must have to match "
+                                 "without a code or designation beside it")
+
+
+class CatalogFix(Strict):
+    """What to do: words for a person, actions for a machine (templates: captures, provider.*)."""
+
+    title: str
+    text: str = ""
+    actions: list[Action] = Field(default_factory=list)
+
+
+class Retry(Strict):
+    """Whether sending again helps."""
+
+    kind: Literal["transient", "rate_limit", "permanent"]
+    advice: str
+
+    @property
+    def helps(self) -> bool:
+        """True unless the failure is permanent."""
+        return self.kind != "permanent"
+
+
+class Entry(Strict):
+    """One documented error."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    protocol: Literal["smtp", "https"]
+    code: int = Field(ge=100, le=599, description="SMTP reply code or HTTP status")
+    enhanced_code: str | None = Field(None, pattern=rf"^{ENHANCED_CODE}$")
+    error_code: str | None = Field(None, description="HTTPS designation, e.g. InvalidParameter")
+    reply: str = Field(min_length=1, description="The server's text as documented")
+    patterns: list[str] = Field(default_factory=list,
+                                description="Texts to match instead of 'reply' (alternatives)")
+    placeholders: dict[str, str] = Field(default_factory=dict,
+                                         description="<placeholder> -> capture name")
+    meaning: str
+    causes: list[str] = Field(min_length=1)
+    fix: CatalogFix
+    retry: Retry
+    flow: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Flow to continue with")
+
+    @model_validator(mode="after")
+    def _protocol_fields(self) -> Entry:
+        if self.protocol == "https" and not self.error_code:
+            raise ValueError("an https entry needs 'error_code' (its designation)")
+        if self.protocol == "smtp" and self.error_code:
+            raise ValueError("'error_code' is for https entries; smtp uses 'enhanced_code'")
+        leading = _LEADING_ENHANCED.match(self.reply)
+        if leading and leading.group(1) != self.enhanced_code:
+            raise ValueError(f"reply starts with {leading.group(1)} but enhanced_code is "
+                             f"{self.enhanced_code}")
+        return self
+
+    def match_texts(self) -> list[str]:
+        """The texts the matcher looks for: ``patterns``, else ``reply`` without its status code."""
+        if self.patterns:
+            return list(self.patterns)
+        return [_LEADING_ENHANCED.sub("", self.reply, count=1)]
+
+    def placeholder_names(self) -> list[str]:
+        """The ``<placeholders>`` of the match texts, as written."""
+        return [m.group(1) for text in self.match_texts() for m in _PLACEHOLDER.finditer(text)]
+
+    def capture_name(self, placeholder: str) -> str:
+        """The capture a ``<placeholder>`` fills (itself unless ``placeholders`` renames it)."""
+        return self.placeholders.get(placeholder, placeholder)
+
+
+def split_placeholders(text: str) -> list[tuple[str, bool]]:
+    """``text`` as pieces: ``(literal, False)`` and ``(placeholder, True)``, in order."""
+    pieces: list[tuple[str, bool]] = []
+    last = 0
+    for match in _PLACEHOLDER.finditer(text):
+        pieces.append((text[last:match.start()], False))
+        pieces.append((match.group(1), True))
+        last = match.end()
+    pieces.append((text[last:], False))
+    return [(piece, slot) for piece, slot in pieces if slot or piece]
+
+
+class Catalog(Strict):
+    """An error catalog: the errors one provider documents."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str
+    provider: str = Field(description="Provider profile id whose facts fix texts may use")
+    source: str
+    matching: Matching
+    captures: dict[str, CaptureSpec]
+    entries: list[Entry] = Field(min_length=1)
+
+
+Digit = Annotated[str, StringConstraints(pattern=r"^\d$")]
+ReplyCode = Annotated[str, StringConstraints(pattern=r"^[2-5]\d\d$")]
+SubjectDetail = Annotated[str, StringConstraints(pattern=r"^\d{1,3}\.\d{1,3}$")]
+
+
+class RfcCodes(Strict):
+    """What reply codes and enhanced status codes mean in general (RFC 5321, RFC 3463)."""
+
+    source: str
+    reply_classes: dict[Digit, str] = Field(description="First digit")
+    reply_categories: dict[Digit, str] = Field(description="Second digit")
+    replies: dict[ReplyCode, str] = Field(description="Whole codes the RFCs name")
+    enhanced_classes: dict[Digit, str]
+    enhanced_subjects: dict[Digit, str]
+    enhanced_details: dict[SubjectDetail, str] = Field(description="'subject.detail' -> meaning")

@@ -1,0 +1,114 @@
+"""Catalog texts compiled to word patterns, indexed by one anchor word each.
+
+A pattern is a sequence of literal words and one-word slots (the
+``<placeholders>``). Matching compares words at fixed positions — no regular
+expression runs over the pasted text, so there is nothing to backtrack.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from wizard.catalog.model import Catalog, Entry, split_placeholders
+from wizard.catalog.tokens import Token, tokenize
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A placeholder: one word captured under ``name``."""
+
+    name: str
+    numeric: bool
+
+
+Item = str | Slot
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One text of one entry, as words."""
+
+    entry: int
+    items: tuple[Item, ...]
+    literals: int
+    by_designation: bool = False
+
+    def matches_at(self, tokens: list[Token], start: int) -> bool:
+        """Whether the pattern matches ``tokens`` from ``start`` (bounds are the caller's)."""
+        for k, item in enumerate(self.items):
+            norm = tokens[start + k].norm
+            if isinstance(item, Slot):
+                if item.numeric and not (norm.isascii() and norm.isdigit()):
+                    return False
+            elif norm != item:
+                return False
+        return True
+
+
+def designation_key(error_code: str) -> str:
+    """How a designation is compared: ``Too many requests`` and ``TooManyRequests`` alike."""
+    return "".join(tokenize(error_code))
+
+
+def _compile_text(catalog: Catalog, entry: Entry, index: int, text: str) -> Pattern:
+    items: list[Item] = []
+    for piece, is_slot in split_placeholders(text):
+        if is_slot:
+            name = entry.capture_name(piece)
+            items.append(Slot(name, catalog.captures[name].shape == "number"))
+        else:
+            items.extend(tokenize(piece))
+    return Pattern(index, tuple(items), sum(1 for i in items if isinstance(i, str)))
+
+
+@dataclass(frozen=True)
+class CompiledCatalog:
+    """Patterns indexed by anchor word, and the HTTPS designations to look for nearby."""
+
+    patterns: tuple[Pattern, ...]
+    anchors: dict[str, tuple[tuple[Pattern, int], ...]]
+    designations: dict[str, str]
+    designation_phrases: dict[str, tuple[tuple[tuple[str, ...], str], ...]]
+
+    def designation_at(self, tokens: list[Token], index: int, hi: int) -> str | None:
+        """The designation key spelled at ``tokens[index]`` (one word or a phrase), if any."""
+        norm = tokens[index].norm
+        found = self.designations.get(norm)
+        if found is not None:
+            return found
+        for words, key in self.designation_phrases.get(norm, ()):
+            end = index + len(words)
+            if end <= hi and all(tokens[index + k].norm == w for k, w in enumerate(words)):
+                return key
+        return None
+
+
+def compile_catalog(catalog: Catalog) -> CompiledCatalog:
+    """Compile every entry's texts; a designation used by one entry alone also finds it."""
+    patterns: list[Pattern] = []
+    per_designation: dict[str, list[int]] = defaultdict(list)
+    for index, entry in enumerate(catalog.entries):
+        patterns.extend(_compile_text(catalog, entry, index, t) for t in entry.match_texts())
+        if entry.error_code:
+            per_designation[designation_key(entry.error_code)].append(index)
+    designations: dict[str, str] = {}
+    phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+    for key, owners in per_designation.items():
+        error_code = catalog.entries[owners[0]].error_code or ""
+        words = tuple(tokenize(error_code))
+        designations[key] = key
+        if len(words) > 1:
+            phrases[words[0]].append((words, key))
+        if len(owners) == 1:
+            for form in {words, (key,)}:
+                patterns.append(Pattern(owners[0], form, len(form), by_designation=True))
+    anchors: dict[str, list[tuple[Pattern, int]]] = defaultdict(list)
+    for pattern in patterns:
+        offset = next(k for k, item in enumerate(pattern.items) if isinstance(item, str))
+        anchor = pattern.items[offset]
+        assert isinstance(anchor, str)
+        anchors[anchor].append((pattern, offset))
+    return CompiledCatalog(
+        tuple(patterns), {k: tuple(v) for k, v in anchors.items()}, designations,
+        {k: tuple(v) for k, v in phrases.items()})
