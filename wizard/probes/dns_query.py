@@ -33,14 +33,19 @@ class DnsQueryParams(ProbeParams):
     @field_validator("rtype")
     @classmethod
     def _known_type(cls, value: str) -> str:
-        rtype = value.strip().upper()
-        try:
-            dns.rdatatype.from_text(rtype)
-        except dns.rdatatype.UnknownRdatatype:
-            raise ValueError(f"unknown record type {value!r}") from None
-        if rtype in UNSUPPORTED_TYPES:
-            raise ValueError(f"{rtype} queries are not supported")
-        return rtype
+        return check_rtype(value)
+
+
+def check_rtype(value: str) -> str:
+    """``value`` as an upper-case record type a probe can ask for; ValueError if it is not one."""
+    rtype = value.strip().upper()
+    try:
+        dns.rdatatype.from_text(rtype)
+    except dns.rdatatype.UnknownRdatatype:
+        raise ValueError(f"unknown record type {value!r}") from None
+    if rtype in UNSUPPORTED_TYPES:
+        raise ValueError(f"{rtype} queries are not supported")
+    return rtype
 
 
 async def run_dns_query(params: DnsQueryParams, ctx: ProbeContext) -> ProbeResult:
