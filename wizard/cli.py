@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="read input NAME from environment variable VAR")
     run.add_argument("--nameserver", action="append", default=[], metavar="IP[:PORT]",
                      help="send every DNS lookup (hosts to connect to included) to this server")
+    run.add_argument("--authoritative", action="store_true",
+                     help="ask each domain's authoritative servers directly, not the resolver")
     run.add_argument("--ca-file", metavar="PATH", help="extra trust anchors (PEM) for TLS")
     run.add_argument("--timeout", type=float, default=10.0, metavar="S",
                      help="seconds each probe may take (default 10)")
@@ -62,6 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("files", nargs="+", metavar="FILE")
 
     sub.add_parser("schema", help="print the JSON Schema of flow files")
+
+    exp = sub.add_parser("explain", help="explain a pasted SMTP reply or HTTPS error",
+                         description="Match a pasted SMTP reply, log line, exception or HTTPS "
+                         "error against the error catalog. Exit codes: 0 a catalog entry "
+                         "matched, 1 only a generic explanation, 2 bad input.")
+    exp.add_argument("text", nargs="+", metavar="TEXT", help="the error text; '-' reads stdin")
+    exp.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -71,7 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command is None:
             return _tui()
-        handler = {"run": _run, "list": _list, "validate": _validate, "schema": _schema}
+        handler = {"run": _run, "list": _list, "validate": _validate, "schema": _schema,
+                   "explain": _explain}
         return handler[args.command](args)
     except UsageError as exc:
         print(f"email-wizard: {exc}", file=sys.stderr)
@@ -141,6 +151,34 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _explain(args: argparse.Namespace) -> int:
+    from wizard.catalog import (
+        explain,
+        explanation_json,
+        explanation_text,
+        input_problem,
+        load_error_catalog,
+    )
+    from wizard.catalog.pasted import decode_input
+
+    if args.text == ["-"]:
+        try:
+            text = decode_input(sys.stdin.buffer.read())
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"explain: cannot read stdin: {exc}") from None
+    else:
+        text = " ".join(args.text)
+    problem = input_problem(text)
+    if problem:
+        raise UsageError(f"explain: {problem}")
+    explanation = explain(text, load_error_catalog())
+    if args.json:
+        print(json.dumps(explanation_json(explanation), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(explanation_text(explanation))
+    return explanation.exit_code
+
+
 def _read_sets(flow_inputs: dict[str, Any], args: argparse.Namespace) -> dict[str, str]:
     """Collect ``--set`` and ``--secret-env`` values; secrets never come from argv itself."""
     values: dict[str, str] = {}
@@ -197,7 +235,8 @@ def _run(args: argparse.Namespace) -> int:
         given = check_inputs(flow, _read_sets(dict(flow.inputs), args))
     except BadInput as exc:
         raise UsageError(str(exc)) from None
-    ctx = ProbeContext(timeout=args.timeout, nameservers=nameservers, ca_file=args.ca_file)
+    ctx = ProbeContext(timeout=args.timeout, nameservers=nameservers, ca_file=args.ca_file,
+                       authoritative=args.authoritative)
     session = Session.start(flow, given, RegistryRunner(ctx))
     try:
         asyncio.run(run_to_end(session))
