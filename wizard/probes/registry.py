@@ -9,7 +9,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from wizard.probes import dns_query, message_file, postfix_config, postfix_queue, tcp, zone_apex
+from wizard.probes import (
+    auth_plain_lint,
+    dkim,
+    dkim_misplaced,
+    dmarc,
+    dns_authority,
+    dns_query,
+    message_file,
+    mx,
+    postfix_config,
+    postfix_queue,
+    smtp_auth,
+    smtp_banner,
+    smtp_envelope,
+    smtp_tls,
+    spf,
+    tcp,
+    zone_apex,
+)
 from wizard.probes.base import ProbeSpec
 
 
@@ -25,8 +43,20 @@ def _table(specs: Iterable[ProbeSpec[Any]]) -> dict[str, ProbeSpec[Any]]:
 PROBES: Mapping[str, ProbeSpec[Any]] = _table(
     [
         tcp.SPEC,
+        smtp_banner.SPEC,
+        smtp_tls.STARTTLS_SPEC,
+        smtp_tls.IMPLICIT_TLS_SPEC,
+        smtp_auth.SPEC,
+        smtp_envelope.SPEC,
+        auth_plain_lint.SPEC,
         dns_query.SPEC,
         zone_apex.SPEC,
+        dns_authority.SPEC,
+        dkim.SPEC,
+        dkim_misplaced.SPEC,
+        spf.SPEC,
+        dmarc.SPEC,
+        mx.SPEC,
         postfix_config.SPEC,
         postfix_queue.SPEC,
         message_file.SPEC,

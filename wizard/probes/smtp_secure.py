@@ -1,0 +1,114 @@
+"""Open an SMTP session up to the point where commands may be sent: plain, STARTTLS or implicit TLS.
+
+Used by every probe past the banner. What was offered before TLS and after
+it are kept apart as facts, because a server that hides AUTH until STARTTLS
+looks very different from one that never offers it.
+"""
+
+from __future__ import annotations
+
+import ssl
+from typing import Literal
+
+from wizard.probes.base import FactSpec, FactValue, always
+from wizard.probes.smtp_session import Session, Stop, auth_mechanisms, size_limit
+from wizard.probes.tls_inspect import empty_tls_facts, session_facts, verify_problem
+
+TlsMode = Literal["starttls", "implicit", "none"]
+
+TLS_PROBLEMS = ("starttls_not_offered", "starttls_refused", "cert_untrusted", "handshake_failed")
+
+
+class TlsFailed(Exception):
+    """TLS could not be set up; ``kind`` is one of :data:`TLS_PROBLEMS`."""
+
+    def __init__(self, kind: str, summary: str):
+        super().__init__(kind)
+        self.kind = kind
+        self.summary = summary
+
+
+def ehlo_facts() -> dict[str, FactSpec]:
+    """What EHLO told, before and after TLS (empty lists when that step was not reached)."""
+    return {
+        "starttls_offered": always("STARTTLS was among the extensions before TLS"),
+        "extensions_before_tls": always("EHLO keywords on the plain connection"),
+        "auth_before_tls": always("AUTH mechanisms offered on the plain connection"),
+        "extensions_after_tls": always("EHLO keywords once TLS is up"),
+        "auth_after_tls": always("AUTH mechanisms offered once TLS is up"),
+        "size_limit": always("SIZE limit in bytes from the last EHLO, if any"),
+        "eightbitmime": always("8BITMIME offered in the last EHLO"),
+        "smtputf8": always("SMTPUTF8 offered in the last EHLO"),
+    }
+
+
+def empty_ehlo_facts() -> dict[str, FactValue]:
+    """Every EHLO fact before EHLO was sent."""
+    return {"starttls_offered": False, "extensions_before_tls": [], "auth_before_tls": [],
+            "extensions_after_tls": [], "auth_after_tls": [], "size_limit": None,
+            "eightbitmime": False, "smtputf8": False}
+
+
+def _record_ehlo(session: Session, extensions: dict[str, str], secure: bool) -> None:
+    when = "after_tls" if secure else "before_tls"
+    session.facts[f"extensions_{when}"] = sorted(extensions)
+    session.facts[f"auth_{when}"] = auth_mechanisms(extensions)
+    session.facts.update(size_limit=size_limit(extensions),
+                         eightbitmime="8BITMIME" in extensions,
+                         smtputf8="SMTPUTF8" in extensions)
+    if not secure:
+        session.facts["starttls_offered"] = "STARTTLS" in extensions
+
+
+async def handshake(session: Session, context: ssl.SSLContext) -> None:
+    """TLS handshake on the session's connection, checked against the session's server name."""
+    session.at("tls")
+    try:
+        await session.connection.start_tls(context, session.server_name)
+    except ssl.SSLCertVerificationError as exc:
+        reason, text = verify_problem(exc)
+        session.facts.update(cert_verified=False, cert_problem=reason, cert_problem_text=text)
+        session.transcript.append(f"(TLS: certificate not trusted: {text})")
+        raise TlsFailed("cert_untrusted",
+                        f"{session.target}: certificate not trusted for {session.server_name}: "
+                        f"{text}") from exc
+    except TimeoutError as exc:
+        session.transcript.append("(TLS: no handshake answer in time)")
+        raise Stop("silent", f"{session.target} never answered the TLS handshake") from exc
+    except (ssl.SSLError, OSError) as exc:
+        detail = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
+        session.transcript.append(f"(TLS handshake failed: {detail})")
+        raise TlsFailed("handshake_failed",
+                        f"{session.target}: TLS handshake failed ({detail})") from exc
+    tls = session.connection.tls
+    if tls is not None:
+        session.facts.update(session_facts(tls))
+        if context.verify_mode == ssl.CERT_REQUIRED:
+            session.facts.update(cert_verified=True, cert_problem=None, cert_problem_text=None)
+        session.transcript.append(f"(TLS: {tls.version()} {session.facts['tls_cipher']})")
+
+
+async def establish(session: Session, mode: TlsMode, context: ssl.SSLContext | None) -> None:
+    """Connect, (TLS,) greeting, EHLO, (STARTTLS, EHLO again): ready for AUTH or MAIL."""
+    session.facts.update(empty_ehlo_facts())
+    session.facts.update(empty_tls_facts())
+    await session.connect()
+    if mode == "implicit" and context is not None:
+        await handshake(session, context)
+    await session.greeting()
+    extensions = await session.ehlo()
+    _record_ehlo(session, extensions, secure=mode == "implicit")
+    if mode != "starttls" or context is None:
+        return
+    if "STARTTLS" not in extensions:
+        raise TlsFailed("starttls_not_offered",
+                        f"{session.target} does not offer STARTTLS before authentication")
+    session.at("starttls")
+    reply = await session.command("STARTTLS")
+    if reply.code != 220:
+        session.note(reply)
+        raise TlsFailed("starttls_refused",
+                        f"{session.target} offers STARTTLS but answered {reply.code} "
+                        f"{reply.text}")
+    await handshake(session, context)
+    _record_ehlo(session, await session.ehlo(), secure=True)

@@ -1,0 +1,125 @@
+"""``smtp.starttls`` and ``smtp.implicit_tls``: is the TLS modern and the certificate trusted?
+
+The first handshake verifies (TLS ≥ 1.2, trusted chain, matching name). When
+it fails, a second, inspecting handshake within the same deadline learns
+what the server really offers, so the result can say *why*: an old protocol
+version, or which certificate problem.
+"""
+
+from __future__ import annotations
+
+from wizard.probes.base import ProbeContext, ProbeResult, ProbeSpec
+from wizard.probes.smtp_secure import TlsFailed, TlsMode, ehlo_facts, establish
+from wizard.probes.smtp_session import (
+    CONNECTION_OUTCOMES,
+    Session,
+    SmtpTarget,
+    Stop,
+    connection_facts,
+)
+from wizard.probes.tls_inspect import (
+    MODERN_VERSIONS,
+    REASON_WORDS,
+    inspecting_context,
+    tls_facts,
+    verifying_context,
+)
+
+
+class StartTlsParams(SmtpTarget):
+    """A submission server upgraded with STARTTLS (port 587 or 25)."""
+
+
+class ImplicitTlsParams(SmtpTarget):
+    """A server that speaks TLS from the first byte (port 465)."""
+
+    port: int = 465
+
+
+async def run_starttls(params: StartTlsParams, ctx: ProbeContext) -> ProbeResult:
+    """EHLO, STARTTLS, handshake with verification; on failure, inspect and explain."""
+    return await _probe_tls(params, ctx, implicit=False)
+
+
+async def run_implicit_tls(params: ImplicitTlsParams, ctx: ProbeContext) -> ProbeResult:
+    """TLS handshake with verification on connect, then greeting and EHLO."""
+    return await _probe_tls(params, ctx, implicit=True)
+
+
+async def _probe_tls(params: SmtpTarget, ctx: ProbeContext, implicit: bool) -> ProbeResult:
+    mode: TlsMode = "implicit" if implicit else "starttls"
+    session = Session(params, ctx)
+    try:
+        await establish(session, mode, verifying_context(ctx))
+        return session.result("tls_ok", f"{session.target}: {session.facts['tls_version']}, "
+                                        f"certificate trusted for {session.server_name}")
+    except Stop as stop:
+        return session.result(stop.outcome, stop.summary)
+    except TlsFailed as failure:
+        if failure.kind in ("starttls_not_offered", "starttls_refused"):
+            return session.result(failure.kind, failure.summary)
+        first_failure = failure
+    finally:
+        await session.close()
+    return await _inspect(session, first_failure, mode)
+
+
+async def _inspect(first: Session, failure: TlsFailed, mode: TlsMode) -> ProbeResult:
+    """Second handshake without verification, within the first one's deadline."""
+    verdict = {key: first.facts.get(key) for key in
+               ("cert_verified", "cert_problem", "cert_problem_text")}
+    second = Session(first.params, first.ctx, first.deadline)
+    second.transcript = [*first.transcript, "-- again without verification, to see what is offered"]
+    try:
+        await establish(second, mode, inspecting_context())
+    except (Stop, TlsFailed):
+        tried = second.transcript[len(first.transcript):]
+        return first.result(failure.kind, failure.summary, tried)
+    finally:
+        await second.close()
+    second.facts.update(verdict)
+    second.at("tls")
+    version = str(second.facts["tls_version"])
+    if version not in MODERN_VERSIONS:
+        return second.result("tls_below_1_2",
+                             f"{second.target} only negotiates {version}; TLS 1.2 or later "
+                             "is required")
+    if failure.kind == "cert_untrusted":
+        reason = str(verdict["cert_problem"])
+        return second.result("cert_untrusted",
+                             f"{second.target}: {REASON_WORDS.get(reason, reason)} "
+                             f"({second.facts['cert_problem_text']})")
+    return second.result("handshake_failed",
+                         f"{failure.summary}; without verification it negotiates {version}")
+
+
+_TLS_OUTCOMES = {
+    "tls_ok": "TLS 1.2 or later with a certificate trusted for the name",
+    "tls_below_1_2": "the server only negotiates TLS 1.0/1.1",
+    "cert_untrusted": "the certificate is not trusted: see cert_problem (hostname_mismatch, "
+                      "expired, self_signed, unknown_ca)",
+    "handshake_failed": "the TLS handshake failed for another reason",
+}
+
+STARTTLS_SPEC = ProbeSpec(
+    name="smtp.starttls",
+    description="Upgrade an SMTP session with STARTTLS and check the TLS version and certificate",
+    params=StartTlsParams,
+    outcomes={
+        **_TLS_OUTCOMES,
+        "starttls_not_offered": "EHLO on the plain connection does not offer STARTTLS",
+        "starttls_refused": "STARTTLS is offered but the server answered it with an error",
+        **CONNECTION_OUTCOMES,
+    },
+    run=run_starttls,
+    facts={**connection_facts(), **ehlo_facts(), **tls_facts()},
+)
+
+IMPLICIT_TLS_SPEC = ProbeSpec(
+    name="smtp.implicit_tls",
+    description="Connect with TLS from the first byte (port 465) and check version and certificate",
+    params=ImplicitTlsParams,
+    outcomes={**_TLS_OUTCOMES, **CONNECTION_OUTCOMES},
+    run=run_implicit_tls,
+    facts={**connection_facts(), **ehlo_facts(), **tls_facts()},
+)

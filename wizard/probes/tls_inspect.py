@@ -1,0 +1,149 @@
+"""TLS for the probes: the verifying context, the inspecting one, and a certificate told in words.
+
+Verification is on by default against the system's trust store, plus the
+context's ``ca_file``. When it fails, a second, inspecting handshake (no
+verification, legacy protocol versions allowed) tells what the server
+actually offers: its TLS version, cipher and certificate.
+"""
+
+from __future__ import annotations
+
+import ssl
+import warnings
+from datetime import UTC, datetime
+from typing import Any
+
+from wizard.probes.base import FactSpec, FactValue, ProbeContext, always
+
+MODERN_VERSIONS = ("TLSv1.2", "TLSv1.3")
+
+VERIFY_REASONS: dict[int, str] = {
+    62: "hostname_mismatch",  # X509_V_ERR_HOSTNAME_MISMATCH
+    64: "hostname_mismatch",  # X509_V_ERR_IP_ADDRESS_MISMATCH
+    10: "expired",  # X509_V_ERR_CERT_HAS_EXPIRED
+    9: "not_yet_valid",  # X509_V_ERR_CERT_NOT_YET_VALID
+    18: "self_signed",  # X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT
+    19: "self_signed",  # X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN
+    20: "unknown_ca",  # X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+    2: "unknown_ca",  # X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT
+    21: "unknown_ca",  # X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE
+}
+
+REASON_WORDS: dict[str, str] = {
+    "hostname_mismatch": "the certificate is for another name",
+    "expired": "the certificate has expired",
+    "not_yet_valid": "the certificate is not valid yet",
+    "self_signed": "the certificate is self-signed",
+    "unknown_ca": "the certificate is signed by an authority this machine does not trust",
+    "other": "the certificate could not be verified",
+}
+
+
+def tls_facts() -> dict[str, FactSpec]:
+    """The TLS facts the TLS-capable probes publish (None until a handshake tells them)."""
+    return {
+        "tls_version": always("negotiated protocol version, e.g. TLSv1.3"),
+        "tls_cipher": always("negotiated cipher suite"),
+        "cert_subject": always("the server certificate's subject (RFC 4514)"),
+        "cert_issuer": always("its issuer"),
+        "cert_sans": always("its DNS names and IP addresses"),
+        "cert_not_after": always("its expiry, ISO 8601 UTC"),
+        "cert_verified": always("True: trusted and matching the name; False: not; None: unchecked"),
+        "cert_problem": always("hostname_mismatch, expired, not_yet_valid, self_signed, "
+                               "unknown_ca, other — or None"),
+        "cert_problem_text": always("the verifier's own words"),
+    }
+
+
+def empty_tls_facts() -> dict[str, FactValue]:
+    """Every TLS fact, unknown."""
+    return dict.fromkeys(tls_facts())
+
+
+def verifying_context(ctx: ProbeContext) -> ssl.SSLContext:
+    """TLS 1.2 or later, certificate and name checked, system trust plus ``ctx.ca_file``."""
+    context = ssl.create_default_context()
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if ctx.ca_file:
+        context.load_verify_locations(cafile=ctx.ca_file)
+    return context
+
+
+def inspecting_context() -> ssl.SSLContext:
+    """No verification, any protocol version down to TLS 1.0: only to see what a server offers."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        context.minimum_version = ssl.TLSVersion.TLSv1
+    context.set_ciphers("ALL:@SECLEVEL=0")
+    return context
+
+
+def verify_problem(exc: ssl.SSLCertVerificationError) -> tuple[str, str]:
+    """``(reason, verifier's message)`` of a failed certificate verification."""
+    code = int(exc.verify_code or 0)
+    return VERIFY_REASONS.get(code, "other"), str(exc.verify_message or exc.reason or exc)
+
+
+def session_facts(tls: ssl.SSLObject) -> dict[str, FactValue]:
+    """Version, cipher and certificate of an established TLS session."""
+    cipher = tls.cipher()
+    facts: dict[str, FactValue] = {
+        "tls_version": tls.version(),
+        "tls_cipher": cipher[0] if cipher else None,
+    }
+    der = tls.getpeercert(binary_form=True)
+    described = describe_der(der) if der else None
+    facts.update(described if described is not None else describe_decoded(tls.getpeercert()))
+    return facts
+
+
+def describe_der(der: bytes) -> dict[str, FactValue] | None:
+    """Subject, issuer, SANs and expiry of a DER certificate (None without ``cryptography``)."""
+    try:
+        from cryptography import x509
+    except ImportError:
+        return None
+    try:
+        cert = x509.load_der_x509_certificate(der)
+    except ValueError:
+        return None
+    sans: list[str] = []
+    try:
+        ext = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        pass
+    else:
+        sans.extend(ext.get_values_for_type(x509.DNSName))
+        sans.extend(str(ip) for ip in ext.get_values_for_type(x509.IPAddress))
+    return {
+        "cert_subject": cert.subject.rfc4514_string(),
+        "cert_issuer": cert.issuer.rfc4514_string(),
+        "cert_sans": sans,
+        "cert_not_after": cert.not_valid_after_utc.isoformat(),
+    }
+
+
+def describe_decoded(cert: dict[str, Any] | None) -> dict[str, FactValue]:
+    """The same facts from :meth:`ssl.SSLObject.getpeercert` (only filled after verification)."""
+    if not cert:
+        return {"cert_subject": None, "cert_issuer": None, "cert_sans": None,
+                "cert_not_after": None}
+
+    def name(rdns: Any) -> str:
+        return ",".join(f"{k}={v}" for rdn in reversed(rdns) for k, v in rdn)
+
+    expiry = cert.get("notAfter")
+    return {
+        "cert_subject": name(cert.get("subject", ())),
+        "cert_issuer": name(cert.get("issuer", ())),
+        "cert_sans": [value for _, value in cert.get("subjectAltName", ())],
+        "cert_not_after": (
+            _iso(ssl.cert_time_to_seconds(expiry)) if isinstance(expiry, str) else None),
+    }
+
+
+def _iso(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat()
