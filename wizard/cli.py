@@ -160,6 +160,7 @@ def _explain(args: argparse.Namespace) -> int:
         load_error_catalog,
     )
     from wizard.catalog.pasted import decode_input
+    from wizard.flow.diagnostics import DataFileError
 
     if args.text == ["-"]:
         try:
@@ -171,7 +172,11 @@ def _explain(args: argparse.Namespace) -> int:
     problem = input_problem(text)
     if problem:
         raise UsageError(f"explain: {problem}")
-    explanation = explain(text, load_error_catalog())
+    try:
+        catalog = load_error_catalog()
+    except DataFileError as exc:
+        raise UsageError(f"explain: the error catalog has defects:\n{exc}") from None
+    explanation = explain(text, catalog)
     if args.json:
         print(json.dumps(explanation_json(explanation), indent=2, ensure_ascii=False))
     else:
