@@ -1,17 +1,25 @@
 """Read a file without trusting it: a size cap, and pipes read on the event loop.
 
-Regular files are read in a worker thread, at most ``limit + 1`` bytes. Pipes,
-FIFOs and character devices (``<(cmd)``, ``/dev/stdin``) are read through the
+Pipes, FIFOs and sockets (``<(cmd)``, ``/dev/stdin``) are read through the
 event loop, so a writer that never writes leaves the caller's timeout in
-charge instead of a blocked thread.
+charge. Regular files and devices the event loop cannot watch (``/dev/zero``)
+are read, at most ``limit + 1`` bytes, in a daemon thread: if the caller gives
+up, a stuck read cannot keep the program from exiting.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import os
+import selectors
 import stat
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class TooLarge(Exception):
@@ -27,6 +35,41 @@ class TooLarge(Exception):
 def _read_regular(fd: int, limit: int) -> bytes:
     with open(fd, "rb") as file:
         return file.read(limit + 1)
+
+
+def _pollable(fd: int) -> bool:
+    with selectors.DefaultSelector() as selector:
+        try:
+            selector.register(fd, selectors.EVENT_READ)
+        except (PermissionError, ValueError):
+            return False
+    return True
+
+
+async def _in_daemon_thread(function: Callable[[], T]) -> T:
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def deliver(result: T | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]
+
+    def work() -> None:
+        result: T | None = None
+        error: BaseException | None = None
+        try:
+            result = function()
+        except BaseException as exc:
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is waiting
+            loop.call_soon_threadsafe(deliver, result, error)
+
+    threading.Thread(target=work, name="bounded-read", daemon=True).start()
+    return await future
 
 
 async def _read_stream(fd: int, limit: int) -> bytes:
@@ -57,12 +100,12 @@ async def read_bounded(path: str, limit: int) -> bytes:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
-        if stat.S_ISREG(mode):
-            size = os.fstat(fd).st_size
-            if size > limit:
-                raise TooLarge(size, limit)
+        if stat.S_ISREG(mode) and os.fstat(fd).st_size > limit:
+            raise TooLarge(os.fstat(fd).st_size, limit)
+        if stat.S_ISREG(mode) or not _pollable(fd):
             os.set_blocking(fd, True)
-            data = await asyncio.to_thread(_read_regular, os.dup(fd), limit)
+            owned = os.dup(fd)
+            data = await _in_daemon_thread(lambda: _read_regular(owned, limit))
         else:
             data = await _read_stream(fd, limit)
         if len(data) > limit:
