@@ -159,7 +159,7 @@ async def test_a_crashing_probe_shows_its_reason_and_can_run_again() -> None:
         await pilot.press("enter", "enter")
         await settle(pilot)
         assert app.is_running
-        assert "The probe could not run: RuntimeError: socket exploded" in screen_text(app)
+        assert "This step could not run: RuntimeError: socket exploded" in screen_text(app)
         assert walk(app).session.trail == []
         assert not walk(app).session.can_go_back()
 

@@ -113,9 +113,9 @@ class RunningIndicator(Static):
     }
     """
 
-    def __init__(self, label: str, clock: Callable[[], float], animate: bool = True,
-                 **kwargs: str | None) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, label: str, clock: Callable[[], float], animate: bool = True, *,
+                 id: str | None = None) -> None:
+        super().__init__(id=id)
         self.label = label
         self.clock = clock
         self.animate = animate

@@ -57,7 +57,7 @@ class WalkScreen(Screen[None]):
         self.walk = Walk(session)
         self.sub_title = session.flow.title
         self.failure: str | None = None
-        """Why the last probe run failed outright (a bug or a crash, not an outcome)."""
+        """Why the current step failed outright (a bug or a crash, not an outcome)."""
         self.running = False
         self._leave_after_cancel = False
 
@@ -92,8 +92,13 @@ class WalkScreen(Screen[None]):
         if walk.page == "run" and self.failure is None:
             step = self.session.step
             if not isinstance(step, ProbeStep):
-                await self.session.advance()
-                walk.ran()
+                try:
+                    await self.session.advance()
+                except Exception as exc:  # a bug in a step must not take the app down
+                    self.session.back()
+                    self.failure = f"{type(exc).__name__}: {exc}"
+                else:
+                    walk.ran()
         page = walk.page
         step = self.session.step
         upcoming = None
@@ -154,7 +159,7 @@ class WalkScreen(Screen[None]):
         title = self.session.render(step.title) if step is not None and step.title else ""
         return [
             Static(title or (self.session.current or ""), classes="step-title", markup=False),
-            Static(marked(("!", "$text-error"), f"The probe could not run: {self.failure}")),
+            Static(marked(("!", "$text-error"), f"This step could not run: {self.failure}")),
             Static("r runs it again · escape goes back", classes="hint", markup=False),
         ]
 
