@@ -97,9 +97,12 @@ def _hits(stream: Stream, catalog: ErrorCatalog) -> list[_Hit]:
         lo, hi = stream.line_range(i)
         for pattern, offset in candidates:
             start = i - offset
-            end = start + len(pattern.items)
-            if start < lo or end > hi or not pattern.matches_at(tokens, start):
+            if start < lo:
                 continue
+            length = pattern.match_length(tokens, start, hi - start)
+            if not length:
+                continue
+            end = start + length
             quality = fit(entries[pattern.entry], stream, compiled, start, end,
                           settings.context_tokens)
             if quality is Fit.TEXT_ONLY and pattern.literals < settings.weak_min_tokens:
@@ -125,7 +128,7 @@ def _drop_contained(hits: list[_Hit]) -> list[_Hit]:
 
 def _captures(stream: Stream, hit: _Hit) -> dict[str, str]:
     out: dict[str, str] = {}
-    for k, item in enumerate(hit.pattern.items):
+    for k, item in enumerate(hit.pattern.items[:hit.end - hit.start]):
         if isinstance(item, Slot):
             token = stream.tokens[hit.start + k]
             out.setdefault(item.name, stream.text[token.start:token.end])

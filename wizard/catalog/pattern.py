@@ -34,16 +34,26 @@ class Pattern:
     literals: int
     by_designation: bool = False
 
-    def matches_at(self, tokens: list[Token], start: int) -> bool:
-        """Whether the pattern matches ``tokens`` from ``start`` (bounds are the caller's)."""
-        for k, item in enumerate(self.items):
+    def match_length(self, tokens: list[Token], start: int, available: int) -> int:
+        """How many words match from ``start`` (0: no match) within ``available`` words.
+
+        A placeholder ending the pattern may be missing when the line ends
+        before it (``limit is`` with nothing after it).
+        """
+        length = len(self.items)
+        if length > available:
+            if length - 1 != available or not isinstance(self.items[-1], Slot):
+                return 0
+            length = available
+        for k in range(length):
+            item = self.items[k]
             norm = tokens[start + k].norm
             if isinstance(item, Slot):
                 if item.numeric and not (norm.isascii() and norm.isdigit()):
-                    return False
+                    return 0
             elif norm != item:
-                return False
-        return True
+                return 0
+        return length
 
 
 def designation_key(error_code: str) -> str:
