@@ -1,29 +1,30 @@
 """Real SMTP peers on loopback: aiosmtpd for the honest servers, a scripted server for the rest.
 
-Design: one private CA made with trustme signs every certificate (a good
-one for ``mail.test``/``localhost``/``127.0.0.1``/``::1``, one for the wrong
-name, one already expired); a second, untrusted trustme CA signs the
-"unknown CA" certificate, and a CA certificate serving as its own leaf plays
-"self-signed". The CA's PEM file is what tests pass as ``ctx.ca_file``.
-Two aiosmtpd servers play a provider's submission endpoints — STARTTLS on
-"587" (AUTH only after TLS, AUTH required before MAIL) and implicit TLS on
-"465" — with an authenticator and a handler whose refusals are the exact
+Design: one private CA made with trustme signs every certificate (a good one
+for ``mail.test``/``localhost``/``127.0.0.1``/``::1``, one for the wrong name,
+one already expired); a second, untrusted trustme CA signs the "unknown CA"
+certificate, and a CA certificate serving as its own leaf plays "self-signed".
+The CA's PEM file is what tests pass as ``ctx.ca_file``. Two aiosmtpd servers
+play a provider's submission endpoints — STARTTLS on "587" (AUTH only after
+TLS, AUTH required before MAIL) and implicit TLS on "465" (AUTH offered, not
+required) — with an authenticator and a handler whose refusals are the exact
 replies of the OCI troubleshooting page, chosen by the envelope address.
-Everything aiosmtpd will not do on purpose (a 421 greeting, silence, a
-hang-up mid-EHLO, a refused STARTTLS, garbage instead of TLS, TLS 1.1 only,
-a server echoing credentials) is a :class:`Script` run by a tiny asyncio
-server; all scripted servers and a stub DNS server (``mail.test`` → 127.0.0.1,
-NXDOMAIN otherwise, plus a nameserver that never answers) share one event
-loop in a background thread. The fixtures in ``smtp_fixtures.py`` start all
-of this once per session and stop it at the end; nothing listens beyond
-127.0.0.1.
+Everything aiosmtpd will not do on purpose (a 421 greeting, silence, a hang-up
+mid-EHLO, a refused STARTTLS, garbage instead of TLS, TLS 1.1 only, a server
+echoing credentials) is a :class:`Script` run by a tiny asyncio server; all
+scripted servers and a stub DNS server (``mail.test`` → 127.0.0.1, NXDOMAIN
+otherwise, plus a nameserver that never answers) share one event loop in a
+background thread. The fixtures in ``smtp_fixtures.py`` start all of this once
+per session and stop it at the end; nothing listens beyond 127.0.0.1.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import datetime
+import json
 import socket
 import ssl
 import threading
@@ -180,8 +181,11 @@ class ReferenceHandler:
 def start_submission(handler: ReferenceHandler, context: ssl.SSLContext, *,
                      implicit: bool) -> Controller:
     """An aiosmtpd server: STARTTLS (or TLS from the first byte), AUTH after TLS, AUTH required."""
+    # aiosmtpd only counts STARTTLS as TLS: on an implicit-TLS port it would hide AUTH (and
+    # warns when AUTH is required without it), so that port neither hides nor requires AUTH.
     kwargs: dict[str, Any] = {
-        "authenticator": Accounts(), "auth_require_tls": True, "auth_required": True,
+        "authenticator": Accounts(), "auth_require_tls": not implicit,
+        "auth_required": not implicit,
     }
     if implicit:
         controller = Controller(handler, hostname=LOOPBACK, port=free_port(),
@@ -373,3 +377,17 @@ class ServerLoop:
         self.thread.join(5)
         for sock in self.sockets:
             sock.close()
+
+
+def secret_forms(username: str = USER, password: str = PASSWORD) -> list[str]:
+    """Every form in which a password could leak: as is, base64 alone, and the AUTH PLAIN string."""
+    def b64(text: str) -> str:
+        return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+    return [password, b64(password), b64(f"\0{username}\0{password}")]
+
+
+def leaked(result: object, username: str = USER, password: str = PASSWORD) -> list[str]:
+    """The secret forms found anywhere in ``result`` (its repr covers summary, evidence, facts)."""
+    text = repr(result) + json.dumps(getattr(result, "facts", {}), default=str)
+    return [form for form in secret_forms(username, password) if form in text]

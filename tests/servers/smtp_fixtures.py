@@ -63,7 +63,7 @@ class SmtpServers:
     submission: int
     """aiosmtpd, STARTTLS with the good certificate; AUTH only after TLS; AUTH before MAIL."""
     smtps: int
-    """aiosmtpd, TLS from the first byte with the good certificate; same accounts."""
+    """aiosmtpd, TLS from the first byte with the good certificate; same accounts, AUTH optional."""
     handler: ReferenceHandler
     scripted: Mapping[str, int]
     starttls_variants: Mapping[str, int]
