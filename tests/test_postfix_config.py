@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 from pathlib import Path
@@ -182,3 +183,19 @@ async def test_the_running_test_instance_is_read_like_any_installation(
     assert result.outcome == "read"
     assert result.facts["relayhost"] == f"[127.0.0.1]:{postfix_deferred.relay_port}"
     assert result.facts["params"]["inet_interfaces"] == "loopback-only"
+
+
+async def test_cancelling_a_blocked_postconf_kills_it(tmp_path: Path) -> None:
+    conf = tmp_path / "fifo-conf"
+    conf.mkdir()
+    os.mkfifo(conf / "main.cf")
+    task = asyncio.ensure_future(process.run_program(["postconf", "-c", str(conf), "-n"], 60))
+    for _ in range(600):
+        if _processes_mentioning(str(conf)):
+            break
+        await asyncio.sleep(0.05)
+    assert _processes_mentioning(str(conf)), "postconf never started"
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert _processes_mentioning(str(conf)) == []
