@@ -55,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--ca-file", metavar="PATH", help="extra trust anchors (PEM) for TLS")
     run.add_argument("--timeout", type=float, default=10.0, metavar="S",
                      help="seconds each probe may take (default 10)")
+    run.add_argument("--apply", action="store_true",
+                     help="apply the fixes the flow allows to apply (main.cf edits): shows the "
+                     "diff, keeps a timestamped backup, replaces atomically, runs 'postfix "
+                     "check' and rolls back if it fails")
     run.add_argument("--json", action="store_true", help="print one JSON object")
 
     lst = sub.add_parser("list", help="list the installed flows")
@@ -249,11 +253,38 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(f"flow {flow.id} asks {exc.question!r}: give the answer with "
                          f"--set {exc.var}=VALUE") from None
     result = session_json(session)
+    if args.apply:
+        result["applied"] = _apply_fixes(session)
     if args.json:
         print(json.dumps(result, indent=2))
     else:
         _print_text(result, sys.stdout)
     return EXIT_CODES[session.status]
+
+
+def _apply_fixes(session: Any) -> list[dict[str, Any]]:
+    """Apply every applicable fix's postconf actions; report each file's outcome."""
+    from wizard.fixes.apply_postconf import ApplyError, apply_plan, plan_postconf
+    from wizard.flow.model import PostconfAction
+
+    done: list[dict[str, Any]] = []
+    for fix in session.fixes:
+        actions = [a for a in fix.actions if isinstance(a, PostconfAction)]
+        if not fix.applicable or not actions:
+            continue
+        try:
+            plan = plan_postconf(Path(fix.applies_to), actions)
+            outcome = apply_plan(plan)
+        except ApplyError as exc:
+            raise UsageError(f"--apply {fix.id}: {exc}") from None
+        done.append({
+            "fix": fix.id, "file": fix.applies_to, "diff": plan.diff,
+            "applied": outcome.applied, "rolled_back": outcome.rolled_back,
+            "backup": str(outcome.backup) if outcome.backup else None,
+            "check": {"ran": outcome.check.ran, "ok": outcome.check.ok,
+                      "output": outcome.check.output},
+        })
+    return done
 
 
 def _print_text(result: dict[str, Any], out: TextIO) -> None:
@@ -275,6 +306,16 @@ def _print_text(result: dict[str, Any], out: TextIO) -> None:
         out.write(f"\n! could not finish: {result['error']}\n")
     for finding in result["findings"]:
         out.write(f"\n[{finding['severity']}] {finding['message']}\n")
+    for applied in result.get("applied", []):
+        out.write(f"\nApplied {applied['fix']} to {applied['file']}:\n{applied['diff']}")
+        if applied["rolled_back"]:
+            out.write(f"  'postfix check' failed, so the original was put back:\n"
+                      f"  {applied['check']['output']}\n")
+        elif applied["applied"]:
+            out.write(f"  backup: {applied['backup']}\n  postfix check: "
+                      f"{'ok' if applied['check']['ok'] else applied['check']['output']}\n")
+    if "applied" in result and not result["applied"]:
+        out.write("\n--apply: no fix of this run can be applied\n")
     for raw in result["fixes"]:
         fix = Fix.model_validate(raw)
         out.write(f"\nFix: {fix.title}\n")

@@ -198,6 +198,14 @@ class Fix(Strict):
     text: str = ""
     actions: list[Action] = Field(default_factory=list)
     applicable: bool = Field(False, description="May be applied with --apply")
+    applies_to: str = Field("", description="The file the fix's postconf actions edit "
+                            "(main.cf); a template, e.g. {config.main_cf}")
+
+    @model_validator(mode="after")
+    def _applicable_has_a_target(self) -> Fix:
+        if self.applicable and not self.applies_to:
+            raise ValueError("an applicable fix needs 'applies_to' (the main.cf it edits)")
+        return self
 
 
 class FixStep(Strict):
