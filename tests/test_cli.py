@@ -195,3 +195,19 @@ def test_schema_describes_the_step_kinds() -> None:
 def test_help_and_version() -> None:
     assert cli("--help").returncode == 0
     assert "email-wizard" in cli("--version").stdout
+
+
+def test_committed_probe_reference_is_current() -> None:
+    result = cli("probes", "--markdown")
+    assert result.returncode == 0
+    committed = (ROOT / "docs" / "probes.md").read_text()
+    assert result.stdout == committed, (
+        "docs/probes.md is stale: run `email-wizard probes --markdown > docs/probes.md`")
+
+
+def test_probes_json_lists_outcomes_and_facts() -> None:
+    probes = {p["name"]: p for p in json.loads(cli("probes", "--json").stdout)["probes"]}
+    tcp = probes["tcp.connect"]
+    assert set(tcp["outcomes"]) == {"open", "refused", "timeout", "unreachable", "name_not_found"}
+    assert tcp["facts"]["connect_ms"]["outcomes"] == ["open"]
+    assert tcp["params"]["host"]["required"] is True

@@ -69,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of flow files")
 
+    prb = sub.add_parser("probes", help="the probes flows can use: parameters, outcomes, facts")
+    prb.add_argument("--json", action="store_true", help="print JSON")
+    prb.add_argument("--markdown", action="store_true", help="print docs/probes.md")
+
     exp = sub.add_parser("explain", help="explain a pasted SMTP reply or HTTPS error",
                          description="Match a pasted SMTP reply, log line, exception or HTTPS "
                          "error against the error catalog. Exit codes: 0 a catalog entry "
@@ -85,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             return _tui()
         handler = {"run": _run, "list": _list, "validate": _validate, "schema": _schema,
+                   "probes": _probes,
                    "explain": _explain}
         return handler[args.command](args)
     except UsageError as exc:
@@ -186,6 +191,21 @@ def _explain(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(explanation_text(explanation))
     return explanation.exit_code
+
+
+def _probes(args: argparse.Namespace) -> int:
+    from wizard.probes.reference import probe_catalogue, probe_markdown
+    from wizard.probes.registry import PROBES
+
+    if args.markdown:
+        print(probe_markdown(PROBES), end="")
+    elif args.json:
+        print(json.dumps({"probes": probe_catalogue(PROBES)}, indent=2))
+    else:
+        for row in probe_catalogue(PROBES):
+            print(f"{row['name']:<22} {row['description']}")
+            print(f"{'':<22} outcomes: {', '.join(row['outcomes'])}")
+    return 0
 
 
 def _read_sets(flow_inputs: dict[str, Any], args: argparse.Namespace) -> dict[str, str]:

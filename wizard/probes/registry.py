@@ -20,6 +20,7 @@ from wizard.probes import (
     mx,
     postfix_config,
     postfix_queue,
+    provider_profile,
     smtp_auth,
     smtp_banner,
     smtp_envelope,
@@ -43,6 +44,7 @@ def _table(specs: Iterable[ProbeSpec[Any]]) -> dict[str, ProbeSpec[Any]]:
 PROBES: Mapping[str, ProbeSpec[Any]] = _table(
     [
         tcp.SPEC,
+        provider_profile.SPEC,
         smtp_banner.SPEC,
         smtp_tls.STARTTLS_SPEC,
         smtp_tls.IMPLICIT_TLS_SPEC,
