@@ -14,7 +14,9 @@ deferred queue with "Connection refused" as its reason. It is started with
 start raises with ``postfix check`` (run under ``script`` so its fatal reason is
 printed) and the maillog. Messages go in with ``sendmail -C conf``; tests wait,
 by polling ``postqueue -c conf -j`` with a deadline, until the queue is in the
-state they need. Nothing outside the instance directory is touched.
+state they need. Nothing outside the instance directory is touched, except
+that an instance directory whose creating process is dead (a killed test run)
+is stopped and removed when the next one is created.
 """
 
 from __future__ import annotations
@@ -166,10 +168,37 @@ def deferred(queue: list[dict[str, Any]]) -> bool:
     return bool(queue) and all(m.get("queue_name") == "deferred" for m in queue)
 
 
+PREFIX = "email-wizard-postfix-"
+OWNER_FILE = "owner.pid"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_orphans() -> None:
+    """Stop and remove instances left behind by test runs that were killed."""
+    for root in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
+        try:
+            owner = int((root / OWNER_FILE).read_text())
+        except (OSError, ValueError):
+            continue
+        if not _alive(owner):
+            PostfixInstance(root, 0, 0).remove()
+
+
 def create_instance() -> PostfixInstance:
     """Write a fresh instance's configuration and directories (not started)."""
-    root = Path(tempfile.mkdtemp(prefix="email-wizard-postfix-"))
+    sweep_orphans()
+    root = Path(tempfile.mkdtemp(prefix=PREFIX))
     root.chmod(0o755)
+    (root / OWNER_FILE).write_text(str(os.getpid()))
     instance = PostfixInstance(root, smtpd_port=free_port(), relay_port=free_port())
     conf, queue, data = instance.config_directory, root / "queue", root / "data"
     for directory in (conf, queue, data):
