@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from tests.servers.smtp_fixtures import SmtpServers
@@ -138,3 +140,14 @@ async def test_implicit_tls_against_a_plain_text_port_is_a_failed_handshake(
                                     port=smtp_servers.scripted["plain"])
     assert result.outcome == "handshake_failed"
     assert result.facts["greeting_code"] is None
+
+
+async def test_without_cryptography_a_verified_certificate_is_still_described(
+        smtp_servers: SmtpServers, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "cryptography", None)
+    result = await smtp_servers.run("smtp.starttls", host="mail.test",
+                                    port=smtp_servers.submission)
+    assert result.outcome == "tls_ok"
+    assert result.facts["cert_sans"] == ["mail.test", "localhost", "127.0.0.1", "::1"]
+    assert result.facts["cert_not_after"] == "3000-01-01T00:00:00+00:00"
+    assert "email-wizard test CA" in str(result.facts["cert_issuer"])

@@ -8,6 +8,8 @@ actually offers: its TLS version, cipher and certificate.
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import ssl
 import warnings
 from datetime import UTC, datetime
@@ -139,10 +141,17 @@ def describe_decoded(cert: dict[str, Any] | None) -> dict[str, FactValue]:
     return {
         "cert_subject": name(cert.get("subject", ())),
         "cert_issuer": name(cert.get("issuer", ())),
-        "cert_sans": [value for _, value in cert.get("subjectAltName", ())],
+        "cert_sans": [_san(kind, value) for kind, value in cert.get("subjectAltName", ())],
         "cert_not_after": (
             _iso(ssl.cert_time_to_seconds(expiry)) if isinstance(expiry, str) else None),
     }
+
+
+def _san(kind: str, value: str) -> str:
+    if kind == "IP Address":
+        with contextlib.suppress(ValueError):
+            return str(ipaddress.ip_address(value.strip()))
+    return value
 
 
 def _iso(seconds: float) -> str:
