@@ -199,3 +199,27 @@ async def test_cancelling_a_blocked_postconf_kills_it(tmp_path: Path) -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     assert _processes_mentioning(str(conf)) == []
+
+
+@pytest.mark.parametrize("postfix_present", [True, False])
+async def test_credentials_written_into_main_cf_never_leave_the_probe(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postfix_present: bool) -> None:
+    conf = write_config_dir(tmp_path / "conf", (
+        "relayhost = [smtp.example.com]:587\n"
+        "smtp_sasl_password_maps = static:ocid1.user.oc1..apikey:S3cretPassw0rd\n"
+        "smtp_sasl_pasword_maps = inline:{ [smtp.example.com]:587=user:S3cretPassw0rd }\n"))
+    if not postfix_present:
+        monkeypatch.setenv("PATH", str(tmp_path))
+        monkeypatch.setattr(process, "SBIN_DIRS", ())
+    result = await probe(config_directory=str(conf))
+    assert result.outcome == "read"
+    assert result.facts["smtp_sasl_password_maps"] == "static:<redacted>"
+    everything = repr((result.summary, result.evidence, dict(result.facts)))
+    assert "S3cretPassw0rd" not in everything
+
+
+async def test_a_rejected_line_holding_credentials_is_quoted_without_them(tmp_path: Path) -> None:
+    conf = write_config_dir(tmp_path / "conf", "smtp_sasl_password_maps static:u:S3cret\n")
+    result = await probe(config_directory=str(conf))
+    assert result.outcome == "invalid"
+    assert "S3cret" not in repr((result.summary, result.evidence, dict(result.facts)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 
 from pydantic import Field
 
@@ -45,6 +46,19 @@ TLS_PARAMS = (
 """Parameters published as flat facts (expanded; empty when not set) for the TLS/SASL flows."""
 
 
+_INLINE_SECRETS = re.compile(r"\b(static:)\S+|\b(inline:)\{[^}]*\}?")
+
+
+def redact(text: str) -> str:
+    """Hide map contents written into main.cf itself (``static:user:pass``, ``inline:{…}``).
+
+    They may be SASL credentials under any parameter name (a misspelt one too),
+    so they are hidden wherever they appear; file-based maps show their path.
+    """
+    return _INLINE_SECRETS.sub(
+        lambda m: "static:<redacted>" if m.group(1) else "inline:{<redacted>}", text)
+
+
 class PostfixConfigParams(ProbeParams):
     """Where the configuration is: a config directory, a main.cf file, or neither (the default)."""
 
@@ -57,6 +71,7 @@ class PostfixConfigParams(ProbeParams):
 
 def _read_facts(source: str, params: dict[str, str], version: str, main_cf: str,
                 lines: dict[str, int], warnings: list[str]) -> dict[str, FactValue]:
+    params = {name: redact(value) for name, value in params.items()}
     known = {"config_directory": os.path.dirname(main_cf) or ".", **params}
     expanded = expand_all(known)
     facts: dict[str, FactValue] = {
@@ -65,14 +80,16 @@ def _read_facts(source: str, params: dict[str, str], version: str, main_cf: str,
         "mail_version": version,
         "main_cf": main_cf,
         "param_lines": dict(lines),
-        "warnings": list(warnings),
+        "warnings": [redact(line) for line in warnings],
     }
     facts.update({name: expanded.get(name, "") for name in TLS_PARAMS})
     return facts
 
 
 def _failure(outcome: str, summary: str, evidence: list[str], source: str) -> ProbeResult:
-    return ProbeResult(outcome, summary, tuple(evidence), {"source": source, "reason": summary})
+    summary = redact(summary)
+    return ProbeResult(outcome, summary, tuple(redact(line) for line in evidence),
+                       {"source": source, "reason": summary})
 
 
 async def _parse_file(path: str) -> MainCf:
@@ -106,7 +123,8 @@ async def _from_postconf(directory: str | None, timeout: float) -> ProbeResult:
     params = dict(output.params)
     if directory and params.get("config_directory") == directory:
         del params["config_directory"]
-    evidence = [f"{name} = {value}" for name, value in params.items()] + output.warnings
+    evidence = [f"{name} = {redact(value)}" for name, value in params.items()]
+    evidence += [redact(line) for line in output.warnings]
     return ProbeResult(
         "read", f"Postfix {version} in {shown}: {len(params)} non-default parameters",
         tuple(evidence), _read_facts("postconf", params, version, main_cf, lines, output.warnings))
@@ -128,7 +146,8 @@ async def _from_main_cf(path: str, timeout: float, version: str) -> ProbeResult:
         return _failure("invalid", f"{path} is not valid main.cf: {exc}", [f"{path}, {exc}"],
                         "main_cf")
     params = parsed.values()
-    evidence = [f"{name} = {value}" for name, value in params.items()] + list(parsed.warnings)
+    evidence = [f"{name} = {redact(value)}" for name, value in params.items()]
+    evidence += [redact(line) for line in parsed.warnings]
     return ProbeResult(
         "read", f"{path}: {len(params)} parameters set", tuple(evidence),
         _read_facts("main_cf", params, version, path, parsed.lines(), list(parsed.warnings)))
