@@ -160,4 +160,5 @@ class SmtpConnection:
                 self.writer.write(b"QUIT\r\n")
         self.writer.close()
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.writer.wait_closed(), min(1.0, self.deadline.left() + 0.2))
+            await asyncio.wait_for(self.writer.wait_closed(),
+                                   max(0.05, min(1.0, self.deadline.left())))
