@@ -113,3 +113,13 @@ async def test_a_key_at_the_right_place_has_no_misplaced_copy(dns_servers: DnsSe
     assert result.outcome == "none_found"
     assert result.facts["correct_present"] is True
     assert result.facts["misplaced"] == []
+
+
+async def test_asked_directly_the_authoritative_servers_show_the_fixed_cname(
+        dns_servers: DnsServers) -> None:
+    params = {"domain": "stale.test", "selector": "sel1",
+              "expected_cname": "sel1.keys.provider.test"}
+    cached = await RegistryRunner(dns_servers.ctx()).run("dkim.record", params)
+    direct = await RegistryRunner(dns_servers.ctx(authoritative=True)).run("dkim.record", params)
+    assert cached.outcome == "cname_wrong_target"
+    assert direct.outcome == "cname_ok"

@@ -15,8 +15,14 @@ from wizard.probes.base import (
     always,
     on,
 )
-from wizard.probes.dns_failures import FAILURE_OUTCOMES, lookup_failure, no_response
+from wizard.probes.dns_failures import (
+    FAILURE_OUTCOMES,
+    lookup_failure,
+    no_response,
+    zone_failure,
+)
 from wizard.probes.resolve import Deadline, Lookup, NoResponse, lookup, txt_strings
+from wizard.probes.zones import AuthoritativeServers, ZoneLookupFailed
 
 
 class DkimRecordParams(ProbeParams):
@@ -35,14 +41,21 @@ def dkim_name(selector: str, domain: str) -> str:
 
 
 async def run_dkim_record(params: DkimRecordParams, ctx: ProbeContext) -> ProbeResult:
-    """Look up the key's TXT record, following a CNAME, and judge what is there."""
+    """Look up the key's TXT record, following a CNAME, and judge what is there.
+
+    With ``ctx.authoritative`` the zones' authoritative servers are asked, not the resolver.
+    """
     name = dkim_name(params.selector, params.domain)
     facts: dict[str, FactValue] = {"name": name, "record_type": None, "cname_target": None,
                                    "cname_matches": None}
+    deadline = Deadline(params.timeout or ctx.timeout)
+    chooser = AuthoritativeServers(ctx, deadline) if ctx.authoritative else None
     try:
-        found = await lookup(name, "TXT", ctx, Deadline(params.timeout or ctx.timeout))
+        found = await lookup(name, "TXT", ctx, deadline, chooser)
     except NoResponse as exc:
         return no_response(f"{name} TXT", exc, facts)
+    except ZoneLookupFailed as exc:
+        return zone_failure(exc, facts)
     if found.status in ("servfail", "refused"):
         return lookup_failure(f"{name} TXT", found, facts)
     evidence = [f"asked {found.server}", *found.describe_hops()]
