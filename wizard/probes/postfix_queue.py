@@ -23,6 +23,9 @@ from wizard.probes.base import (
 IN_FLIGHT_QUEUES = frozenset({"maildrop", "incoming", "active"})
 LISTED = ("empty", "has_deferred", "on_hold", "in_flight")
 FAILED = ("unavailable", "not_installed", "timeout")
+MAX_LISTED = 1000
+"""Recipients listed in facts; a queue of millions is summarised by its counts."""
+MAX_EVIDENCE = 50
 
 
 class PostfixQueueParams(ProbeParams):
@@ -79,12 +82,12 @@ async def run_postfix_queue(params: PostfixQueueParams, ctx: ProbeContext) -> Pr
         "count": len(deferred),
         "held_count": len(held),
         "in_flight_count": len(in_flight),
-        "messages": list(_rows(messages)),
+        "messages": _rows(messages)[:MAX_LISTED],
         "mail_system_running": listing.mail_system_running,
     }
     if outcome == "has_deferred":
         facts.update({
-            "deferred": list(deferred_rows),
+            "deferred": deferred_rows[:MAX_LISTED],
             "first_reason": reasons[0] if reasons else "",
             "first_queue_id": deferred[0].queue_id,
             "first_recipient": deferred_rows[0]["recipient"] if deferred_rows else "",
@@ -96,11 +99,15 @@ async def run_postfix_queue(params: PostfixQueueParams, ctx: ProbeContext) -> Pr
         "in_flight": f"{len(in_flight)} message(s) being delivered in {shown}, none deferred",
         "empty": f"the queue of {shown} is empty",
     }
+    rows = _rows(messages)
     evidence = [
         f"{row['queue_id']} {row['queue_name']} from <{row['sender']}> to <{row['recipient']}>"
         + (f": {row['reason']}" if row["reason"] else "")
-        for row in _rows(messages)
-    ] + listing.warnings
+        for row in rows[:MAX_EVIDENCE]
+    ]
+    if len(rows) > MAX_EVIDENCE:
+        evidence.append(f"... and {len(rows) - MAX_EVIDENCE} more recipients")
+    evidence += listing.warnings
     return ProbeResult(outcome, summaries[outcome], tuple(evidence), facts)
 
 
