@@ -9,6 +9,7 @@ import pytest
 
 from tests.servers.smtp import leaked
 from wizard.probes.base import ProbeContext, ProbeResult
+from wizard.probes.registry import PROBES
 from wizard.probes.runner import ProbeFailed, RegistryRunner
 
 USER = "ocid1.user.oc1..aaaalintuser"
@@ -23,6 +24,7 @@ def b64(data: str | bytes) -> str:
 async def lint(**params: Any) -> ProbeResult:
     result = await RegistryRunner(ProbeContext(timeout=2.0)).run("smtp.auth_plain_lint", params)
     assert leaked(result, USER, PASSWORD) == []
+    assert set(result.facts) == set(PROBES["smtp.auth_plain_lint"].facts)
     if "auth_string" in params:
         assert params["auth_string"].strip() not in repr(result)
     return result

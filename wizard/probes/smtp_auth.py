@@ -45,7 +45,9 @@ class AuthParams(SmtpTarget):
     username: str = Field(min_length=1, description="SMTP user name")
     password: SecretStr = Field(description="SMTP password (never shown)")
     mechanism: Mechanism = Field(default="PLAIN", description="SASL mechanism")
-    tls: TlsMode = Field(default="starttls", description="starttls, implicit (465) or none")
+    tls: TlsMode = Field(
+        default="starttls",
+        description="starttls, implicit (465), or none (credentials then go in clear)")
 
 
 @dataclass(frozen=True)

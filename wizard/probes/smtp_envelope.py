@@ -38,7 +38,9 @@ class EnvelopeParams(SmtpTarget):
     username: str | None = Field(default=None, min_length=1, description="SMTP user name")
     password: SecretStr | None = Field(default=None, description="SMTP password (never shown)")
     mechanism: Mechanism = "PLAIN"
-    tls: TlsMode = Field(default="starttls", description="starttls, implicit (465) or none")
+    tls: TlsMode = Field(
+        default="starttls",
+        description="starttls, implicit (465), or none (credentials then go in clear)")
     send_data: bool = Field(default=False, description="Also send a generated test message")
 
     @field_validator("rcpt_to", mode="before")
