@@ -65,3 +65,30 @@ def test_text_output_names_the_fix(closed_port: int) -> None:
     assert result.returncode == 1
     assert "tcp-port: problem" in result.stdout
     assert "Fix: Use the port the service listens on" in result.stdout
+
+
+def test_the_host_is_resolved_through_the_given_nameserver(dns_servers, listening_port: int) -> None:
+    """ns1.query.test exists only in the test zones: reaching it proves the lookup went there."""
+    ns = dns_servers.resolver
+    code, out = run_json("--set", "host=ns1.query.test", "--set", f"port={listening_port}",
+                         "--nameserver", f"{ns.address}:{ns.port}")
+    assert code == 0
+    assert out["trail"][0]["facts"]["connect.address"] == "127.0.0.1"
+
+
+def test_a_name_that_does_not_exist_is_name_not_found(dns_servers) -> None:
+    ns = dns_servers.resolver
+    code, out = run_json("--set", "host=nosuch.query.test", "--nameserver",
+                         f"{ns.address}:{ns.port}")
+    assert code == 1
+    assert out["trail"][0]["outcome"] == "name_not_found"
+    assert [f["id"] for f in out["findings"]] == ["tcp.name-not-found"]
+
+
+def test_a_nameserver_that_never_answers_is_a_timeout_not_a_hang(dns_servers) -> None:
+    ns = dns_servers.silent
+    code, out = run_json("--set", "host=ns1.query.test", "--nameserver",
+                         f"{ns.address}:{ns.port}", "--timeout", "1")
+    assert code == 1
+    assert out["trail"][0]["outcome"] == "timeout"
+    assert "looking up ns1.query.test timed out" in out["trail"][0]["summary"]
