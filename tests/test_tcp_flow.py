@@ -67,7 +67,8 @@ def test_text_output_names_the_fix(closed_port: int) -> None:
     assert "Fix: Use the port the service listens on" in result.stdout
 
 
-def test_the_host_is_resolved_through_the_given_nameserver(dns_servers, listening_port: int) -> None:
+def test_the_host_is_resolved_through_the_given_nameserver(dns_servers,
+                                                           listening_port: int) -> None:
     """ns1.query.test exists only in the test zones: reaching it proves the lookup went there."""
     ns = dns_servers.resolver
     code, out = run_json("--set", "host=ns1.query.test", "--set", f"port={listening_port}",
