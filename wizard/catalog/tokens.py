@@ -49,7 +49,7 @@ def _words(line: str, offset: int) -> tuple[list[Token], bool]:
         norm = word.lower()
         if len(norm) > 4 and norm[3] == "-" and is_reply_code(norm[:3]):
             out.append(Token(norm[:3], start, start + 3))
-            if not out[:-1]:
+            if len(out) == 1:
                 continued = True
             rest = word[4:].strip(_EDGES)
             if rest:
