@@ -206,3 +206,42 @@ def test_help_does_not_import_textual() -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+SWITCH_FLOW = """\
+id: switch-demo
+title: Switch demo
+inputs:
+  level: {type: text}
+start: pick
+steps:
+  pick:
+    kind: switch
+    title: TLS level
+    value: "{level}"
+    cases:
+      "may": fine
+      "encrypt": fine
+      "": unset
+    default: odd
+  fine: {kind: end, message: "level {level} is fine"}
+  unset: {kind: end, status: problem, message: "no level"}
+  odd: {kind: end, status: problem, message: "odd level {level}"}
+"""
+
+
+@pytest.mark.parametrize(("level", "end", "outcome"), [
+    ("may", "fine", "may"), ("  ENCRYPT ", "fine", "encrypt"), ("", "unset", ""),
+    ("none", "odd", "default"),
+])
+async def test_a_switch_picks_its_case_by_the_rendered_value(tmp_path: Path, level: str,
+                                                             end: str, outcome: str) -> None:
+    path = tmp_path / "flow.yaml"
+    path.write_text(SWITCH_FLOW)
+    session = Session.start(load_flow(path), {"level": level}, BarrierRunner({}))
+    await run_to_end(session)
+    assert [e.step for e in session.trail] == ["pick", end]
+    assert session.trail[0].kind == "switch" and session.trail[0].outcome == outcome
+    session.back()
+    session.back()
+    assert session.current == "pick"

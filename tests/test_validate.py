@@ -199,3 +199,38 @@ def test_several_files_all_reported(tmp_path: Path) -> None:
 def test_every_shipped_flow_validates_clean(path: Path) -> None:
     result = cli("validate", str(path))
     assert (result.returncode, result.stdout) == (0, "")
+
+
+SWITCH = GOOD.replace("open: fine", "open: decide") + """\
+  decide:
+    kind: switch
+    value: "{connect.address}"
+    cases:
+      "127.0.0.1": fine
+    default: broken
+"""
+
+
+def test_a_switch_on_a_known_fact_validates(tmp_path: Path) -> None:
+    assert validate(tmp_path, SWITCH) == (0, [])
+
+
+def test_a_switch_case_to_a_missing_step(tmp_path: Path) -> None:
+    code, lines = validate(tmp_path, SWITCH.replace('"127.0.0.1": fine', '"127.0.0.1": fin'))
+    assert code == 2
+    assert any("step 'fin' does not exist (did you mean 'fine'?)" in ln for ln in lines)
+
+
+def test_a_switch_needs_a_default(tmp_path: Path) -> None:
+    head, _, tail = SWITCH.rpartition("    default: broken\n")
+    code, lines = validate(tmp_path, head + tail)
+    assert code == 2
+    assert "missing required key 'default'" in " ".join(lines)
+
+
+def test_a_switch_on_a_fact_no_path_provides(tmp_path: Path) -> None:
+    code, lines = validate(tmp_path, SWITCH.replace('value: "{connect.address}"',
+                                                    'value: "{connect.connect_ms}"')
+                           .replace("open: decide", "open: fine\n      refused: decide"))
+    assert code == 2
+    assert any("{connect.connect_ms} is not provided" in ln for ln in lines)

@@ -25,6 +25,7 @@ from wizard.flow.model import (
     Flow,
     ProbeStep,
     Status,
+    SwitchStep,
 )
 from wizard.probes.base import ProbeResult
 from wizard.probes.runner import ProbeFailed, ProbeRunner
@@ -122,7 +123,7 @@ class Session:
         return self.status != "running"
 
     @property
-    def step(self) -> AskStep | ProbeStep | FixStep | EndStep | None:
+    def step(self) -> AskStep | ProbeStep | SwitchStep | FixStep | EndStep | None:
         """The step about to run."""
         return None if self.current is None else self.flow.steps[self.current]
 
@@ -176,6 +177,8 @@ class Session:
         try:
             if isinstance(step, ProbeStep):
                 entry = await self._probe(step_id, step)
+            elif isinstance(step, SwitchStep):
+                entry = self._switch(step_id, step)
             elif isinstance(step, FixStep):
                 entry = self._fix(step_id, step)
             else:
@@ -239,6 +242,21 @@ class Session:
                           outcome if outcome is not None else ",".join(outcomes.values()),
                           summary, evidence, max(r.elapsed_ms for r in records),
                           tuple(records), next=target)
+
+    def _switch(self, step_id: str, step: SwitchStep) -> TrailEntry:
+        value = self.render(step.value).strip()
+
+        def same(case: str) -> bool:
+            case = case.strip()
+            return case.lower() == value.lower() if step.ignore_case else case == value
+
+        case = next((c for c in step.cases if same(c)), None)
+        target = step.cases[case] if case is not None else step.default
+        self.current = target
+        title = self.render(step.title) if step.title else step_id
+        shown = value if value else "(empty)"
+        return TrailEntry(step_id, "switch", title, case if case is not None else "default",
+                          f"{title}: {shown}", next=target)
 
     def _fix(self, step_id: str, step: FixStep) -> TrailEntry:
         findings = [Finding.model_validate(template.render_strings(f.model_dump(), self.values))

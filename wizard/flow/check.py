@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from wizard.flow import template
 from wizard.flow.diagnostics import Diagnostic, did_you_mean
-from wizard.flow.model import AskStep, EndStep, FixStep, Flow, ProbeStep, Step
+from wizard.flow.model import AskStep, EndStep, FixStep, Flow, ProbeStep, Step, SwitchStep
 from wizard.flow.yamlpos import Located, Path
 from wizard.probes.base import ProbeSpec
 
@@ -47,6 +47,10 @@ def successors(step_id: str, step: Step) -> Iterator[tuple[Path, str, str | None
             yield ("when", i, "goto"), rule.goto, None, ""
         for outcome, target in step.on.items():
             yield ("on", outcome), target, (None if outcome == DEFAULT else outcome), branch
+    elif isinstance(step, SwitchStep):
+        for case, target in step.cases.items():
+            yield ("cases", case), target, None, ""
+        yield ("default",), step.default, None, ""
     elif isinstance(step, FixStep) and step.next is not None:
         yield ("next",), step.next, None, ""
 
@@ -251,6 +255,10 @@ def step_templates(step_id: str, step: Step, raw: Any) -> Iterator[tuple[Path, s
                 yield from _template_strings(call["with"], (*base, "probes", call_id, "with"))
         if "title" in raw:
             yield from _template_strings(raw["title"], (*base, "title"))
+    elif isinstance(step, SwitchStep):
+        for key in ("value", "title"):
+            if key in raw:
+                yield from _template_strings(raw[key], (*base, key))
     elif isinstance(step, FixStep | EndStep):
         for key in ("title", "message", "findings", "fixes"):
             if key in raw:

@@ -1,7 +1,7 @@
 """The flow language as pydantic models: what a flow YAML file may say.
 
 A flow is a decision tree: typed ``inputs``, a ``start`` step and named
-``steps`` of four kinds — ``ask``, ``probe``, ``fix`` and ``end``. Every
+``steps`` of five kinds — ``ask``, ``probe``, ``switch``, ``fix`` and ``end``. Every
 model forbids unknown keys, so a typo is a load error with a line number.
 The JSON Schema that editors use is exported from these models
 (``email-wizard schema``).
@@ -219,6 +219,23 @@ class FixStep(Strict):
     status: Status = "problem"
 
 
+class SwitchStep(Strict):
+    """Branch on a value already known — an input, an answer or a probe's fact.
+
+    ``value`` is a template; its rendered text is compared with each key of
+    ``cases`` (case-insensitively unless ``ignore_case`` is false, surrounding
+    blanks ignored); no match takes ``default``. An empty value matches the
+    key ``""``. Nothing is evaluated: it is a lookup, not an expression.
+    """
+
+    kind: Literal["switch"]
+    title: str = ""
+    value: str = Field(description="Template whose text picks the case, e.g. {config.relayhost}")
+    cases: dict[str, str] = Field(description="text -> next step")
+    default: str = Field(description="next step when no case matches")
+    ignore_case: bool = True
+
+
 class EndStep(Strict):
     """The end of a path."""
 
@@ -228,7 +245,8 @@ class EndStep(Strict):
     status: Status = "healthy"
 
 
-Step = Annotated[AskStep | ProbeStep | FixStep | EndStep, Field(discriminator="kind")]
+Step = Annotated[AskStep | ProbeStep | SwitchStep | FixStep | EndStep,
+                 Field(discriminator="kind")]
 
 
 class Flow(Strict):
