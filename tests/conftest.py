@@ -11,6 +11,7 @@ pytest_plugins = [
     "tests.servers.tcp_fixtures",
     "tests.servers.dns_fixtures",
     "tests.servers.smtp_fixtures",
+    "tests.servers.port_fixtures",
     "tests.servers.postfix_fixtures",
 ]
 

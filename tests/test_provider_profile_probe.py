@@ -50,3 +50,16 @@ async def test_an_unknown_provider_is_said_so() -> None:
 async def test_a_read_that_cannot_finish_in_time_is_a_timeout() -> None:
     result = await profile(region="us-ashburn-1", timeout=1e-9)
     assert result.outcome == "timeout"
+
+
+async def test_a_host_given_with_a_region_is_the_endpoint_and_the_region_names_its_own() -> None:
+    result = await profile(host="smtp.example.net", region="us-ashburn-1")
+    assert result.outcome == "found"
+    assert result.facts["smtp_host"] == "smtp.example.net"
+    assert result.facts["region_smtp_host"] == load_provider("oci").smtp_host(
+        region_id="us-ashburn-1")
+
+
+async def test_without_a_host_the_region_endpoint_is_the_endpoint() -> None:
+    result = await profile(region="us-ashburn-1")
+    assert result.facts["smtp_host"] == result.facts["region_smtp_host"] != ""

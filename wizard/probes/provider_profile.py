@@ -28,7 +28,8 @@ class ProviderProfileParams(ProbeParams):
 
     provider: str = Field("oci", description="Profile id (flows/providers/<id>.yaml)")
     region: str = Field("", description="Region id, e.g. us-ashburn-1")
-    host: str = Field("", description="SMTP host, when given instead of a region")
+    host: str = Field("", description="SMTP host; when given it is the endpoint, even with a "
+                      "region (whose own endpoint is then region_smtp_host)")
     selector: str = Field("", description="DKIM selector, for the expected CNAME target")
     domain: str = Field("", description="Sending domain, for the expected CNAME target")
     timeout: float | None = Field(None, gt=0)
@@ -65,7 +66,7 @@ def _lookup(params: ProviderProfileParams) -> ProbeResult:
         "max_recipients": provider.limits.max_recipients or 0,
         "max_header_kb": provider.limits.max_header_kb or 0,
         "regions": [r.id for r in provider.regions],
-        "region": params.region, "region_name": "", "smtp_host": "",
+        "region": params.region, "region_name": "", "smtp_host": "", "region_smtp_host": "",
         "spf_include": "", "spf_includes": [], "dkim_cname_target": "",
     }
     evidence = [f"profile {provider.id}: {provider.name}"]
@@ -79,14 +80,16 @@ def _lookup(params: ProviderProfileParams) -> ProbeResult:
                                (f"known regions: {', '.join(r.id for r in provider.regions)}",),
                                facts)
         facts["region_name"] = region.name
-        facts["smtp_host"] = provider.smtp_host(region_id=region.id)
+        facts["region_smtp_host"] = provider.smtp_host(region_id=region.id)
+        facts["smtp_host"] = params.host or facts["region_smtp_host"]
         includes = provider.spf_includes(region.id)
         facts["spf_includes"] = includes
         facts["spf_include"] = includes[0]
         if params.selector and params.domain and provider.dkim and provider.dkim.cname_target:
             facts["dkim_cname_target"] = provider.dkim_cname_target(
                 params.selector, params.domain, region.id)
-        evidence.append(f"region {region.id} ({region.name}): endpoint {facts['smtp_host']}")
+        evidence.append(f"region {region.id} ({region.name}): endpoint "
+                        f"{facts['region_smtp_host']}")
     elif params.host:
         facts["smtp_host"] = params.host
     else:
@@ -125,7 +128,10 @@ SPEC = ProbeSpec(
         "regions": on("the profile's region ids", "found", "unknown_region", "no_endpoint"),
         "region": on("the region asked for", "found", "unknown_region", "no_endpoint"),
         "region_name": on("the region's display name", "found"),
-        "smtp_host": on("the SMTP endpoint to connect to", "found"),
+        "smtp_host": on("the SMTP endpoint to connect to: host when given, else the region's",
+                        "found"),
+        "region_smtp_host": on("the region's endpoint from the profile (empty without a region)",
+                               "found"),
         "spf_include": on("the SPF include to publish (first of spf_includes)", "found"),
         "spf_includes": on("every SPF include for the region", "found"),
         "dkim_cname_target": on("expected DKIM CNAME target (empty when unknown)", "found"),

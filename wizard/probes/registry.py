@@ -24,9 +24,11 @@ from wizard.probes import (
     smtp_auth,
     smtp_banner,
     smtp_envelope,
+    smtp_submission,
     smtp_tls,
     spf,
     tcp,
+    tcp_ports,
     zone_apex,
 )
 from wizard.probes.base import ProbeSpec
@@ -44,12 +46,14 @@ def _table(specs: Iterable[ProbeSpec[Any]]) -> dict[str, ProbeSpec[Any]]:
 PROBES: Mapping[str, ProbeSpec[Any]] = _table(
     [
         tcp.SPEC,
+        tcp_ports.SPEC,
         provider_profile.SPEC,
         smtp_banner.SPEC,
         smtp_tls.STARTTLS_SPEC,
         smtp_tls.IMPLICIT_TLS_SPEC,
         smtp_auth.SPEC,
         smtp_envelope.SPEC,
+        smtp_submission.SPEC,
         auth_plain_lint.SPEC,
         dns_query.SPEC,
         zone_apex.SPEC,
