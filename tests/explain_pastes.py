@@ -40,6 +40,8 @@ def smtp_forms(entry: Entry, text: str) -> dict[str, str]:
     status = "deferred" if str(code)[0] == "4" else "bounced"
     dsn = entry.enhanced_code or f"{str(code)[0]}.0.0"
     python_message = f"{enh}{text}".encode()
+    two_lines = "\n".join(
+        f"{enh}{' '.join(part)}" for part in (words[:half], words[half:])).encode()
     return {
         "bare": f"{code} {enh}{text}",
         "multiline": f"{code}-{enh}{' '.join(words[:half])}\n{code} {enh}{' '.join(words[half:])}",
@@ -49,6 +51,7 @@ def smtp_forms(entry: Entry, text: str) -> dict[str, str]:
             f"status={status} (host {RELAY} said: {code} {enh}{text} "
             f"(in reply to end of DATA command))"),
         "python": f"smtplib.SMTPResponseException: ({code}, {python_message!r})",
+        "python_multiline": f"smtplib.SMTPResponseException: ({code}, {two_lines!r})",
         "aiosmtplib": f"aiosmtplib.errors.SMTPResponseException: ({code}, {f'{enh}{text}'!r})",
         "java": f"jakarta.mail.MessagingException: {code} {enh}{text}\n"
                 f"\tat org.eclipse.angus.mail.smtp.SMTPTransport.issueSendCommand("

@@ -26,6 +26,12 @@ def test_the_failure_is_chosen_over_earlier_successes_in_a_transcript() -> None:
     assert generic.reply_class is not None and generic.reply_class.startswith("Temporary")
 
 
+def test_python_exception_reply_is_explained_with_its_enhanced_code() -> None:
+    text = "smtplib.SMTPRecipientsRefused: {'a@example.com': (550, b'5.1.1 No such user')}"
+    generic = explain(text, CATALOG).generic
+    assert generic is not None and (generic.code, generic.enhanced_code) == ("550", "5.1.1")
+
+
 def test_a_postfix_dsn_alone_is_explained() -> None:
     line = "postfix/smtp[1]: 4AB: to=<a@b.example>, dsn=5.7.1, status=bounced (relay denied)"
     generic = explain(line, CATALOG).generic

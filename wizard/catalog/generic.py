@@ -80,6 +80,8 @@ def explain_generic(stream: Stream, rfc: RfcCodes) -> GenericExplanation | None:
         _, hi = stream.line_range(index)
         code = tokens[index].norm
         following = index + 1
+        while following < hi and tokens[following].norm in _WORDS_BEFORE_REPLY:
+            following += 1
         if following < hi and is_enhanced_code(tokens[following].norm):
             enhanced = tokens[following].norm
         start = tokens[index].start

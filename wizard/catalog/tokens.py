@@ -40,6 +40,7 @@ def _words(line: str, offset: int) -> tuple[list[Token], bool]:
     """The tokens of one physical line, and whether it opens with ``NNN-`` (more lines follow)."""
     out: list[Token] = []
     continued = False
+    enhanced: str | None = None
     for match in _WORD.finditer(line):
         raw = match.group()
         word = raw.strip(_EDGES)
@@ -47,6 +48,10 @@ def _words(line: str, offset: int) -> tuple[list[Token], bool]:
             continue
         start = offset + match.start() + len(raw) - len(raw.lstrip(_EDGES))
         norm = word.lower()
+        if is_enhanced_code(norm):
+            if norm == enhanced and line[max(0, match.start() - 2):match.start()] == "\\n":
+                continue  # a continuation line inside a quoted reply, e.g. b'5.7.8 a\\n5.7.8 b'
+            enhanced = norm
         if len(norm) > 4 and norm[3] == "-" and is_reply_code(norm[:3]):
             out.append(Token(norm[:3], start, start + 3))
             if len(out) == 1:
