@@ -14,7 +14,12 @@ from typing import Any
 
 from wizard.catalog.context import Fit, fit
 from wizard.catalog.generic import GenericExplanation, explain_generic
-from wizard.catalog.loader import catalog_path, load_catalog_file, load_rfc_codes
+from wizard.catalog.loader import (
+    DEFAULT_CATALOG,
+    catalog_path,
+    load_catalog_file,
+    load_rfc_codes,
+)
 from wizard.catalog.model import Catalog, CatalogFix, Entry, RfcCodes
 from wizard.catalog.pattern import CompiledCatalog, Pattern, Slot, compile_catalog
 from wizard.catalog.tokens import Stream, tokenize_text
@@ -44,7 +49,7 @@ class ErrorCatalog:
         raise KeyError(entry_id)
 
 
-def load_error_catalog(name: str = "oci-email-delivery.yaml") -> ErrorCatalog:
+def load_error_catalog(name: str = DEFAULT_CATALOG) -> ErrorCatalog:
     """Load a bundled catalog, its provider profile and the RFC tables (DataFileError if bad)."""
     catalog = load_catalog_file(catalog_path(name))
     return ErrorCatalog(catalog, load_provider(catalog.provider), load_rfc_codes())
