@@ -195,8 +195,9 @@ def test_several_files_all_reported(tmp_path: Path) -> None:
     assert f"{bad}:" in result.stdout
 
 
-@pytest.mark.parametrize("path", sorted(FLOWS.glob("*.yaml")), ids=lambda p: p.name)
-def test_every_shipped_flow_validates_clean(path: Path) -> None:
+@pytest.mark.parametrize("path", sorted(FLOWS.rglob("*.yaml")),
+                         ids=lambda p: str(p.relative_to(FLOWS)))
+def test_every_shipped_data_file_validates_clean(path: Path) -> None:
     result = cli("validate", str(path))
     assert (result.returncode, result.stdout) == (0, "")
 
@@ -234,3 +235,19 @@ def test_a_switch_on_a_fact_no_path_provides(tmp_path: Path) -> None:
                            .replace("open: decide", "open: fine\n      refused: decide"))
     assert code == 2
     assert any("{connect.connect_ms} is not provided" in ln for ln in lines)
+
+
+@pytest.mark.parametrize(("folder", "source"), [("catalog", "oci-email-delivery.yaml"),
+                                                ("providers", "oci.yaml")])
+def test_catalog_and_provider_files_are_checked_by_the_same_loader(tmp_path: Path, folder: str,
+                                                                    source: str) -> None:
+    text = (FLOWS / folder / source).read_text()
+    broken = text.replace("\nsource:", "\nsorce:", 1)
+    assert broken != text
+    path = tmp_path / folder / source
+    path.parent.mkdir()
+    path.write_text(broken)
+    result = cli("validate", str(path))
+    assert result.returncode == 2
+    assert "unknown key 'sorce' (did you mean 'source'?)" in result.stdout
+    assert re.search(rf"{re.escape(str(path))}:\d+:1: ", result.stdout)

@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="send every DNS lookup (hosts to connect to included) to this server")
     run.add_argument("--authoritative", action="store_true",
                      help="ask each domain's authoritative servers directly, not the resolver")
+    run.add_argument("--authoritative-port", type=int, default=53, metavar="PORT",
+                     help="port at which authoritative servers are asked directly (default 53; "
+                     "for test labs whose nameservers listen elsewhere)")
     run.add_argument("--ca-file", metavar="PATH", help="extra trust anchors (PEM) for TLS")
     run.add_argument("--timeout", type=float, default=10.0, metavar="S",
                      help="seconds each probe may take (default 10)")
@@ -64,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     lst = sub.add_parser("list", help="list the installed flows")
     lst.add_argument("--json", action="store_true", help="print JSON")
 
-    val = sub.add_parser("validate", help="check flow files; defects as FILE:LINE:COL: message")
+    val = sub.add_parser("validate", help="check flow, catalog and provider files; defects as "
+                         "FILE:LINE:COL: message")
     val.add_argument("files", nargs="+", metavar="FILE")
 
     sub.add_parser("schema", help="print the JSON Schema of flow files")
@@ -139,17 +143,13 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from wizard.flow.diagnostics import DataFileError
-    from wizard.flow.loader import load_flow
+    from wizard.validate import validate_file
 
     failed = False
     for name in args.files:
-        try:
-            load_flow(Path(name), display=name)
-        except DataFileError as exc:
+        for diag in validate_file(Path(name), display=name):
             failed = True
-            for diag in exc.diagnostics:
-                print(diag)
+            print(diag)
     return EXIT_USAGE if failed else 0
 
 
@@ -264,8 +264,11 @@ def _run(args: argparse.Namespace) -> int:
         given = check_inputs(flow, _read_sets(dict(flow.inputs), args))
     except BadInput as exc:
         raise UsageError(str(exc)) from None
+    if not (0 < args.authoritative_port < 65536):
+        raise UsageError(f"--authoritative-port {args.authoritative_port}: must be 1 to 65535")
     ctx = ProbeContext(timeout=args.timeout, nameservers=nameservers, ca_file=args.ca_file,
-                       authoritative=args.authoritative)
+                       authoritative=args.authoritative,
+                       authoritative_port=args.authoritative_port)
     session = Session.start(flow, given, RegistryRunner(ctx))
     try:
         asyncio.run(run_to_end(session))
