@@ -53,3 +53,10 @@ async def test_a_listed_server_that_refuses_the_zone_is_lame(dns_servers: DnsSer
     assert result.outcome == "lame_servers"
     statuses = {ns["host"]: ns["status"] for ns in result.facts["nameservers"]}
     assert statuses == {"ns1.lame.test": "ok", "ns2.lame.test": "lame (REFUSED)"}
+
+
+async def test_the_name_is_also_given_relative_to_its_zone(dns_servers: DnsServers) -> None:
+    apex = await authority(dns_servers, "agree.test")
+    below = await authority(dns_servers, "sel1._domainkey.agree.test", "TXT")
+    assert (apex.facts["zone"], apex.facts["relative_name"]) == ("agree.test", "@")
+    assert below.facts["relative_name"] == "sel1._domainkey"

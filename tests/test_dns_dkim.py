@@ -123,3 +123,55 @@ async def test_asked_directly_the_authoritative_servers_show_the_fixed_cname(
     direct = await RegistryRunner(dns_servers.ctx(authoritative=True)).run("dkim.record", params)
     assert cached.outcome == "cname_wrong_target"
     assert direct.outcome == "cname_ok"
+
+
+async def test_an_empty_expected_cname_means_not_asked(dns_servers: DnsServers) -> None:
+    result = await run(dns_servers, "dkim.record", domain="dkim.test", selector="wrong",
+                       expected_cname="")
+    assert result.outcome == "cname_ok"
+    assert (result.facts["cname_matches"], result.facts["expected_cname"]) == (None, None)
+
+
+async def test_the_first_non_empty_expected_cname_of_a_list_counts(
+        dns_servers: DnsServers) -> None:
+    result = await run(dns_servers, "dkim.record", domain="dkim.test", selector="wrong",
+                       expected_cname=["", "Other.Keys.provider.test.", "sel1.keys.provider.test"])
+    assert result.outcome == "cname_ok"
+    assert result.facts["expected_cname"] == "other.keys.provider.test"
+    assert result.facts["cname_matches"] is True
+
+
+async def test_a_txt_key_equal_to_the_key_at_the_expected_target_is_fine(
+        dns_servers: DnsServers) -> None:
+    result = await run(dns_servers, "dkim.record", domain="dkim.test", selector="txtkey",
+                       expected_cname="other.keys.provider.test")
+    assert result.outcome == "txt_key"
+    assert result.facts["txt_matches"] is True
+    assert "the same key as at other.keys.provider.test" in result.summary
+
+
+async def test_a_txt_key_other_than_the_key_at_the_expected_target_differs(
+        dns_servers: DnsServers) -> None:
+    result = await run(dns_servers, "dkim.record", domain="dkim.test", selector="txtkey",
+                       expected_cname="sel1.keys.provider.test")
+    assert result.outcome == "txt_key_differs"
+    assert result.facts["txt_matches"] is False
+    assert str(result.facts["expected_txt"]).endswith("IDAQAB")
+    assert result.facts["record_type"] == "TXT"
+
+
+async def test_a_txt_key_where_the_expected_target_has_no_key_differs(
+        dns_servers: DnsServers) -> None:
+    result = await run(dns_servers, "dkim.record", domain="dkim.test", selector="txtkey",
+                       expected_cname="gone.keys.provider.test")
+    assert result.outcome == "txt_key_differs"
+    assert result.facts["expected_txt"] is None
+
+
+async def test_a_txt_key_stays_fine_when_the_expected_target_cannot_be_read(
+        dns_servers: DnsServers) -> None:
+    result = await run(dns_servers, "dkim.record", domain="dkim.test", selector="txtkey",
+                       expected_cname="key.nowhere.test")
+    assert result.outcome == "txt_key"
+    assert "txt_matches" not in result.facts
+    assert any("could not read the key at key.nowhere.test" in e for e in result.evidence)

@@ -50,6 +50,8 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
     ("dkim.record", {"domain": "dkim.test", "selector": "dangling"}, "resolver",
      "no_key_at_target"),
     ("dkim.record", {"domain": "dkim.test", "selector": "txtkey"}, "resolver", "txt_key"),
+    ("dkim.record", {"domain": "dkim.test", "selector": "txtkey", "expected_cname": PROVIDER_KEY},
+     "resolver", "txt_key_differs"),
     ("dkim.record", {"domain": "dkim.test", "selector": "revoked"}, "resolver", "revoked"),
     ("dkim.record", {"domain": "dkim.test", "selector": "bad"}, "resolver", "malformed"),
     ("dkim.record", {"domain": "dkim.test", "selector": "nosuch"}, "resolver", "missing"),

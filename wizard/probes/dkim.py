@@ -30,9 +30,17 @@ class DkimRecordParams(ProbeParams):
 
     domain: str = Field(min_length=1, description="The signing domain (d=)")
     selector: str = Field(min_length=1, description="The selector (s=)")
-    expected_cname: str | None = Field(
-        None, description="The CNAME target the provider asked for (case and final dot ignored)")
+    expected_cname: str | list[str] | None = Field(
+        None, description="The CNAME target the provider asked for (case and final dot "
+        "ignored); empty means not asked; a list gives candidates in order of preference "
+        "and the first non-empty one counts")
     timeout: float | None = Field(default=None, gt=0, description="Seconds; default the run's")
+
+    def expected(self) -> str | None:
+        """The expected CNAME target, bare, or None when none was given."""
+        given = ([self.expected_cname] if isinstance(self.expected_cname, str)
+                 else self.expected_cname or [])
+        return next((bare(g) for g in given if bare(g)), None)
 
 
 def dkim_name(selector: str, domain: str) -> str:
@@ -46,8 +54,9 @@ async def run_dkim_record(params: DkimRecordParams, ctx: ProbeContext) -> ProbeR
     With ``ctx.authoritative`` the zones' authoritative servers are asked, not the resolver.
     """
     name = dkim_name(params.selector, params.domain)
+    expected = params.expected()
     facts: dict[str, FactValue] = {"name": name, "record_type": None, "cname_target": None,
-                                   "cname_matches": None}
+                                   "cname_matches": None, "expected_cname": expected}
     deadline = Deadline(params.timeout or ctx.timeout)
     chooser = AuthoritativeServers(ctx, deadline) if ctx.authoritative else None
     try:
@@ -61,19 +70,55 @@ async def run_dkim_record(params: DkimRecordParams, ctx: ProbeContext) -> ProbeR
     evidence = [f"asked {found.server}", *found.describe_hops()]
     if found.hops:
         target = bare(found.hops[0].target)
-        matches = (None if params.expected_cname is None
-                   else same_name(target, params.expected_cname))
+        matches = None if expected is None else same_name(target, expected)
         facts.update({"record_type": "CNAME", "cname_target": target, "cname_matches": matches})
         if matches is False:
-            evidence.append(f"expected CNAME target: {bare(params.expected_cname or '')}")
+            evidence.append(f"expected CNAME target: {expected}")
             return ProbeResult("cname_wrong_target",
-                               f"{name} is a CNAME to {target}, not to "
-                               f"{bare(params.expected_cname or '')}", tuple(evidence), facts)
+                               f"{name} is a CNAME to {target}, not to {expected}",
+                               tuple(evidence), facts)
     if found.status != "answer":
         return _no_key(name, found, facts, evidence)
     if not found.hops:
         facts["record_type"] = "TXT"
-    return _judge_key(name, found, facts, evidence)
+    judged = _judge_key(name, found, facts, evidence)
+    if judged.outcome != "txt_key" or expected is None:
+        return judged
+    return await _compare_with_target(judged, expected, ctx, deadline, chooser)
+
+
+async def _compare_with_target(judged: ProbeResult, expected: str, ctx: ProbeContext,
+                               deadline: Deadline,
+                               chooser: AuthoritativeServers | None) -> ProbeResult:
+    """A TXT key where a CNAME was asked for: is it the key published at the CNAME's target?"""
+    facts = dict(judged.facts)
+    evidence = list(judged.evidence)
+    try:
+        at_target = await lookup(expected, "TXT", ctx, deadline, chooser)
+    except (NoResponse, ZoneLookupFailed) as exc:
+        evidence.append(f"could not read the key at {expected}: {exc}")
+        return ProbeResult("txt_key", judged.summary, tuple(evidence), facts)
+    if at_target.status in ("servfail", "refused"):
+        evidence.append(f"could not read the key at {expected}: {at_target.rcode}")
+        return ProbeResult("txt_key", judged.summary, tuple(evidence), facts)
+    texts = txt_strings(at_target.rrset) if at_target.status == "answer" else []
+    theirs = next((t for t in texts if "p=" in t), None)
+    facts["expected_txt"] = theirs
+    mine = facts.get("tags")
+    try:
+        same = (theirs is not None and isinstance(mine, dict)
+                and analyse_key_record(theirs).tags.get("p") == mine.get("p"))
+    except TagListError:
+        same = False
+    facts["txt_matches"] = same
+    if same:
+        evidence.append(f"{expected} publishes the same key")
+        return ProbeResult("txt_key", judged.summary + f", the same key as at {expected}",
+                           tuple(evidence), facts)
+    evidence.append(f"{expected}: " + (f"TXT {theirs}" if theirs else "no DKIM key"))
+    return ProbeResult("txt_key_differs",
+                       f"{facts['name']} publishes a key directly in TXT, but not the key at "
+                       f"{expected}", tuple(evidence), facts)
 
 
 def _no_key(name: str, found: Lookup, facts: dict[str, FactValue],
@@ -133,7 +178,8 @@ def _key_facts(key: DkimKey, facts: dict[str, FactValue]) -> None:
     })
 
 
-_WITH_TXT = ("cname_ok", "txt_key", "revoked", "malformed")
+_WITH_TXT = ("cname_ok", "txt_key", "txt_key_differs", "revoked", "malformed")
+_USABLE = ("cname_ok", "txt_key", "txt_key_differs")
 
 SPEC = ProbeSpec(
     name="dkim.record",
@@ -143,7 +189,10 @@ SPEC = ProbeSpec(
         "cname_ok": "a CNAME (to the expected target, if given) leads to a usable key",
         "cname_wrong_target": "a CNAME is there but points somewhere else than expected",
         "no_key_at_target": "a CNAME is there but its target has no TXT record",
-        "txt_key": "a usable key is published directly as TXT (no CNAME)",
+        "txt_key": "a usable key is published directly as TXT (no CNAME); the same key as "
+                   "at the expected CNAME target, if one was given",
+        "txt_key_differs": "a usable key is published directly as TXT, but not the key at "
+                           "the expected CNAME target",
         "revoked": "the key record has an empty p=: the key is revoked",
         "malformed": "a record is there but is not a usable DKIM key",
         "missing": "nothing at the name: no CNAME and no TXT",
@@ -155,13 +204,18 @@ SPEC = ProbeSpec(
         "record_type": always("CNAME, TXT, or null when nothing is there"),
         "cname_target": always("the CNAME's target, or null"),
         "cname_matches": always("whether the CNAME target is the expected one (null: not asked)"),
+        "expected_cname": always("the expected CNAME target (the first non-empty one given), "
+                                 "or null"),
         "ttl": on("TTL of the key record", *_WITH_TXT),
         "problems": on("what makes the record unusable", *_WITH_TXT),
-        "txt": on("the key record, its strings joined", "cname_ok", "txt_key", "revoked"),
-        "tags": on("the record's tags", "cname_ok", "txt_key", "revoked"),
-        "key_type": on("rsa or ed25519", "cname_ok", "txt_key", "revoked"),
-        "key_bits": on("key size in bits (RSA modulus; ed25519 is 256)", "cname_ok", "txt_key"),
-        "warnings": on("what is odd but not fatal (t=y, sha1, short key)", "cname_ok", "txt_key",
-                       "revoked"),
+        "txt": on("the key record, its strings joined", *_USABLE, "revoked"),
+        "tags": on("the record's tags", *_USABLE, "revoked"),
+        "key_type": on("rsa or ed25519", *_USABLE, "revoked"),
+        "key_bits": on("key size in bits (RSA modulus; ed25519 is 256)", *_USABLE),
+        "warnings": on("what is odd but not fatal (t=y, sha1, short key)", *_USABLE, "revoked"),
+        "expected_txt": on("the key at the expected CNAME target (null: none there)",
+                           "txt_key_differs"),
+        "txt_matches": on("whether the TXT key is the one at the expected target",
+                          "txt_key_differs"),
     },
 )

@@ -20,7 +20,7 @@ import dns.rdataclass
 import dns.rdatatype
 from pydantic import Field, field_validator
 
-from wizard.dns.names import bare
+from wizard.dns.names import bare, relative_to
 from wizard.probes.base import (
     FactValue,
     Nameserver,
@@ -123,6 +123,7 @@ async def run_dns_authority(params: DnsAuthorityParams, ctx: ProbeContext) -> Pr
         zone = await find_zone(name, ctx, deadline)
         hosts = await zone_nameservers(zone.name, ctx, deadline)
         facts["zone"] = zone.name
+        facts["relative_name"] = relative_to(name, zone.name)
         servers = [(h.name, Nameserver(a, ctx.authoritative_port))
                    for h in hosts for a in h.addresses]
         if not servers:
@@ -208,6 +209,8 @@ SPEC = ProbeSpec(
         "name": always("the name compared"),
         "rtype": always("the record type compared"),
         "zone": on("the zone", "no_nameservers", *_COMPARED),
+        "relative_name": on("the name relative to the zone ('@' at the apex), as a "
+                            "zone-relative DNS console wants it", "no_nameservers", *_COMPARED),
         "nameservers": on("per server: host, address, status, answer, serial",
                           "no_nameservers", *_COMPARED),
         "serials": on("the SOA serials the answering servers have", *_COMPARED),

@@ -93,7 +93,7 @@ def _lookup(params: ProviderProfileParams) -> ProbeResult:
     elif params.host:
         facts["smtp_host"] = params.host
     else:
-        return ProbeResult("no_endpoint", f"{provider.name}: give a region or a host",
+        return ProbeResult("no_endpoint", f"{provider.name}: no region or host was given",
                            tuple(evidence), facts)
     return ProbeResult("found", f"{provider.name}: {facts['smtp_host']} on ports "
                        f"{facts['ports_text']}", tuple(evidence), facts)
@@ -134,6 +134,8 @@ SPEC = ProbeSpec(
                                "found"),
         "spf_include": on("the SPF include to publish (first of spf_includes)", "found"),
         "spf_includes": on("every SPF include for the region", "found"),
-        "dkim_cname_target": on("expected DKIM CNAME target (empty when unknown)", "found"),
+        "dkim_cname_target": on("expected DKIM CNAME target (empty when unknown: no region, "
+                                "or the profile does not say)", "found", "unknown_region",
+                                "no_endpoint"),
     },
 )
