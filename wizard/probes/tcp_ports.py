@@ -211,7 +211,8 @@ async def run_tcp_ports(params: TcpPortsParams, ctx: ProbeContext) -> ProbeResul
         first_open_port=open_ports[0] if open_ports else None,
         report="; ".join(f"{r['port']} {PORT_WORDS[str(r['outcome'])]}" for r in results),
     )
-    return ProbeResult(outcome, _summary(outcome, f"{target} ({addresses[0]})", by_fate),
+    label = target if target == addresses[0] else f"{target} ({addresses[0]})"
+    return ProbeResult(outcome, _summary(outcome, label, by_fate),
                        tuple(evidence), facts)
 
 
