@@ -26,7 +26,7 @@ def test_json_has_the_documented_shape_and_captures() -> None:
     assert set(data) == {"matches", "generic"}
     [match] = data["matches"]
     assert set(match) == {"id", "code", "enhanced_code", "error_code", "reply", "captures",
-                          "meaning", "causes", "fix", "retry", "flow"}
+                          "meaning", "causes", "fix", "retry", "topic", "flow"}
     assert match["id"] == "https-404-not-authorized"
     assert match["code"] == 404 and match["error_code"] == "NotAuthorizedOrNotFound"
     assert match["reply"] == ("Authorization failed: address <Sender Email Address> not "

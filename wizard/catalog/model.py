@@ -8,7 +8,7 @@ documented, what it means, why it happens, the fix and whether a retry helps.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -17,6 +17,16 @@ from wizard.flow.model import Action
 ENHANCED_CODE = r"[245]\.\d{1,3}\.\d{1,3}"
 _LEADING_ENHANCED = re.compile(rf"^({ENHANCED_CODE})\s+")
 _PLACEHOLDER = re.compile(r"<([^<>]*)>")
+
+Topic = Literal[
+    "suppressed", "sender_not_approved", "auth_failed", "rate_limited", "message_rejected",
+    "tls_or_connection", "https_request", "service_error", "other",
+]
+"""What an error is about, so a flow can branch on it: the recipient is suppressed, the sender
+is not approved, the credentials or AUTH exchange failed, a send rate or connection limit was
+hit, the message (size, headers, parse, recipients, From) was refused, the connection or TLS
+broke, an HTTPS request was malformed, the service failed on its side, or something else."""
+TOPICS: tuple[str, ...] = get_args(Topic)
 
 
 class Strict(BaseModel):
@@ -79,6 +89,7 @@ class Entry(Strict):
     causes: list[str] = Field(min_length=1)
     fix: CatalogFix
     retry: Retry
+    topic: Topic = Field(description="What the error is about (flows branch on it)")
     flow: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Flow to continue with")
 
     @model_validator(mode="after")

@@ -23,6 +23,7 @@ def match_json(match: Match) -> dict[str, Any]:
         "fix": match.fix.model_dump(),
         "retry": {"helps": entry.retry.helps, "kind": entry.retry.kind,
                   "advice": entry.retry.advice},
+        "topic": entry.topic,
         "flow": entry.flow,
     }
 
