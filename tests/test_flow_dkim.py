@@ -280,7 +280,7 @@ def test_authoritative_servers_that_disagree_mean_wait_for_the_transfer(
     assert (code, out["status"]) == (1, "problem")
     assert steps(out)[-1] == ("servers_disagree", "problem")
     message = out["findings"][0]["message"]
-    assert "SOA serials 1, 2" in message
+    assert "SOA serials 1, 2, answers" in message
     assert "CNAME old.keys.provider.test., CNAME sel1.keys.provider.test." in message
 
 
