@@ -191,3 +191,24 @@ async def test_a_file_over_the_cap_is_too_large_without_being_read(tmp_path: Pat
 async def test_an_endless_device_is_too_large(tmp_path: Path) -> None:
     result = await probe("/dev/zero", max_file_bytes=1024 * 1024)
     assert result.outcome == "too_large"
+
+
+async def test_the_header_limit_can_be_given_in_kb_as_provider_profiles_do(
+        tmp_path: Path) -> None:
+    filler = b"".join(b"X-Filler-%04d: %s\n" % (i, b"y" * 90) for i in range(30))
+    message = b"From: a@sender.test\nTo: x@r.test\n" + filler + b"\nbody\n"
+    over = await probe(write(tmp_path, message), max_header_kb=2)
+    assert over.outcome == "exceeds_limits"
+    assert (over.facts["max_header_bytes"], over.facts["header_too_large"]) == (2048, True)
+    within = await probe(write(tmp_path, message), max_header_kb=4, max_header_bytes=100)
+    assert within.outcome == "parsed"
+    assert within.facts["max_header_bytes"] == 4096
+
+
+async def test_a_limit_of_0_means_none_documented(tmp_path: Path) -> None:
+    many = ", ".join(f"r{i}@r.test" for i in range(80)).encode()
+    message = b"From: a@sender.test\nTo: " + many + b"\n\nx\n"
+    result = await probe(write(tmp_path, message), max_recipients=0, max_header_kb=0)
+    assert result.outcome == "parsed"
+    assert result.facts["too_many_recipients"] is False
+    assert result.facts["max_header_bytes"] == 256 * 1024

@@ -31,11 +31,20 @@ class MessageParseParams(ProbeParams):
     path: str = Field(min_length=1, description="The message file (RFC 5322, e.g. a .eml)")
     max_header_bytes: int = Field(default=DEFAULT_MAX_HEADER_BYTES, gt=0,
                                   description="Largest header section the provider accepts")
-    max_recipients: int = Field(default=DEFAULT_MAX_RECIPIENTS, gt=0,
-                                description="Most recipients across To, Cc and Bcc")
+    max_header_kb: int | None = Field(
+        default=None, ge=0, description="The header limit in KB, as provider profiles give it; "
+        "when given (and not 0: none documented) it replaces max_header_bytes")
+    max_recipients: int = Field(default=DEFAULT_MAX_RECIPIENTS, ge=0,
+                                description="Most recipients across To, Cc and Bcc (0: no "
+                                "limit documented)")
     max_file_bytes: int = Field(default=DEFAULT_MAX_FILE_BYTES, gt=0,
                                 description="Files larger than this are not read")
     timeout: float | None = Field(default=None, gt=0, description="Seconds; default the run's")
+
+    @property
+    def header_limit(self) -> int:
+        """The header section limit in bytes: max_header_kb when given, else max_header_bytes."""
+        return self.max_header_kb * 1024 if self.max_header_kb else self.max_header_bytes
 
 
 def _facts(summary: MessageSummary, params: MessageParseParams,
@@ -54,13 +63,13 @@ def _facts(summary: MessageSummary, params: MessageParseParams,
         "return_path_present": summary.return_path is not None,
         "return_path_matches_from": summary.return_path_matches_from,
         "header_bytes": summary.header_bytes,
-        "max_header_bytes": params.max_header_bytes,
-        "header_too_large": summary.header_bytes > params.max_header_bytes,
+        "max_header_bytes": params.header_limit,
+        "header_too_large": summary.header_bytes > params.header_limit,
         "recipients": list(summary.recipients),
         "recipient_count": len(summary.recipients),
         "recipient_counts": dict(summary.recipient_counts),
         "max_recipients": params.max_recipients,
-        "too_many_recipients": len(summary.recipients) > params.max_recipients,
+        "too_many_recipients": 0 < params.max_recipients < len(summary.recipients),
         "message_id": summary.message_id or "",
         "message_id_present": summary.message_id is not None,
         "message_id_valid": summary.message_id_valid,
@@ -79,7 +88,7 @@ def _evidence(summary: MessageSummary, params: MessageParseParams) -> list[str]:
         f"From: {', '.join(summary.from_addresses) or '(none)'}"
         f" ({len(summary.from_addresses)} address(es))",
         f"Return-Path: {summary.return_path if summary.return_path is not None else '(none)'}",
-        f"header section: {summary.header_bytes} bytes (limit {params.max_header_bytes})",
+        f"header section: {summary.header_bytes} bytes (limit {params.header_limit})",
         f"recipients in To/Cc/Bcc: {len(summary.recipients)} (limit {params.max_recipients})",
         f"Message-ID: {summary.message_id or '(none)'}"
         + ("" if summary.message_id_valid else " (not an RFC 5322 msg-id)"),

@@ -11,11 +11,13 @@ from typing import Any
 
 from wizard.probes import (
     auth_plain_lint,
+    catalog_explain,
     dkim,
     dkim_misplaced,
     dmarc,
     dns_authority,
     dns_query,
+    mail_identity,
     message_file,
     mx,
     postfix_config,
@@ -66,5 +68,7 @@ PROBES: Mapping[str, ProbeSpec[Any]] = _table(
         postfix_config.SPEC,
         postfix_queue.SPEC,
         message_file.SPEC,
+        catalog_explain.SPEC,
+        mail_identity.SPEC,
     ]
 )
