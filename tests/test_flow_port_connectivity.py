@@ -152,7 +152,7 @@ def test_an_untrusted_certificate_says_why(smtp_servers: SmtpServers, variant: s
     out = run(*endpoint(smtp_servers.starttls_variants[variant], "--ca-file",
                         smtp_servers.ca_file))
     assert finding_ids(out) == ["tls.cert-untrusted"]
-    assert out["findings"][0]["message"].startswith(words + ": ")
+    assert out["findings"][0]["message"].startswith(f"Certificate problem: {words} (")
     assert fix_ids(out) == ["tls.trust-the-real-certificate"]
 
 
@@ -348,8 +348,9 @@ def test_a_region_whose_endpoint_does_not_resolve(dns_servers: DnsServers) -> No
     assert out["status"] == "problem"
     assert steps(out)[-1] == "region_endpoint_missing"
     assert finding_ids(out) == ["endpoint.name-not-found", "endpoint.region-endpoint-missing"]
-    assert "smtp.email.eu-frankfurt-1.oci.oraclecloud.com, does not resolve either (nxdomain" \
+    assert "smtp.email.eu-frankfurt-1.oci.oraclecloud.com, does not resolve either (" \
         in out["findings"][1]["message"]
+    assert out["trail"][-2]["outcome"] == "nxdomain"
     assert fix_ids(out) == ["endpoint.check-region-and-resolver"]
 
 
