@@ -1,0 +1,449 @@
+"""The undelivered-mail flow end to end, headless, against real loopback servers.
+
+The relay is aiosmtpd answering with the reference page's replies (tests/servers/smtp.py:
+unapproved@, burst@, big@, glitch@, suppressed@example.com …), DNS is Knot
+(tests/data/zones: example.com set up right, undelivered.test with SPF, DKIM and DMARC
+wrong), and the queue is a real Postfix whose relay greets with 421 Too many connections.
+The SMTP password is a canary that must never appear in what the wizard prints.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import cli
+from tests.servers.dns_fixtures import DnsServers
+from tests.servers.postfix import PostfixInstance, deferred
+from tests.servers.smtp import PASSWORD, USER, secret_forms
+from tests.servers.smtp_fixtures import SmtpServers
+
+REGION = "us-ashburn-1"
+
+
+class Wizard:
+    """Runs ``email-wizard run undelivered-mail`` against the loopback servers."""
+
+    def __init__(self, smtp: SmtpServers, dns: DnsServers, workdir: Path):
+        self.smtp = smtp
+        self.dns = dns
+        self.workdir = workdir
+        self.password_file = workdir / "password"
+        self.password_file.write_text(PASSWORD + "\n")
+
+    def run(self, *sets: str, port: int | None = None, login: bool = True,
+            trust: bool = True, extra: tuple[str, ...] = ()) -> tuple[int, dict[str, Any]]:
+        """Run the flow with ``--set`` values; the relay and the DNS server are the test ones."""
+        ns = self.dns.resolver
+        args = ["run", "undelivered-mail", "--json", "--nameserver", f"{ns.address}:{ns.port}",
+                "--timeout", "5", "--set", f"port={port or self.smtp.submission}"]
+        if trust:
+            args += ["--ca-file", self.smtp.ca_file]
+        if login:
+            args += ["--set", f"username={USER}", "--set", f"password=@{self.password_file}"]
+        for value in sets:
+            args += ["--set", value]
+        result = cli(*args, *extra)
+        assert "Traceback" not in result.stderr, result.stderr
+        for form in secret_forms():
+            assert form not in result.stdout and form not in result.stderr
+        return result.returncode, json.loads(result.stdout)
+
+
+@pytest.fixture
+def wizard(smtp_servers: SmtpServers, dns_servers: DnsServers, tmp_path: Path) -> Wizard:
+    return Wizard(smtp_servers, dns_servers, tmp_path)
+
+
+def relay(*sets: str) -> tuple[str, ...]:
+    """The region (for the SPF include and the DKIM target) and the loopback relay host."""
+    return (f"region={REGION}", "host=127.0.0.1", *sets)
+
+
+def steps(out: dict[str, Any]) -> list[str]:
+    return [entry["step"] for entry in out["trail"]]
+
+
+def finding_ids(out: dict[str, Any]) -> list[str]:
+    return [f["id"] for f in out["findings"]]
+
+
+def fix(out: dict[str, Any], fix_id: str) -> dict[str, Any]:
+    [found] = [f for f in out["fixes"] if f["id"] == fix_id]
+    return found
+
+
+def outcome(out: dict[str, Any], step: str) -> str:
+    [entry] = [e for e in out["trail"] if e["step"] == step]
+    return str(entry["outcome"])
+
+
+# ---------------------------------------------------------------- healthy ends
+
+
+def test_a_healthy_sender_whose_test_message_is_delivered_ends_healthy(wizard: Wizard) -> None:
+    code, out = wizard.run(*relay("sender=ok@example.com", "recipient=to@example.net",
+                                  "selector=sel1", "send_test=yes"))
+    assert (code, out["status"]) == (0, "healthy"), out["findings"]
+    assert steps(out)[-1] == "done"
+    assert outcome(out, "dkim") == "cname_ok"
+    assert outcome(out, "spf_with_include") == "valid"
+    assert outcome(out, "dmarc") == "policy_enforced"
+    assert outcome(out, "envelope") == "accepted"
+    assert out["findings"] == [] and out["fixes"] == []
+    assert wizard.smtp.handler.received, "the test message reached the relay"
+
+
+def test_without_a_test_message_the_envelope_is_checked_and_suppression_is_left_open(
+        wizard: Wizard) -> None:
+    code, out = wizard.run(*relay("sender=ok@example.com", "recipient=to@example.net",
+                                  "selector=sel1"))
+    assert (code, out["status"]) == (0, "healthy")
+    assert steps(out)[-1] == "done_without_data"
+    [end] = [e for e in out["trail"] if e["step"] == "done_without_data"]
+    assert "send_test=yes" in end["summary"]
+
+
+# ---------------------------------------------------------------- the relay's refusals
+
+
+def test_a_suppressed_recipient_is_found_after_data_with_how_to_see_and_remove_it(
+        wizard: Wizard) -> None:
+    code, out = wizard.run(*relay("sender=suppressed@example.com", "recipient=to@example.net",
+                                  "selector=sel1", "send_test=yes"))
+    assert (code, out["status"]) == (1, "problem")
+    assert steps(out)[-2:] == ["relay_accepted", "relay_suppressed"]
+    assert finding_ids(out) == ["mail.relay-suppressed"]
+    found = fix(out, "mail.suppression-remove")
+    assert found["actions"] == [
+        {"type": "console",
+         "instruction": "See the suppression entry of to@example.net and its reason "
+                        "(hard bounce, complaint, …)",
+         "where": "Email Delivery > Suppression List",
+         "command": "oci email suppression list --compartment-id <tenancy-ocid> "
+                    "--email-address to@example.net"},
+        {"type": "console",
+         "instruction": "Delete the suppression entry of to@example.net once the cause is "
+                        "resolved",
+         "where": "Email Delivery > Suppression List",
+         "command": "oci email suppression delete --suppression-id <suppression-ocid>"},
+    ]
+    assert "hard bounce" in found["text"] and "complaint" in found["text"]
+
+
+def test_an_unapproved_sender_is_refused_at_mail_from_and_gets_approved(
+        wizard: Wizard) -> None:
+    code, out = wizard.run(*relay("sender=unapproved@example.com", "recipient=to@example.net",
+                                  "selector=sel1"))
+    assert (code, out["status"]) == (1, "problem")
+    assert outcome(out, "envelope") == "rejected_sender"
+    assert steps(out)[-2:] == ["relay_why", "relay_sender"]
+    assert finding_ids(out) == ["mail.relay-sender-not-approved"]
+    assert fix(out, "mail.approve-sender")["actions"] == [
+        {"type": "console",
+         "instruction": "Create an approved sender for unapproved@example.com in the region "
+                        "you send through",
+         "where": "Email Delivery > Approved Senders",
+         "command": "oci email sender create --compartment-id <compartment-ocid> "
+                    "--email-address unapproved@example.com"},
+        {"type": "console",
+         "instruction": "Grant the SMTP user's group: Allow group <group> to use email-family "
+                        "in compartment <compartment>",
+         "where": "Identity > Policies", "command": ""},
+        {"type": "message",
+         "change": "Use the same approved address as envelope From (MAIL FROM) and header From",
+         "detail": ""},
+    ]
+
+
+def test_wrong_credentials_are_refused_and_new_ones_proposed(wizard: Wizard) -> None:
+    wizard.password_file.write_text("not-the-password")
+    code, out = wizard.run(*relay("sender=ok@example.com", "recipient=to@example.net",
+                                  "selector=sel1"))
+    assert (code, out["status"]) == (1, "problem")
+    assert outcome(out, "envelope") == "auth_failed"
+    assert outcome(out, "relay_why") == "auth_failed"
+    assert steps(out)[-1] == "relay_auth"
+    assert fix(out, "mail.fix-credentials")["actions"] == [
+        {"type": "console",
+         "instruction": "Generate SMTP credentials for the sending user and configure "
+                        "username and password exactly as shown",
+         "where": "Identity > Users > (user) > SMTP Credentials", "command": ""}]
+
+
+def test_the_per_minute_rate_limit_names_the_limit(wizard: Wizard) -> None:
+    code, out = wizard.run(*relay("sender=burst@example.com", "recipient=to@example.net",
+                                  "selector=sel1"))
+    assert (code, out["status"]) == (1, "problem")
+    assert outcome(out, "envelope") == "temporary_failure"
+    assert steps(out)[-1] == "relay_rate"
+    actions = fix(out, "mail.slow-down")["actions"]
+    assert actions[0] == {"type": "message", "detail": "",
+                          "change": "Throttle sending below the limit (10 when the reply named "
+                                    "it) and retry with backoff"}
+    assert actions[1]["type"] == "console"
+
+
+def test_a_message_over_the_size_limit_is_refused_after_data(wizard: Wizard) -> None:
+    code, out = wizard.run(*relay("sender=big@example.com", "recipient=to@example.net",
+                                  "selector=sel1", "send_test=yes"))
+    assert (code, out["status"]) == (1, "problem")
+    assert outcome(out, "envelope") == "rejected_data"
+    assert steps(out)[-1] == "relay_message"
+    assert fix(out, "mail.fix-message")["actions"] == [
+        {"type": "message", "detail": "",
+         "change": "Make the message smaller than the announced SIZE"}]
+
+
+def test_a_server_side_failure_is_explained_with_retry_advice(wizard: Wizard) -> None:
+    code, out = wizard.run(*relay("sender=glitch@example.com", "recipient=to@example.net",
+                                  "selector=sel1", "send_test=yes"))
+    assert (code, out["status"]) == (1, "problem")
+    assert outcome(out, "relay_why") == "service_error"
+    assert steps(out)[-1] == "relay_other"
+    assert fix(out, "mail.relay-reply")["actions"] == [
+        {"type": "message", "detail": "",
+         "change": "Handle the relay's reply at data: 451 Error in Processing"}]
+
+
+def test_an_untrusted_relay_certificate_is_a_tls_failure(wizard: Wizard) -> None:
+    code, out = wizard.run(*relay("sender=ok@example.com", "recipient=to@example.net",
+                                  "selector=sel1"), trust=False)
+    assert (code, out["status"]) == (1, "problem")
+    assert steps(out)[-1] == "relay_tls_failed"
+    [action] = fix(out, "mail.relay-tls")["actions"]
+    assert (action["type"], action["destination"]) == ("network", "127.0.0.1")
+
+
+def test_a_relay_port_nobody_listens_on_is_unreachable(wizard: Wizard) -> None:
+    code, out = wizard.run(*relay("sender=ok@example.com", "recipient=to@example.net",
+                                  "selector=sel1"), port=wizard.smtp.closed)
+    assert (code, out["status"]) == (1, "problem")
+    assert outcome(out, "envelope") == "refused"
+    assert fix(out, "mail.open-egress")["actions"] == [
+        {"type": "network", "protocol": "tcp", "port": str(wizard.smtp.closed),
+         "destination": "127.0.0.1", "direction": "egress",
+         "where": "host firewall, VCN security list / network security group, or ISP"}]
+
+
+# ---------------------------------------------------------------- without a relay test
+
+
+def test_a_pasted_suppression_is_explained_without_any_relay(wizard: Wizard) -> None:
+    error = "254 4.7.1 Suppression for user ocid1.user.oc1..aaaa to <gone@example.net>"
+    code, out = wizard.run(f"error={error}", login=False)
+    assert (code, out["status"]) == (1, "problem")
+    assert steps(out) == ["identity", "profile", "queue_given", "explain_error",
+                          "error_suppressed", "message_given", "from_relation", "domain_known",
+                          "relay_route", "relay_not_tested"]
+    assert finding_ids(out) == ["mail.suppressed"]
+    actions = fix(out, "mail.suppression-remove")["actions"]
+    assert [a["command"] for a in actions] == [
+        "oci email suppression list --compartment-id <tenancy-ocid> --email-address "
+        "gone@example.net",
+        "oci email suppression delete --suppression-id <suppression-ocid>"]
+
+
+def test_a_sender_without_a_recipient_gets_the_domain_checks_but_no_envelope_test(
+        wizard: Wizard) -> None:
+    code, out = wizard.run(*relay("sender=ok@example.com", "selector=sel1"), login=False)
+    assert (code, out["status"]) == (0, "healthy")
+    assert steps(out)[-1] == "envelope_not_tested"
+    assert outcome(out, "dmarc") == "policy_enforced"
+
+
+# ---------------------------------------------------------------- several problems at once
+
+
+def test_every_problem_of_a_badly_set_up_domain_is_found_in_one_run(wizard: Wizard) -> None:
+    code, out = wizard.run(*relay("sender=app@undelivered.test", "recipient=to@example.net",
+                                  "selector=sel1"))
+    assert (code, out["status"]) == (1, "problem")
+    assert finding_ids(out) == ["mail.dkim-missing", "mail.spf-include-missing",
+                                "mail.dmarc-missing"]
+    assert steps(out)[-1] == "done_without_data"
+    assert fix(out, "mail.dkim-add-cname")["actions"] == [
+        {"type": "dns", "op": "add", "name": "sel1._domainkey.undelivered.test.",
+         "rtype": "CNAME", "value": "sel1.undelivered.test.dkim.iad1.oracleemaildelivery.com",
+         "old_value": "", "zone": "", "zone_relative_name": "", "ttl": None}]
+    assert fix(out, "mail.spf-add-include")["actions"] == [
+        {"type": "dns", "op": "replace", "name": "undelivered.test.", "rtype": "TXT",
+         "old_value": "v=spf1 ip4:192.0.2.1 ~all",
+         "value": "v=spf1 include:rp.oracleemaildelivery.com ip4:192.0.2.1 ~all",
+         "zone": "", "zone_relative_name": "", "ttl": None}]
+    assert fix(out, "mail.dmarc-add")["actions"] == [
+        {"type": "dns", "op": "add", "name": "_dmarc.undelivered.test.", "rtype": "TXT",
+         "value": "v=DMARC1; p=none; rua=mailto:dmarc-reports@undelivered.test",
+         "old_value": "", "zone": "", "zone_relative_name": "", "ttl": None}]
+
+
+@pytest.fixture
+def postfix_rate_limited(make_postfix: Callable[[], PostfixInstance],
+                         smtp_servers: SmtpServers) -> PostfixInstance:
+    """A real Postfix whose relay greets with 421 Too many connections: its mail waits."""
+    instance = make_postfix()
+    relayhost = f"[127.0.0.1]:{smtp_servers.scripted['too_many_connections']}"
+    subprocess.run(["postconf", "-c", str(instance.config_directory), "-e",
+                    f"relayhost={relayhost}"], check=True, capture_output=True)
+    instance.start()
+    instance.send("app@undelivered.test", ["to@example.net"],
+                  b"From: app@undelivered.test\nTo: to@example.net\nSubject: x\n\nx\n")
+    instance.wait_for_queue(lambda queue: deferred(queue) and all(
+        "421" in r.get("delay_reason", "") for m in queue for r in m["recipients"]))
+    return instance
+
+
+ALL_WRONG = (b"Return-Path: <suppressed@example.com>\n"
+             b"DKIM-Signature: v=1; a=rsa-sha256; d=undelivered.test; s=sel1; h=from; bh=x;"
+             b" b=y\n"
+             b"From: App <app@undelivered.test>, Other <other@undelivered.test>\n"
+             b"To: to@example.net\nSubject: where did it go\n\nbody\n")
+
+
+def test_queue_error_message_domain_and_relay_problems_are_all_found_in_one_run(
+        wizard: Wizard, postfix_rate_limited: PostfixInstance, tmp_path: Path) -> None:
+    message = tmp_path / "stuck.eml"
+    message.write_bytes(ALL_WRONG)
+    code, out = wizard.run(*relay(
+        f"message={message}", "send_test=yes",
+        "error=455 Maximum messages sent per minute reached : limit is 10",
+        f"postfix_config_directory={postfix_rate_limited.config_directory}"))
+    assert (code, out["status"]) == (1, "problem")
+    assert finding_ids(out) == [
+        "mail.queue-deferred", "mail.rate-limited", "mail.several-from", "mail.from-mismatch",
+        "mail.dkim-missing", "mail.dmarc-missing", "mail.relay-suppressed"]
+    assert outcome(out, "queue") == "has_deferred"
+    assert outcome(out, "queue_why") == "rate_limited"
+    [queued] = [f for f in out["findings"] if f["id"] == "mail.queue-deferred"]
+    assert "to@example.net" in queued["message"]
+    assert "421 Too many connections" in queued["message"]
+    assert "more SMTP connections open" in queued["message"]
+    assert fix(out, "mail.queue-flush")["actions"] == [
+        {"type": "message", "change": "Flush the Postfix queue after the fix",
+         "detail": f"postqueue -c {postfix_rate_limited.config_directory} -f"}]
+    assert fix(out, "mail.one-from")["actions"] == [
+        {"type": "message", "change": "Use one approved address in From",
+         "detail": "now: app@undelivered.test, other@undelivered.test"}]
+    assert fix(out, "mail.align-from")["actions"][0] == {
+        "type": "message",
+        "change": "Use the same approved address as envelope From (MAIL FROM) and header From",
+        "detail": "envelope From suppressed@example.com, header From app@undelivered.test"}
+    assert outcome(out, "spf_with_include") == "valid"
+    listing = fix(out, "mail.suppression-remove")["actions"][0]
+    assert listing["command"].endswith("--email-address to@example.net")
+
+
+def test_a_message_over_the_limits_and_out_of_dmarc_alignment_without_a_relay(
+        wizard: Wizard, tmp_path: Path) -> None:
+    recipients = ", ".join(f"r{i}@example.net" for i in range(51)).encode()
+    filler = b"".join(b"X-Filler-%05d: %s\n" % (i, b"y" * 90) for i in range(2800))
+    message = tmp_path / "huge.eml"
+    message.write_bytes(b"Return-Path: <bounces@undelivered.test>\nFrom: app@example.com\n"
+                        b"To: " + recipients + b"\n" + filler + b"\nbody\n")
+    code, out = wizard.run(f"message={message}", login=False)
+    assert (code, out["status"]) == (1, "problem")
+    assert steps(out)[-1] == "relay_not_tested"
+    assert finding_ids(out) == ["mail.header-too-large", "mail.too-many-recipients",
+                                "mail.from-mismatch", "mail.dkim-selector-unknown",
+                                "mail.dmarc-not-aligned"]
+    assert fix(out, "mail.shrink-headers")["actions"] == [
+        {"type": "message", "detail": "",
+         "change": "Remove or shorten custom headers so that all headers stay under 256 KB"}]
+    assert fix(out, "mail.split-recipients")["actions"] == [
+        {"type": "message", "detail": "",
+         "change": "Send separate messages with at most 50 recipients each (To, Cc and Bcc "
+                   "together)"}]
+    assert fix(out, "mail.dmarc-align")["actions"] == [
+        {"type": "message",
+         "change": "Use an envelope From (MAIL FROM) in example.com, ideally the header From "
+                   "itself",
+         "detail": "now: envelope From bounces@undelivered.test, DKIM d="}]
+    assert outcome(out, "spf_plain") == "valid"
+
+
+# ---------------------------------------------------------------- each pasted error's branch
+
+
+@pytest.mark.parametrize(("error", "step", "fix_id", "action_type"), [
+    ("535 Authorization failed: address app@example.com not authorized", "error_sender",
+     "mail.approve-sender", "console"),
+    ("smtplib.SMTPAuthenticationError: (535, b'Authentication credentials invalid')",
+     "error_auth", "mail.fix-credentials", "console"),
+    ("455 Maximum messages sent per day reached : limit is 200", "error_rate",
+     "mail.slow-down", "message"),
+    ("554 Message parse error", "error_message", "mail.fix-message", "message"),
+    ("421 Timeout waiting for data from client", "error_connection", "mail.fix-connection",
+     "message"),
+    ("400 MissingParameter Required attribute subject can't be empty or null.", "error_https",
+     "mail.fix-request", "message"),
+    ("452 System storage error", "error_service", "mail.retry", "message"),
+    ("503 Need RCPT command", "error_other", "mail.catalog-fix", "message"),
+    ("550 5.1.1 <x@example.net>: Recipient address rejected: User unknown", "error_generic",
+     "mail.read-reply", "message"),
+])
+def test_each_kind_of_pasted_error_takes_its_branch_and_gets_its_fix(
+        wizard: Wizard, error: str, step: str, fix_id: str, action_type: str) -> None:
+    code, out = wizard.run(f"error={error}", login=False)
+    assert (code, out["status"]) == (1, "problem")
+    assert steps(out)[4] == step
+    assert out["fixes"][0]["id"] == fix_id
+    assert out["fixes"][0]["actions"][0]["type"] == action_type
+
+
+def test_text_without_a_reply_is_an_info_and_the_run_goes_on(wizard: Wizard) -> None:
+    code, out = wizard.run("error=it just does not arrive", login=False)
+    assert (code, out["status"]) == (0, "healthy")
+    assert finding_ids(out) == ["mail.error-unrecognized"]
+    assert steps(out)[-1] == "relay_not_tested"
+
+
+def test_an_unknown_region_is_a_problem_with_the_known_ones_listed(wizard: Wizard) -> None:
+    code, out = wizard.run("region=us-nowhere-1", "sender=ok@example.com", login=False)
+    assert code == 1
+    assert finding_ids(out) == ["mail.unknown-region", "mail.dkim-selector-unknown"]
+    assert "us-ashburn-1" in fix(out, "mail.pick-region")["text"]
+    assert steps(out)[-1] == "relay_not_tested"
+
+
+def test_a_file_without_headers_is_reported_and_the_given_sender_is_used(
+        wizard: Wizard, tmp_path: Path) -> None:
+    message = tmp_path / "notes.txt"
+    message.write_text("just some words\nno headers here\n")
+    code, out = wizard.run(f"message={message}", "sender=ok@example.com", "selector=sel1",
+                           login=False)
+    assert (code, out["status"]) == (0, "healthy")
+    assert finding_ids(out)[0] == "mail.message-unusable"
+    assert outcome(out, "dkim") == "cname_ok"
+
+
+def test_an_unreadable_queue_directory_is_a_warning(wizard: Wizard, tmp_path: Path) -> None:
+    code, out = wizard.run(f"postfix_config_directory={tmp_path / 'nope'}", login=False)
+    assert (code, out["status"]) == (0, "healthy")
+    assert finding_ids(out) == ["mail.queue-unreadable"]
+
+
+# ---------------------------------------------------------------- runs that cannot finish
+
+
+def test_a_message_that_gives_no_data_in_time_is_inconclusive(wizard: Wizard,
+                                                                tmp_path: Path) -> None:
+    message = tmp_path / "m.eml"
+    message.write_text("From: a@example.com\nTo: b@example.net\n\nx\n")
+    result = cli("run", "undelivered-mail", "--json", "--set", f"message={message}",
+                 "--timeout", "0.000001")
+    out = json.loads(result.stdout)
+    assert (result.returncode, out["status"]) == (3, "inconclusive")
+    assert steps(out) == ["identity", "message_stalled"]
+
+
+def test_a_provider_profile_that_cannot_be_read_in_time_is_inconclusive() -> None:
+    result = cli("run", "undelivered-mail", "--json", "--set", "sender=a@example.com",
+                 "--timeout", "0.000001")
+    out = json.loads(result.stdout)
+    assert (result.returncode, out["status"]) == (3, "inconclusive")
+    assert steps(out) == ["identity", "profile", "cannot_start"]
