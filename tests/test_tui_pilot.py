@@ -7,7 +7,7 @@ import asyncio
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
-from tests.tui.fakes import ScriptedRunner, refused, screen_text, still_app
+from tests.tui.fakes import ScriptedRunner, open_entry, refused, screen_text, settle, still_app
 from wizard.probes.base import ProbeContext, ProbeResult
 from wizard.probes.runner import RegistryRunner
 from wizard.tui.app import EmailWizardApp, make_app
@@ -18,15 +18,9 @@ from wizard.tui.screens.walk import WalkScreen
 SIZE = (80, 24)
 
 
-async def settle(pilot: Pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def open_tcp_port(pilot: Pilot, host: str = "mail.example.test",
                         port: str | None = None) -> None:
-    await pilot.press("enter")
-    await pilot.pause()
+    await open_entry(pilot, "tcp")
     await pilot.press(*host)
     if port is not None:
         field = pilot.app.screen.query(Field).last()
@@ -40,11 +34,11 @@ def walk(app: EmailWizardApp) -> WalkScreen:
     return app.screen
 
 
-async def test_q_on_the_home_screen_quits() -> None:
+async def test_ctrl_q_on_the_home_screen_quits() -> None:
     app = still_app(ScriptedRunner({}))
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, HomeScreen)
-        await pilot.press("q")
+        await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_code in (None, 0)
     assert not app.is_running
@@ -76,8 +70,7 @@ async def test_a_bad_port_is_explained_under_its_field_and_nothing_runs() -> Non
 async def test_a_missing_required_host_is_named() -> None:
     app = still_app(ScriptedRunner({}))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter")
-        await pilot.pause()
+        await open_entry(pilot, "tcp")
         await pilot.click("#start")
         await pilot.pause()
         assert isinstance(app.screen, InputsScreen)
@@ -133,8 +126,7 @@ async def test_a_question_is_answered_from_its_choices_and_back_returns_to_it() 
     runner = ScriptedRunner({"tcp.connect": refused(port=465)})
     app = still_app(runner)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("down", "enter")
-        await pilot.pause()
+        await open_entry(pilot, "submission")
         await pilot.press(*"mail.example.test", "enter", *"s3cret", "enter")
         await settle(pilot)
         assert walk(app).walk.page == "ask"
@@ -228,12 +220,8 @@ async def real_walk(port: int) -> tuple[str, str]:
     app = make_app(runner=RegistryRunner(ProbeContext(timeout=3.0)), cursor_blink=False,
                    animation_level="none")
     async with app.run_test(size=SIZE) as pilot:
-        home = app.screen
-        assert isinstance(home, HomeScreen)
-        flows = app.screen.query_one("#flows", OptionList)
-        flows.highlighted = list(home.flows).index("tcp-port")
-        await pilot.press("enter")
-        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await open_entry(pilot, "tcp-port")
         await open_tcp_port_form(pilot, "127.0.0.1", str(port))
         await pilot.press("ctrl+r")
         await settle(pilot)

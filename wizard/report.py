@@ -87,3 +87,97 @@ def session_json(session: Session, secret_names: Iterable[str] = ()) -> dict[str
         result["error"] = session.error
     redacted: dict[str, Any] = Redactor(secrets).value(result)
     return redacted
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return " ".join(text.split()).replace("|", "\\|") or " "
+
+
+def _fence(lines: Iterable[str], info: str = "") -> list[str]:
+    body = list(lines)
+    fence = "```"
+    while any(fence in line for line in body):
+        fence += "`"
+    return [f"{fence}{info}", *body, fence]
+
+
+def _fix_markdown(fix: dict[str, Any]) -> list[str]:
+    from pydantic import TypeAdapter
+
+    from wizard.action_text import action_lines
+    from wizard.flow.model import Action
+
+    adapter: TypeAdapter[Any] = TypeAdapter(Action)
+    out = [f"### {fix.get('title', fix.get('id', 'Fix'))}", ""]
+    if str(fix.get("text", "")).strip():
+        out += [str(fix["text"]).strip(), ""]
+    actions = [adapter.validate_python(a) for a in fix.get("actions", [])]
+    dns = [a for a in actions if a.type == "dns"]
+    if dns:
+        out += ["| op | name | zone-relative name | type | value |",
+                "| --- | --- | --- | --- | --- |"]
+        out += [f"| {a.op} | `{_cell(a.name)}` | {_cell(a.zone_relative_name)} | {a.rtype} "
+                f"| `{_cell(a.value)}` |" for a in dns]
+        out.append("")
+    postconf = [line for a in actions if a.type == "postconf" for line in action_lines(a)]
+    if postconf:
+        out += [*_fence(postconf, "sh"), ""]
+    other = [line for a in actions if a.type not in ("dns", "postconf")
+             for line in action_lines(a)]
+    if other:
+        out += [f"- {line.strip()}" for line in other] + [""]
+    if fix.get("applicable") and fix.get("applies_to"):
+        out += [f"Can be applied to `{fix['applies_to']}` (`email-wizard run --apply`).", ""]
+    return out
+
+
+def report_markdown(report: dict[str, Any]) -> str:
+    """A ``session_json`` object (already redacted) as a Markdown report to attach to a ticket."""
+    title = report.get("title") or report.get("flow", "flow")
+    out = [f"# email-wizard report: {title}", "",
+           f"- Flow: `{report.get('flow', '')}`",
+           f"- Status: **{report.get('status', '')}**"]
+    if report.get("saved_at"):
+        out.append(f"- Saved: {report['saved_at']}")
+    out.append("")
+    if report.get("error"):
+        out += [f"Could not finish: {report['error']}", ""]
+    if report.get("message"):
+        out += [str(report["message"]), ""]
+    inputs = report.get("inputs") or {}
+    if inputs:
+        out += ["## Inputs", "", "| input | value |", "| --- | --- |"]
+        out += [f"| {_cell(k)} | {_cell(v)} |" for k, v in inputs.items()] + [""]
+    trail = report.get("trail") or []
+    if trail:
+        out += ["## Steps", ""]
+        for number, entry in enumerate(trail, 1):
+            outcome = f" — {entry['outcome']}" if entry.get("outcome") else ""
+            out.append(f"{number}. **{_cell(entry.get('title'))}**{outcome}")
+            if entry.get("summary"):
+                out.append(f"   {_cell(entry['summary'])}")
+            if entry.get("evidence"):
+                out += ["", *("   " + line for line in _fence(entry["evidence"])), ""]
+        out.append("")
+    findings = report.get("findings") or []
+    if findings:
+        out += ["## Findings", ""]
+        order = {"error": 0, "warning": 1, "info": 2}
+        for finding in sorted(findings, key=lambda f: order.get(f.get("severity", ""), 3)):
+            out.append(f"- **{finding.get('severity', '')}** {_cell(finding.get('message'))} "
+                       f"(`{finding.get('id', '')}`)")
+        out.append("")
+    fixes = report.get("fixes") or []
+    if fixes:
+        out += ["## Fixes", ""]
+        for fix in fixes:
+            out += _fix_markdown(fix)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def session_markdown(session: Session, secret_names: Iterable[str] = ()) -> str:
+    """The session as a Markdown report, secrets redacted (built from :func:`session_json`)."""
+    report = session_json(session, secret_names)
+    report.setdefault("title", session.flow.title)
+    return report_markdown(report)

@@ -3,14 +3,15 @@
 
 One factory builds the app for the command line and for the tests (posting's
 pattern), so the tests exercise the real wiring with an injected probe runner,
-flow set and clock.
+flow set, clocks and folders.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
-from typing import ClassVar
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -18,11 +19,19 @@ from textual.constants import AnimationLevel
 from textual.screen import Screen
 
 from wizard.engine import Session
+from wizard.fixes.apply_postconf import CheckResult
+from wizard.fixes.apply_postconf import postfix_check as real_postfix_check
 from wizard.flow.model import Flow
 from wizard.probes.runner import ProbeRunner
+from wizard.tui.commands import WizardCommands
 from wizard.tui.screens.home import HomeScreen
 from wizard.tui.screens.inputs import InputsScreen
 from wizard.tui.screens.walk import WalkScreen
+from wizard.tui.sessions import SavedSession, sessions_dir
+from wizard.tui.tour import Tour, TourRun, load_tour, tour_path
+
+if TYPE_CHECKING:
+    from wizard.catalog import ErrorCatalog
 
 
 class EmailWizardApp(App[int]):
@@ -30,11 +39,17 @@ class EmailWizardApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "email-wizard"
+    COMMANDS: ClassVar = App.COMMANDS | {WizardCommands}
     BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
 
     def __init__(self, flows: Sequence[Flow], runner: ProbeRunner, *,
                  clock: Callable[[], float] = time.monotonic, broken: Sequence[str] = (),
-                 cursor_blink: bool = True, animation_level: AnimationLevel = "full") -> None:
+                 cursor_blink: bool = True, animation_level: AnimationLevel = "full",
+                 sessions_folder: Path | None = None,
+                 wall_clock: Callable[[], float] = time.time,
+                 postfix_check: Callable[[Path], CheckResult] = real_postfix_check,
+                 tour: Tour | None = None, error_catalog: ErrorCatalog | None = None,
+                 theme: str | None = None) -> None:
         super().__init__()
         self.flows = list(flows)
         """The flows on the home screen, in order."""
@@ -47,15 +62,33 @@ class EmailWizardApp(App[int]):
         self.cursor_blink = cursor_blink
         """Whether text cursors blink (off for snapshots)."""
         self.animation_level = animation_level
+        self.sessions_folder = sessions_folder or sessions_dir()
+        """Where reports are saved by default and listed from."""
+        self.wall_clock = wall_clock
+        """Seconds since the epoch: names of saved reports and backups."""
+        self.postfix_check = postfix_check
+        """Checks a main.cf after an apply (``postfix -c DIR check``)."""
+        self.tour = tour
+        """The onboarding tour, when its file is installed."""
+        self.error_catalog = error_catalog
+        """The error catalog ("Explain an error"); loaded on first use when None."""
+        if theme:
+            self.theme = theme
+
+    @property
+    def tour_available(self) -> bool:
+        """True when there is a tour to offer."""
+        return self.tour is not None
 
     def get_default_screen(self) -> Screen[None]:
         """The home screen."""
-        return HomeScreen(self.flows, self.broken)
+        return HomeScreen(self.flows, self.broken, self.tour.title if self.tour else None)
 
-    def open_flow(self, flow: Flow) -> None:
+    def open_flow(self, flow: Flow, prefill: Mapping[str, object] | None = None, *,
+                  always_form: bool = False) -> None:
         """The flow's form, or straight to the walk when it needs no input."""
-        if flow.inputs:
-            self.push_screen(InputsScreen(flow))
+        if flow.inputs or always_form:
+            self.push_screen(InputsScreen(flow, prefill))
         else:
             self.start_walk(flow, {})
 
@@ -68,13 +101,37 @@ class EmailWizardApp(App[int]):
         while len(self.screen_stack) > 1:
             self.pop_screen()
 
+    def action_explain(self, text: str = "") -> None:
+        """Open "Explain an error"."""
+        from wizard.tui.screens.explain import ExplainScreen
+
+        self.push_screen(ExplainScreen(text))
+
+    def action_tour(self) -> None:
+        """Start the onboarding tour."""
+        from wizard.tui.screens.tour import TourScreen
+
+        if self.tour is None:
+            self.notify("No tour is installed.", severity="warning")
+            return
+        self.push_screen(TourScreen(TourRun.plan(self.tour, {f.id: f for f in self.flows})))
+
+    def open_saved(self, saved: SavedSession) -> None:
+        """Show a saved report."""
+        from wizard.tui.screens.saved import SavedScreen
+
+        self.push_screen(SavedScreen(saved))
+
 
 def make_app(flows: Sequence[Flow] | None = None, runner: ProbeRunner | None = None, *,
              clock: Callable[[], float] | None = None, cursor_blink: bool = True,
-             animation_level: AnimationLevel = "full") -> EmailWizardApp:
-    """Build the app; ``None`` means the installed flows and the real probe runner.
+             animation_level: AnimationLevel = "full", sessions_folder: Path | None = None,
+             wall_clock: Callable[[], float] | None = None,
+             postfix_check: Callable[[Path], CheckResult] | None = None,
+             tour: Tour | Path | None = None, theme: str | None = None) -> EmailWizardApp:
+    """Build the app; ``None`` means the installed flows and tour and the real probe runner.
 
-    Tests pass an explicit flow list, a fake or loopback runner, a fixed clock,
+    Tests pass an explicit flow list, a fake or loopback runner, fixed clocks,
     ``cursor_blink=False`` and ``animation_level="none"`` for pictures that do
     not move.
     """
@@ -90,8 +147,19 @@ def make_app(flows: Sequence[Flow] | None = None, runner: ProbeRunner | None = N
         from wizard.probes.runner import RegistryRunner
 
         runner = RegistryRunner(ProbeContext())
+    if tour is None:
+        tour = tour_path()
+    if isinstance(tour, Path):
+        try:
+            tour = load_tour(tour) if tour.is_file() else None
+        except (OSError, ValueError) as exc:
+            broken.append(f"{tour}: {exc}")
+            tour = None
     return EmailWizardApp(flows, runner, clock=clock or time.monotonic, broken=broken,
-                          cursor_blink=cursor_blink, animation_level=animation_level)
+                          cursor_blink=cursor_blink, animation_level=animation_level,
+                          sessions_folder=sessions_folder, wall_clock=wall_clock or time.time,
+                          postfix_check=postfix_check or real_postfix_check,
+                          tour=tour, theme=theme)
 
 
 def run_app() -> int:

@@ -1,4 +1,4 @@
-"""Small widgets of the walk: the trail, the running indicator, banners, findings and fixes."""
+"""Small widgets of the walk: trail, running indicator, banners, facts, findings and fixes."""
 
 from __future__ import annotations
 
@@ -6,15 +6,20 @@ import re
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
+from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Static
+from textual.widgets import Button, DataTable, OptionList, Static
+from textual.widgets.option_list import Option
 
 from wizard.action_text import action_lines
 from wizard.engine import RunStatus, TrailEntry
-from wizard.flow.model import EndStep, Finding, Fix, FixStep, Flow
+from wizard.fixes.apply_postconf import Plan
+from wizard.flow.model import DnsAction, EndStep, Finding, Fix, FixStep, Flow, PostconfAction
 
 STATUS_MARKS: dict[str, tuple[str, str]] = {
     "healthy": ("✔", "$text-success"),
@@ -75,31 +80,45 @@ def reflow(text: str) -> str:
     return "\n".join(paragraphs)
 
 
-class TrailView(Static):
-    """The steps taken so far, one line each: a status mark and what happened."""
+def trail_text(entry: TrailEntry) -> str:
+    """One line for a step taken."""
+    if entry.kind == "ask":
+        return entry.summary
+    if entry.kind == "probe" and entry.outcome:
+        return f"{entry.title} — {entry.outcome}"
+    return entry.title
+
+
+class TrailList(OptionList):
+    """The steps taken so far, one line each with a status mark; Enter shows a step's evidence."""
 
     DEFAULT_CSS = """
-    TrailView {
+    TrailList {
         height: auto;
         max-height: 8;
         padding: 0 1;
-        color: $text;
+        border: round $border-blurred;
+        border-title-color: $text-muted;
+        background: $surface;
+        &:focus { border: round $border; }
     }
     """
 
     def show(self, flow: Flow, entries: Sequence[TrailEntry], current: str | None = None) -> None:
-        """Render ``entries`` (and, dimmed, the step about to be shown)."""
-        lines = []
-        for entry in entries:
-            text = entry.summary if entry.kind == "ask" else entry.title
-            if entry.kind == "probe" and entry.outcome:
-                text = f"{entry.title} — {entry.outcome}"
-            lines.append(marked(entry_mark(flow, entry), text))
+        """Render ``entries`` (and, highlighted as next, the step about to be shown)."""
+        options: list[Option] = [Option(marked(entry_mark(flow, entry), trail_text(entry)),
+                                        id=str(index))
+                                 for index, entry in enumerate(entries)]
         if current:
-            lines.append(marked(("▸", "$text-accent"), current, "bold"))
-        if not lines:
-            lines.append(Content.styled("No step taken yet.", "$text-muted"))
-        self.update(Content("\n").join(lines))
+            options.append(Option(marked(("▸", "$text-accent"), current, "bold"),
+                                  id="current", disabled=True))
+        if not options:
+            options.append(Option(Content.styled("No step taken yet.", "$text-muted"),
+                                  id="none", disabled=True))
+        self.set_options(options)
+        if entries:
+            self.highlighted = len(entries) - 1
+        self.scroll_end(animate=False)
 
 
 class RunningIndicator(Static):
@@ -168,6 +187,26 @@ class Banner(Static):
         super().__init__(text, classes=f"-{status}", markup=False)
 
 
+class FactsPanel(Static):
+    """What the walk knows: inputs and probe facts, one per line, secrets already redacted."""
+
+    DEFAULT_CSS = """
+    FactsPanel {
+        height: auto;
+        padding: 0 1;
+    }
+    """
+
+    def show(self, rows: Sequence[tuple[str, str]]) -> None:
+        """Render ``(name, value)`` rows."""
+        if not rows:
+            self.update(Content.styled("Nothing known yet.", "$text-muted"))
+            return
+        self.update(Content("\n").join(
+            Content.assemble((name, "bold $text-secondary"), " = ", value)
+            for name, value in rows))
+
+
 class FindingsView(Static):
     """Findings, errors first, each with its severity mark."""
 
@@ -185,8 +224,126 @@ class FindingsView(Static):
         super().__init__(Content("\n").join(lines))
 
 
+def fix_commands(fix: Fix) -> list[str]:
+    """What to type or do for ``fix``, one line each (the text the Copy button copies)."""
+    lines: list[str] = []
+    for action in fix.actions:
+        if isinstance(action, DnsAction):
+            ttl = f" {action.ttl}" if action.ttl else ""
+            note = f"; {action.op}"
+            if action.op == "replace" and action.old_value:
+                note += f" (currently {action.old_value})"
+            if action.zone_relative_name:
+                note += f"; in the zone {action.zone or ''}: {action.zone_relative_name}"
+            lines += [note, f"{action.name}{ttl} IN {action.rtype} {action.value}"]
+        else:
+            lines.extend(action_lines(action))
+    return lines
+
+
+def diff_content(diff: str) -> Content:
+    """A unified diff with added lines green, removed red and hunk headers in the accent."""
+    styled = []
+    for line in diff.rstrip("\n").splitlines():
+        if line.startswith(("+++", "---")):
+            styled.append(Content.styled(line, "bold"))
+        elif line.startswith("+"):
+            styled.append(Content.styled(line, "$text-success"))
+        elif line.startswith("-"):
+            styled.append(Content.styled(line, "$text-error"))
+        elif line.startswith("@@"):
+            styled.append(Content.styled(line, "$text-accent"))
+        else:
+            styled.append(Content(line))
+    return Content("\n").join(styled)
+
+
+def fold(text: str, width: int) -> str:
+    """``text`` in lines of at most ``width``, broken after dots where possible (DNS names)."""
+    width = max(width, 8)
+    lines: list[str] = []
+    rest = text
+    while len(rest) > width:
+        cut = rest.rfind(".", 0, width) + 1
+        if cut < width // 2:
+            cut = width
+        lines.append(rest[:cut])
+        rest = rest[cut:]
+    lines.append(rest)
+    return "\n".join(lines)
+
+
+class DnsTable(DataTable[Text]):
+    """DNS record changes as rows: what to do, type, the name absolute and zone-relative, value.
+
+    Long names and values are folded onto several lines to fit the width (the
+    Copy button copies them whole); Enter on a row copies that record.
+    """
+
+    DEFAULT_CSS = """
+    DnsTable {
+        height: auto;
+        width: 1fr;
+        max-height: 16;
+        margin: 1 0 0 2;
+        scrollbar-size-horizontal: 0;
+    }
+    """
+
+    class RecordChosen(Message):
+        """Enter (or a click) on a row: copy that record."""
+
+        def __init__(self, action: DnsAction) -> None:
+            super().__init__()
+            self.action = action
+
+    def __init__(self, actions: Sequence[DnsAction]) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True)
+        self.actions = list(actions)
+        self._width = 0
+
+    def on_mount(self) -> None:
+        """Columns; rows follow on the first resize (they depend on the width)."""
+        self.add_column("do", key="do")
+        self.add_column("type", key="type")
+        self.add_column("name · in the zone", key="name")
+        self.add_column("value", key="value")
+        self._fill(self.size.width or 76)
+
+    def on_resize(self) -> None:
+        """Fold the rows again for the new width."""
+        if self.size.width and self.size.width != self._width:
+            self._fill(self.size.width)
+
+    def _fill(self, width: int) -> None:
+        self._width = width
+        self.clear()
+        room = max(width - 7 - 6 - 8, 30)
+        name_width = min(max(len(a.name) for a in self.actions), room // 2)
+        value_width = room - name_width
+        for action in self.actions:
+            name = Text(fold(action.name, name_width))
+            if action.zone_relative_name:
+                name.append("\n" + fold(f"↳ {action.zone_relative_name}", name_width), "dim")
+            value = Text(fold(action.value, value_width))
+            if action.op == "replace" and action.old_value:
+                value.append("\n" + fold(f"was {action.old_value}", value_width), "dim")
+            op_style = {"add": "bold green", "delete": "bold red"}.get(action.op, "bold yellow")
+            self.add_row(Text(action.op, op_style), Text(action.rtype), name, value,
+                         height=None)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Copy the chosen record."""
+        event.stop()
+        self.post_message(self.RecordChosen(self.actions[event.cursor_row]))
+
+
 class FixView(Vertical):
-    """One fix: its title, its words and its actions as what to type."""
+    """One fix: its title, its words and its actions as what to type; Copy, and Apply if allowed.
+
+    ``plan`` is the main.cf edit the fix's postconf actions make (shown as a diff);
+    ``plan_note`` says why there is none (no main.cf named, or it cannot be read).
+    """
 
     DEFAULT_CSS = """
     FixView {
@@ -194,26 +351,83 @@ class FixView(Vertical):
         margin-bottom: 1;
         & > .fix-title { text-style: bold; color: $text-accent; }
         & > .fix-text { padding-left: 2; }
-        & > .fix-actions {
+        & > .fix-actions, & > .fix-postconf, & > .fix-diff {
             margin: 1 0 0 2;
             padding: 0 1;
             background: $boost;
         }
+        & > .fix-note { padding-left: 2; color: $text-muted; }
+        & > .fix-applied { padding-left: 2; margin-top: 1; }
+        & > .fix-buttons { height: auto; margin: 1 0 0 2; }
+        & > .fix-buttons > Button { margin-right: 2; min-width: 10; }
     }
     """
 
-    def __init__(self, fix: Fix) -> None:
+    class CopyRequested(Message):
+        """The user asked to copy a fix's commands."""
+
+        def __init__(self, fix: Fix) -> None:
+            super().__init__()
+            self.fix = fix
+
+    class ApplyRequested(Message):
+        """The user asked to apply a fix's postconf edit."""
+
+        def __init__(self, view: FixView) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(self, fix: Fix, plan: Plan | None = None, plan_note: str = "",
+                 applied: str = "") -> None:
         super().__init__()
         self.fix = fix
+        self.plan = plan
+        self.plan_note = plan_note
+        self.applied = applied
+
+    @property
+    def can_apply(self) -> bool:
+        """True when the flow allows applying this fix and the edit would change main.cf."""
+        return self.fix.applicable and self.plan is not None and self.plan.changes
 
     def compose(self) -> ComposeResult:
-        """Title, text and one line per action line."""
+        """Title, text, DNS rows, postconf lines, other actions, the diff and the buttons."""
         yield Static(f"Fix: {self.fix.title}", classes="fix-title", markup=False)
         if self.fix.text.strip():
             yield Static(reflow(self.fix.text), classes="fix-text", markup=False)
+        dns = [a for a in self.fix.actions if isinstance(a, DnsAction)]
+        if dns:
+            yield DnsTable(dns)
+        postconf = [line for a in self.fix.actions if isinstance(a, PostconfAction)
+                    for line in action_lines(a)]
+        if postconf:
+            yield Static("\n".join(postconf), classes="fix-postconf", markup=False)
         lines = []
         for action in self.fix.actions:
+            if isinstance(action, DnsAction | PostconfAction):
+                continue
             for i, line in enumerate(action_lines(action)):
-                lines.append(f"→ {line}" if i == 0 else f"  {line}")
+                lines.append(f"→ {line}" if i == 0 else f"  {line.strip()}")
         if lines:
             yield Static("\n".join(lines), classes="fix-actions", markup=False)
+        if self.plan is not None and self.plan.changes:
+            yield Static(diff_content(self.plan.diff), classes="fix-diff")
+        if self.plan_note:
+            yield Static(self.plan_note, classes="fix-note", markup=False)
+        if self.applied:
+            yield Static(self.applied, classes="fix-applied", markup=False)
+        if self.fix.actions:
+            with Horizontal(classes="fix-buttons"):
+                yield Button("Copy", classes="copy", compact=True)
+                if self.can_apply:
+                    yield Button("Apply…", classes="apply", variant="warning", compact=True)
+
+    @on(Button.Pressed, ".copy")
+    def _copy(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(self.CopyRequested(self.fix))
+
+    @on(Button.Pressed, ".apply")
+    def _apply(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(self.ApplyRequested(self))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import on
@@ -34,11 +35,14 @@ class Field(Vertical):
     }
     """
 
-    def __init__(self, name: str, spec: InputSpec, cursor_blink: bool = True) -> None:
+    def __init__(self, name: str, spec: InputSpec, cursor_blink: bool = True,
+                 value: str | None = None) -> None:
         super().__init__()
         self.input_name = name
         self.spec = spec
         self.cursor_blink = cursor_blink
+        self.value = value
+        """A value to start with instead of the default (filled in from an explained error)."""
 
     def compose(self) -> ComposeResult:
         """Label, editor, help and a hidden error line."""
@@ -51,11 +55,12 @@ class Field(Vertical):
         yield Static("", classes="field-error", markup=False)
 
     def _editor(self) -> Widget:
+        start = self.value if self.value is not None else self.spec.default
         if self.spec.type == "choice":
-            default = str(self.spec.default) if self.spec.default is not None else None
+            default = str(start) if start is not None else None
             return RadioSet(*(RadioButton(choice, value=choice == default)
                               for choice in self.spec.choices))
-        value = "" if self.spec.default is None else str(self.spec.default)
+        value = "" if start is None or self.spec.type == "secret" else str(start)
         editor = Input(value=value, password=self.spec.type == "secret",
                        placeholder=self.spec.type)
         editor.cursor_blink = self.cursor_blink
@@ -95,17 +100,23 @@ class Field(Vertical):
         return not error, value
 
 
-class InputsScreen(Screen[None]):
+class InputsScreen(Screen[dict[str, Any] | None]):
     """Asks for the flow's inputs; ``Run`` checks them all and starts the walk."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back"),
+        Binding("escape", "back", "Back"),
         Binding("ctrl+r", "start", "Run"),
     ]
 
-    def __init__(self, flow: Flow) -> None:
+    def __init__(self, flow: Flow, prefill: Mapping[str, object] | None = None,
+                 returns_values: bool = False, note: str = "") -> None:
         super().__init__()
         self.flow = flow
+        self.prefill = dict(prefill or {})
+        """Values to start the fields with (from an explained error or a tour)."""
+        self.returns_values = returns_values
+        """Dismiss with the checked values instead of starting the walk here (tours)."""
+        self.note = note
         self.sub_title = flow.title
 
     def compose(self) -> ComposeResult:
@@ -116,16 +127,21 @@ class InputsScreen(Screen[None]):
             yield Static(self.flow.title, id="form-title", markup=False)
             if self.flow.description:
                 yield Static(self.flow.description, id="form-purpose", markup=False)
+            if self.note:
+                yield Static(self.note, id="form-note", markup=False)
             for name, spec in self.flow.inputs.items():
-                yield Field(name, spec, cursor_blink=blink)
+                given = self.prefill.get(name)
+                yield Field(name, spec, cursor_blink=blink,
+                            value=None if given in (None, "") else str(given))
             yield Button("Run the checks", id="start", variant="primary")
         yield Footer()
 
     def on_mount(self) -> None:
-        """Focus the first field."""
+        """Focus the first field still empty (else the first)."""
         fields = list(self.query(Field))
-        if fields:
-            fields[0].editor.focus()
+        empty = [f for f in fields if f.raw() == "" or f.spec.type == "choice"]
+        if empty or fields:
+            (empty or fields)[0].editor.focus()
 
     @on(Input.Submitted)
     def _field_done(self, event: Input.Submitted) -> None:
@@ -140,6 +156,10 @@ class InputsScreen(Screen[None]):
             self.action_start()
         else:
             fields[fields.index(field) + 1].editor.focus()
+
+    def action_back(self) -> None:
+        """Leave the form without starting anything."""
+        self.dismiss(None)
 
     @on(Button.Pressed, "#start")
     def _start_pressed(self) -> None:
@@ -157,5 +177,8 @@ class InputsScreen(Screen[None]):
                 values[field.input_name] = value
         if first_bad is not None:
             first_bad.editor.focus()
+            return
+        if self.returns_values:
+            self.dismiss(values)
             return
         cast("EmailWizardApp", self.app).start_walk(self.flow, values)

@@ -1,14 +1,16 @@
-"""The walk: the steps taken so far, and the current step — a question, a running probe,
-a probe's result, or the fixes."""
+"""The walk: the steps taken so far, the current step — a question, a running probe, a
+probe's result, or the findings and fixes — and the facts gathered."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
@@ -16,16 +18,31 @@ from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 from textual.worker import Worker, WorkerState
 
 from wizard.engine import Session, TrailEntry
-from wizard.flow.model import AskStep, InputSpec, ProbeStep
+from wizard.fixes.apply_postconf import ApplyError, ApplyResult, Plan, apply_plan, plan_postconf
+from wizard.flow.model import AskStep, Fix, InputSpec, PostconfAction, ProbeStep
 from wizard.inputs import BadInput, check_input
+from wizard.tui.by_hand import HandChoice, answer_by_hand, hand_choices
+from wizard.tui.facts import redacted_facts, redacted_lines, redactor, visible_facts
 from wizard.tui.navigation import Walk
+from wizard.tui.screens.dialogs import (
+    ApplyConfirmScreen,
+    ByHandScreen,
+    SaveRequest,
+    SaveScreen,
+    StepDetail,
+    StepDetailScreen,
+)
+from wizard.tui.sessions import default_base, save_session
 from wizard.tui.widgets import (
     Banner,
+    DnsTable,
+    FactsPanel,
     FindingsView,
     FixView,
     RunningIndicator,
-    TrailView,
+    TrailList,
     entry_mark,
+    fix_commands,
     marked,
 )
 
@@ -33,15 +50,56 @@ if TYPE_CHECKING:
     from wizard.tui.app import EmailWizardApp
 
 PROBE_GROUP = "probe"
+APPLY_GROUP = "apply"
+CANCELLED = "cancelled"
 
 
-class WalkScreen(Screen[None]):
-    """One flow, step by step. ``escape`` steps back; at the first step it leaves the walk."""
+def fix_plan(fix: Fix) -> tuple[Plan | None, str]:
+    """The main.cf edit of ``fix``'s postconf actions, or why there is none to show."""
+    actions = [a for a in fix.actions if isinstance(a, PostconfAction)]
+    if not actions or not fix.applies_to:
+        return None, ""
+    try:
+        plan = plan_postconf(Path(fix.applies_to), actions)
+    except ApplyError as exc:
+        return None, f"No diff: {exc}"
+    if not plan.changes:
+        return plan, f"{fix.applies_to} already has these settings."
+    return plan, ""
+
+
+def applied_text(result: ApplyResult, main_cf: Path) -> str:
+    """What an apply did, with the backup named."""
+    check = result.check
+    if result.applied:
+        checked = "postfix check passed" if check.ran else check.output
+        return (f"✔ Applied to {main_cf} · backup: {result.backup} · {checked}. "
+                "Then: postfix reload")
+    if result.rolled_back:
+        return (f"✘ postfix check failed; the original was put back (backup: {result.backup}): "
+                f"{check.output}")
+    return f"Nothing to change: {check.output}"
+
+
+class WalkScreen(Screen[Session | None]):
+    """One flow, step by step. ``escape`` steps back; at the first step it leaves the walk.
+
+    Dismissed with the session when the user continues past a finished walk that
+    a tour started (``in_tour``), with ``None`` when they leave it early.
+    """
+
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("enter", "go_on", "Continue"),
         Binding("r", "rerun", "Re-run"),
+        Binding("x", "cancel", "Cancel"),
+        Binding("a", "by_hand", "By hand"),
+        Binding("y", "copy", "Copy"),
+        Binding("p", "apply", "Apply"),
+        Binding("s", "save", "Save"),
+        Binding("f", "facts", "Facts"),
         Binding("h", "home", "Home"),
     ]
 
@@ -52,14 +110,19 @@ class WalkScreen(Screen[None]):
             super().__init__()
             self.entry = entry
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, in_tour: bool = False) -> None:
         super().__init__()
         self.walk = Walk(session)
+        self.in_tour = in_tour
         self.sub_title = session.flow.title
         self.failure: str | None = None
-        """Why the current step failed outright (a bug or a crash, not an outcome)."""
+        """Why the current step did not run (a crash or a cancel, not an outcome)."""
         self.running = False
         self._leave_after_cancel = False
+        self._cancel_requested = False
+        self._hand_choice: HandChoice | None = None
+        self.applied: dict[int, str] = {}
+        """What applying fix number N did, by index in ``session.fixes``."""
 
     @property
     def session(self) -> Session:
@@ -72,12 +135,16 @@ class WalkScreen(Screen[None]):
         return cast("EmailWizardApp", self.app)
 
     def compose(self) -> ComposeResult:
-        """Trail on top, the current step below."""
+        """Trail on top, the current step below, the facts beside it."""
         yield Header()
-        trail = TrailView(id="trail")
-        trail.border_title = "Steps"
+        trail = TrailList(id="trail")
+        trail.border_title = "Steps · Enter on a step shows its evidence"
         yield trail
-        yield VerticalScroll(id="step")
+        with Horizontal(id="walk-body"):
+            yield VerticalScroll(id="step")
+            with VerticalScroll(id="facts-pane") as facts:
+                facts.border_title = "Facts"
+                yield FactsPanel(id="facts")
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -87,7 +154,7 @@ class WalkScreen(Screen[None]):
     # -- pages ---------------------------------------------------------------------------
 
     async def show_page(self) -> None:
-        """Rebuild the current-step pane from the walk's state."""
+        """Rebuild the trail, the facts and the current-step pane from the walk's state."""
         walk = self.walk
         if walk.page == "run" and self.failure is None:
             step = self.session.step
@@ -104,7 +171,8 @@ class WalkScreen(Screen[None]):
         upcoming = None
         if page in ("ask", "run") and step is not None:
             upcoming = self.session.render(step.title or getattr(step, "question", ""))
-        self.query_one(TrailView).show(self.session.flow, self.session.trail, upcoming)
+        self.query_one(TrailList).show(self.session.flow, self.session.trail, upcoming)
+        self.query_one(FactsPanel).show(visible_facts(self.session))
         pane = self.query_one("#step", VerticalScroll)
         await pane.remove_children()
         if page == "ask":
@@ -122,8 +190,10 @@ class WalkScreen(Screen[None]):
             await pane.mount_all([
                 Static(title or "", classes="step-title", markup=False),
                 RunningIndicator(f"running {probes}…", self.wizard.clock,
-                                 animate=self.wizard.animation_level != "none"),
-                Static("escape cancels", classes="hint", markup=False),
+                                 animate=self.wizard.animation_level != "none",
+                                 id="running"),
+                Static("x cancels · a answers by hand (no network to the target?) · "
+                       "escape goes back", classes="hint", markup=False),
             ])
             pane.focus()
             self.running = True
@@ -146,9 +216,9 @@ class WalkScreen(Screen[None]):
             widgets.append(choices)
         else:
             known = self.session.values.get(step.var)
-            value = self.walk.prefill or ("" if known in (None, "") else str(known))
-            answer = Input(value=value, password=step.type == "secret", placeholder=step.type,
-                           id="answer")
+            secret = step.type == "secret"
+            value = self.walk.prefill or ("" if known in (None, "") or secret else str(known))
+            answer = Input(value=value, password=secret, placeholder=step.type, id="answer")
             answer.cursor_blink = self.wizard.cursor_blink
             widgets.append(answer)
         widgets.append(Static("", id="answer-error", markup=False))
@@ -157,39 +227,56 @@ class WalkScreen(Screen[None]):
     def _failure_widgets(self) -> list[Widget]:
         step = self.session.step
         title = self.session.render(step.title) if step is not None and step.title else ""
+        if self.failure == CANCELLED:
+            reason = marked(("■", "$text-warning"), "You cancelled this check.")
+        else:
+            reason = marked(("!", "$text-error"), f"This step could not run: {self.failure}")
+        hint = "r runs it again · escape goes back"
+        if isinstance(step, ProbeStep):
+            hint = "r runs it again · a answers it by hand · escape goes back"
         return [
             Static(title or (self.session.current or ""), classes="step-title", markup=False),
-            Static(marked(("!", "$text-error"), f"This step could not run: {self.failure}")),
-            Static("r runs it again · escape goes back", classes="hint", markup=False),
+            Static(reason),
+            Static(hint, classes="hint", markup=False),
         ]
 
     def _result_widgets(self) -> list[Widget]:
         session = self.session
+        redact = redactor(session)
         entry = session.trail[-1]
         widgets: list[Widget] = []
         if session.finished:
             detail = session.error if session.status == "error" else entry.title
-            widgets.append(Banner(session.status, detail or ""))
+            widgets.append(Banner(session.status, redact.text(detail or "")))
             if session.end_message:
-                widgets.append(Static(session.end_message, classes="end-message", markup=False))
+                widgets.append(Static(redact.text(session.end_message), classes="end-message",
+                                      markup=False))
         if entry.kind == "probe":
             widgets.append(Static(entry.title, classes="step-title", markup=False))
             outcome = entry.outcome or ""
             if outcome != "error":
                 widgets.append(Static(marked(entry_mark(session.flow, entry),
-                                             f"{outcome}: {entry.summary}"),
+                                             redact.text(f"{outcome}: {entry.summary}")),
                                       classes="outcome"))
             if entry.evidence:
-                widgets.append(Static("\n".join(entry.evidence), classes="evidence",
-                                      markup=False))
+                widgets.append(Static("\n".join(redacted_lines(session, entry.evidence)),
+                                      classes="evidence", markup=False))
         elif entry.kind == "fix" and not session.finished:
             widgets.append(Static(entry.title, classes="step-title", markup=False))
         if entry.kind in ("fix", "end") or session.finished:
             if session.findings:
                 widgets.append(FindingsView(session.findings))
-            widgets.extend(FixView(fix) for fix in session.fixes)
+            for index, fix in enumerate(session.fixes):
+                plan, note = fix_plan(fix)
+                widgets.append(FixView(fix, plan, note, self.applied.get(index, "")))
+            if session.finished and session.trail:
+                widgets.append(Static("s saves the report (Markdown and JSON, secrets "
+                                      "redacted) · y copies the commands", classes="hint",
+                                      markup=False))
         if not session.finished:
             widgets.append(Button("Continue", id="continue", variant="primary"))
+        elif self.in_tour:
+            widgets.append(Button("Next check of the tour", id="continue", variant="primary"))
         return widgets
 
     # -- the probe worker ------------------------------------------------------------------
@@ -212,7 +299,11 @@ class WalkScreen(Screen[None]):
 
     @on(Worker.StateChanged)
     async def _worker_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != PROBE_GROUP:
+        group = event.worker.group
+        if group == APPLY_GROUP:
+            await self._apply_changed(event)
+            return
+        if group != PROBE_GROUP:
             return
         if event.state == WorkerState.ERROR:
             self.running = False
@@ -224,15 +315,34 @@ class WalkScreen(Screen[None]):
             if self._leave_after_cancel:
                 self._leave_after_cancel = False
                 await self._back_from_here()
+            elif self._hand_choice is not None:
+                choice, self._hand_choice = self._hand_choice, None
+                await self._take_by_hand(choice)
+            elif self._cancel_requested:
+                self._cancel_requested = False
+                self.failure = CANCELLED
+                await self.show_page()
 
     # -- actions ---------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Show ``Continue`` and ``Re-run`` only where they apply."""
+        """Show each binding only where it applies."""
+        page = self.walk.page
+        session = self.session
         if action == "go_on":
-            return self.walk.page == "result" and not self.session.finished
+            return page == "result" and (not session.finished or self.in_tour)
         if action == "rerun":
             return self.failure is not None or (self.walk.can_rerun() and not self.running)
+        if action == "cancel":
+            return self.running
+        if action == "by_hand":
+            return page == "run" and isinstance(session.step, ProbeStep)
+        if action == "copy":
+            return page == "result" and any(fix.actions for fix in session.fixes)
+        if action == "apply":
+            return page == "result" and any(view.can_apply for view in self.query(FixView))
+        if action == "save":
+            return page == "result" and session.finished
         return True
 
     async def action_back(self) -> None:
@@ -248,16 +358,20 @@ class WalkScreen(Screen[None]):
         if self.walk.back():
             await self.show_page()
         else:
-            self.dismiss()
+            self.dismiss(None)
 
     async def action_go_on(self) -> None:
-        """Leave a result page for the next step."""
-        if self.walk.page == "result" and not self.session.finished:
+        """Leave a result page for the next step (or, in a tour, for the next check)."""
+        if self.walk.page != "result":
+            return
+        if not self.session.finished:
             self.walk.go_on()
             await self.show_page()
+        elif self.in_tour:
+            self.dismiss(self.session)
 
     async def action_rerun(self) -> None:
-        """Run the probe on show (or the one that failed) again."""
+        """Run the probe on show (or the one that failed or was cancelled) again."""
         if self.failure is not None:
             self.failure = None
         elif self.walk.can_rerun() and not self.running:
@@ -266,13 +380,155 @@ class WalkScreen(Screen[None]):
             return
         await self.show_page()
 
+    def action_cancel(self) -> None:
+        """Stop the running probe and stay on its step."""
+        if self.running:
+            self._cancel_requested = True
+            self.workers.cancel_group(self, PROBE_GROUP)
+
+    def action_by_hand(self) -> None:
+        """Skip the probe: the user picks the outcome it would have had."""
+        step = self.session.step
+        if self.walk.page != "run" or not isinstance(step, ProbeStep):
+            return
+        choices = hand_choices(self.session)
+        if not choices:
+            self.notify("This step has no outcomes to choose from.", severity="warning")
+            return
+        title = self.session.render(step.title) if step.title else (self.session.current or "")
+        self.app.push_screen(ByHandScreen(title, choices), self._hand_picked)
+
+    async def _hand_picked(self, choice: object) -> None:
+        if not isinstance(choice, HandChoice):
+            return
+        if self.running:
+            self._hand_choice = choice
+            self.workers.cancel_group(self, PROBE_GROUP)
+            return
+        await self._take_by_hand(choice)
+
+    async def _take_by_hand(self, choice: HandChoice) -> None:
+        self.failure = None
+        await answer_by_hand(self.session, choice)
+        self.walk.ran()
+        await self.show_page()
+
+    def action_facts(self) -> None:
+        """Show or hide the facts panel."""
+        self.toggle_class("-facts-toggled")
+
+    def action_copy(self) -> None:
+        """Copy every fix's commands to the clipboard."""
+        lines = [line for fix in self.session.fixes for line in fix_commands(fix)]
+        self._copy(lines)
+
+    def _copy(self, lines: list[str]) -> None:
+        if not lines:
+            return
+        self.app.copy_to_clipboard(redactor(self.session).text("\n".join(lines)) + "\n")
+        self.notify(f"Copied {len(lines)} line{'s' if len(lines) > 1 else ''} to the clipboard.")
+
+    @on(DnsTable.RecordChosen)
+    def _copy_record(self, message: DnsTable.RecordChosen) -> None:
+        action = message.action
+        ttl = f" {action.ttl}" if action.ttl else ""
+        self._copy([f"{action.name}{ttl} IN {action.rtype} {action.value}"])
+
+    @on(FixView.CopyRequested)
+    def _copy_fix(self, message: FixView.CopyRequested) -> None:
+        self._copy(fix_commands(message.fix))
+
+    def action_save(self) -> None:
+        """Ask where to save the report, then write Markdown and/or JSON (redacted)."""
+        if not self.session.finished:
+            return
+        base = default_base(self.wizard.sessions_folder, self.session, self.wizard.wall_clock())
+        self.app.push_screen(SaveScreen(base, self.wizard.cursor_blink), self._save_to)
+
+    def _save_to(self, request: object) -> None:
+        if not isinstance(request, SaveRequest):
+            return
+        try:
+            written = save_session(self.session, request.base, self.wizard.wall_clock(),
+                                   markdown=request.markdown, as_json=request.as_json)
+        except OSError as exc:
+            self.notify(f"Could not save: {exc}", severity="error", timeout=8)
+            return
+        self.notify("Saved " + " and ".join(str(p) for p in written), timeout=8)
+
+    def action_apply(self) -> None:
+        """Apply the first fix that can be applied (after showing its diff)."""
+        view = next((v for v in self.query(FixView) if v.can_apply), None)
+        if view is not None:
+            self._confirm_apply(view)
+
+    @on(FixView.ApplyRequested)
+    def _apply_requested(self, message: FixView.ApplyRequested) -> None:
+        self._confirm_apply(message.view)
+
+    def _confirm_apply(self, view: FixView) -> None:
+        if view.plan is None or not view.can_apply:
+            return
+        index = self.session.fixes.index(view.fix)
+        plan = view.plan
+
+        def confirmed(ok: object) -> None:
+            if ok is True:
+                self.run_apply(index, plan)
+
+        self.app.push_screen(ApplyConfirmScreen(view.fix.title, plan), confirmed)
+
+    @work(thread=True, group=APPLY_GROUP, exit_on_error=False, description="apply postconf fix")
+    def run_apply(self, index: int, plan: Plan) -> tuple[int, str]:
+        """Apply the planned main.cf edit (backup, atomic write, postfix check, rollback)."""
+        try:
+            result = apply_plan(plan, check=self.wizard.postfix_check,
+                                now=self.wizard.wall_clock)
+        except ApplyError as exc:
+            return index, f"✘ Not applied: {exc}"
+        return index, applied_text(result, plan.main_cf)
+
+    async def _apply_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.SUCCESS:
+            index, text = event.worker.result
+            self.applied[index] = text
+            self.notify(text, severity="information" if text.startswith("✔") else "error",
+                        timeout=8)
+            await self.show_page()
+        elif event.state == WorkerState.ERROR:
+            self.notify(f"Apply failed: {event.worker.error}", severity="error", timeout=8)
+
     def action_home(self) -> None:
-        """Back to the list of flows (a running probe is cancelled with the screen)."""
+        """Back to the home screen (a running probe is cancelled with the screen)."""
         self.wizard.go_home()
 
     @on(Button.Pressed, "#continue")
     async def _continue_pressed(self) -> None:
         await self.action_go_on()
+
+    @on(OptionList.OptionSelected, "#trail")
+    def _trail_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is None or not event.option.id.isdigit():
+            return
+        entry = self.session.trail[int(event.option.id)]
+        self.app.push_screen(StepDetailScreen(self.step_detail(entry)))
+
+    def step_detail(self, entry: TrailEntry) -> StepDetail:
+        """What the details dialog shows for ``entry`` (secrets redacted)."""
+        session = self.session
+        redact = redactor(session)
+        outcome = f"{entry.outcome}: " if entry.outcome and entry.kind == "probe" else ""
+        took = f"  ({entry.elapsed_ms} ms)" if entry.kind == "probe" else ""
+        headline = Content.assemble(
+            marked(entry_mark(session.flow, entry), redact.text(f"{outcome}{entry.summary}")),
+            (took, "$text-muted"))
+        facts = [(f"{p.id}.{name}", value) for p in entry.probes
+                 for name, value in redacted_facts(session, p.facts)]
+        probes = [(p.id, redact.text(f"{p.probe} → {p.outcome}: {p.summary}"))
+                  for p in entry.probes]
+        return StepDetail(redact.text(entry.title), headline,
+                          redacted_lines(session, entry.evidence), probes, facts)
 
     @on(OptionList.OptionSelected, "#answer-choices")
     async def _choice_made(self, event: OptionList.OptionSelected) -> None:

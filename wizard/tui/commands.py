@@ -1,0 +1,52 @@
+"""The command palette's own commands: every flow, explain an error, the tour, save, home."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from wizard.tui.app import EmailWizardApp
+
+
+class WizardCommands(Provider):
+    """Flows and the app's actions, searchable from ``ctrl+p``."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        app = cast("EmailWizardApp", self.app)
+        commands: list[tuple[str, str, Callable[[], object]]] = [
+            ("Explain an error", "Paste an SMTP reply, a log line or an exception",
+             app.action_explain),
+        ]
+        if app.tour_available:
+            commands.append(("Onboarding tour", "Check a new sending domain step by step",
+                             app.action_tour))
+        commands += [(f"Run: {flow.title}", flow.description or flow.id,
+                      partial(app.open_flow, flow)) for flow in app.flows]
+        commands.append(("Home", "Back to the list of checks", app.go_home))
+        screen = app.screen
+        for action, title, help_text in (("save", "Save report", "Markdown and JSON, redacted"),
+                                         ("copy", "Copy the fix commands", "To the clipboard"),
+                                         ("rerun", "Re-run the probe", "Run the check again"),
+                                         ("by_hand", "Answer the probe by hand",
+                                          "Skip it: pick what it would find")):
+            if hasattr(screen, f"action_{action}") and screen.check_action(action, ()):
+                commands.append((title, help_text,
+                                 partial(screen.run_action, action)))
+        return commands
+
+    async def discover(self) -> Hits:
+        """Everything, before the user types."""
+        for title, help_text, callback in self._commands():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        """The commands whose title matches ``query``."""
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)

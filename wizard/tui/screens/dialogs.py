@@ -1,0 +1,247 @@
+"""Modal dialogs: a step's evidence, answering a probe by hand, confirming an apply, saving."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from wizard.fixes.apply_postconf import Plan
+from wizard.tui.by_hand import HandChoice
+from wizard.tui.widgets import diff_content
+
+
+class Dialog(ModalScreen[object]):
+    """Base of the dialogs: a bordered box in the middle; ``escape`` closes with ``None``."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close")]
+
+    DEFAULT_CSS = """
+    Dialog {
+        align: center middle;
+        & > #box {
+            width: 90%;
+            max-width: 110;
+            height: auto;
+            max-height: 90%;
+            border: thick $primary 60%;
+            border-title-style: bold;
+            background: $surface;
+            padding: 0 1;
+        }
+        & #body { height: auto; max-height: 1fr; }
+        & .dialog-buttons { height: auto; align-horizontal: right; margin-top: 1; }
+        & .dialog-buttons > Button { margin-left: 2; }
+        & .muted { color: $text-muted; }
+        & .evidence { padding-left: 2; color: $text-muted; }
+        & .heading { text-style: bold; margin-top: 1; }
+        & .diff { background: $boost; padding: 0 1; }
+    }
+    """
+
+    def action_close(self) -> None:
+        """Close without a result."""
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class StepDetail:
+    """What the step-details dialog shows (already redacted)."""
+
+    title: str
+    headline: Content
+    evidence: Sequence[str]
+    probes: Sequence[tuple[str, str]]
+    facts: Sequence[tuple[str, str]]
+
+
+class StepDetailScreen(Dialog):
+    """A step of the trail in full: outcome and summary, evidence lines and the facts it found."""
+
+    def __init__(self, detail: StepDetail) -> None:
+        super().__init__()
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        """Headline, per-probe lines, evidence and facts."""
+        detail = self.detail
+        with Vertical(id="box") as box:
+            box.border_title = detail.title
+            with VerticalScroll(id="body"):
+                yield Static(detail.headline)
+                if len(detail.probes) > 1:
+                    yield Static("Probes", classes="heading")
+                    yield Static("\n".join(f"{name}: {line}" for name, line in detail.probes),
+                                 classes="evidence", markup=False)
+                yield Static("Evidence", classes="heading")
+                yield Static("\n".join(detail.evidence) or "(none)", classes="evidence",
+                             markup=False)
+                if detail.facts:
+                    yield Static("Facts", classes="heading")
+                    yield Static("\n".join(f"{name} = {value}" for name, value in detail.facts),
+                                 classes="evidence", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Close", id="close", compact=True)
+        yield Footer()
+
+    @on(Button.Pressed, "#close")
+    def _close(self) -> None:
+        self.dismiss(None)
+
+
+class ByHandScreen(Dialog):
+    """Skip a probe: pick what it would have found; returns the chosen :class:`HandChoice`."""
+
+    def __init__(self, title: str, choices: Sequence[HandChoice]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = list(choices)
+
+    def compose(self) -> ComposeResult:
+        """The probe's outcomes, each with what it means."""
+        with Vertical(id="box") as box:
+            box.border_title = "Answer by hand"
+            yield Static(f"Skip “{self.title_text}”: what would the check find? "
+                         "Pick the outcome you saw yourself (with dig, telnet, openssl…).",
+                         markup=False)
+            options = []
+            for index, choice in enumerate(self.choices):
+                prompt = Content.styled(choice.label, "bold")
+                if choice.description:
+                    prompt = Content.assemble(prompt, "  ", (choice.description, "$text-muted"))
+                options.append(Option(prompt, id=str(index)))
+            yield OptionList(*options, id="hand-choices")
+            yield Static("Enter picks · escape cancels", classes="muted")
+        yield Footer()
+
+    @on(OptionList.OptionSelected, "#hand-choices")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.choices[event.option_index])
+
+
+def backup_hint(main_cf: Path) -> str:
+    """How the backup written before an apply will be named."""
+    return f"{main_cf.name}.email-wizard-YYYYmmdd-HHMMSS.bak"
+
+
+class ApplyConfirmScreen(Dialog):
+    """Shows the main.cf diff and where the backup goes; returns True to apply."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Cancel"),
+        Binding("ctrl+a", "apply", "Apply"),
+    ]
+
+    def __init__(self, title: str, plan: Plan) -> None:
+        super().__init__()
+        self.title_text = title
+        self.plan = plan
+
+    def compose(self) -> ComposeResult:
+        """File, diff, backup and check notes, and the two buttons (Cancel focused)."""
+        plan = self.plan
+        with Vertical(id="box") as box:
+            box.border_title = f"Apply: {self.title_text}"
+            with VerticalScroll(id="body"):
+                yield Static(f"This edits {plan.main_cf}:", markup=False)
+                yield Static(diff_content(plan.diff), classes="diff")
+                yield Static(f"A backup is written first, beside it, as "
+                             f"{backup_hint(plan.main_cf)}. Then `postfix check` runs; "
+                             "if it fails, the original is put back byte for byte.",
+                             classes="muted", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Apply", id="apply", variant="warning", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Cancel is the safe default."""
+        self.query_one("#cancel", Button).focus()
+
+    def action_apply(self) -> None:
+        """Confirm."""
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#apply")
+    def _apply(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(False)
+
+
+@dataclass(frozen=True)
+class SaveRequest:
+    """Where and how to save a report."""
+
+    base: Path
+    markdown: bool
+    as_json: bool
+
+
+class SaveScreen(Dialog):
+    """Asks where to save the report (Markdown and/or JSON); returns a :class:`SaveRequest`."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Cancel"),
+        Binding("ctrl+s", "save", "Save"),
+    ]
+
+    def __init__(self, base: Path, cursor_blink: bool = True) -> None:
+        super().__init__()
+        self.base = base
+        self.cursor_blink = cursor_blink
+
+    def compose(self) -> ComposeResult:
+        """Path field, the two formats, a note on secrets, and the buttons."""
+        with Vertical(id="box") as box:
+            box.border_title = "Save report"
+            yield Static("File name (without .md / .json):", markup=False)
+            path = Input(str(self.base), id="save-path")
+            path.cursor_blink = self.cursor_blink
+            yield path
+            with Horizontal(classes="dialog-buttons"):
+                yield Checkbox("Markdown (.md)", True, id="save-md", compact=True)
+                yield Checkbox("JSON (.json)", True, id="save-json", compact=True)
+            yield Static("Secrets are written as ******** in both. Saved JSON reports in the "
+                         "default folder are listed on the home screen.", classes="muted",
+                         markup=False)
+            yield Static("", id="save-error", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Save", id="save", variant="primary", compact=True)
+        yield Footer()
+
+    def action_save(self) -> None:
+        """Close with the request (or say what is missing)."""
+        raw = self.query_one("#save-path", Input).value.strip()
+        markdown = self.query_one("#save-md", Checkbox).value
+        as_json = self.query_one("#save-json", Checkbox).value
+        if not raw or not (markdown or as_json):
+            self.query_one("#save-error", Static).update(
+                "Give a file name and pick at least one format.")
+            return
+        base = Path(raw).expanduser()
+        if base.suffix in (".md", ".json"):
+            base = base.with_suffix("")
+        self.dismiss(SaveRequest(base, markdown, as_json))
+
+    @on(Input.Submitted, "#save-path")
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
