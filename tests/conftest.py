@@ -13,6 +13,7 @@ pytest_plugins = [
     "tests.servers.smtp_fixtures",
     "tests.servers.port_fixtures",
     "tests.servers.postfix_fixtures",
+    "tests.servers.relay_fixtures",
 ]
 
 for _name in list(os.environ):

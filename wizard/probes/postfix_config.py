@@ -17,6 +17,19 @@ from wizard.postfix.postconf import (
     postconf_non_default,
 )
 from wizard.postfix.process import ProgramTimedOut, find_program
+from wizard.postfix.tls_settings import (
+    Mtime,
+    allows_modern_tls,
+    file_mtime,
+    has_tls_security_level,
+    is_yes,
+    legacy_tls,
+    mechanism_filter_allows_plain,
+    mechanism_filter_with_plain,
+    protocols_suggestion,
+    sasl_options,
+    sasl_password_map,
+)
 from wizard.probes.base import (
     FactValue,
     ProbeContext,
@@ -26,6 +39,8 @@ from wizard.probes.base import (
     always,
     on,
 )
+
+DEFAULT_CONFIG_DIRECTORY = "/etc/postfix"
 
 MAX_MAIN_CF_BYTES = 4 * 1024 * 1024
 """A main.cf larger than this is not one."""
@@ -83,7 +98,53 @@ def _read_facts(source: str, params: dict[str, str], version: str, main_cf: str,
         "warnings": [redact(line) for line in warnings],
     }
     facts.update({name: expanded.get(name, "") for name in TLS_PARAMS})
+    facts.update(derived_facts(expanded, version, known["config_directory"]))
     return facts
+
+
+def derived_facts(expanded: dict[str, str], version: str, config_directory: str,
+                  mtime: Mtime = file_mtime) -> dict[str, FactValue]:
+    """What the TLS/SASL settings mean, as plain values a flow's ``switch`` can branch on."""
+    protocol_params = ("smtp_tls_protocols", "smtp_tls_mandatory_protocols")
+    excluding = [name for name in protocol_params
+                 if not allows_modern_tls(expanded.get(name, ""))]
+    legacy = [f"{name} = {expanded[name]}" for name in ("smtp_use_tls", "smtp_enforce_tls")
+              if name in expanded]
+    options = sasl_options(expanded)
+    mechanism_filter = expanded.get("smtp_sasl_mechanism_filter", "")
+    password_map = sasl_password_map(expanded.get("smtp_sasl_password_maps", ""),
+                                     config_directory,
+                                     expanded.get("default_database_type", ""), mtime)
+    return {
+        "config_directory": config_directory,
+        "has_tls_security_level": has_tls_security_level(version),
+        "legacy_tls": legacy_tls(expanded),
+        "legacy_tls_settings": ", ".join(legacy),
+        "tls_protocols_allow_tls12": "no" if excluding else "yes",
+        "tls_protocols_excluding": ", ".join(
+            f"{name} = {expanded.get(name, '')}" for name in excluding),
+        "tls_protocols_suggested": protocols_suggestion(version),
+        "sasl_auth_enabled": "yes" if is_yes(expanded.get("smtp_sasl_auth_enable", "")) else "no",
+        "sasl_security_options_ok": options.security_options,
+        "sasl_security_options_effective": options.effective,
+        "sasl_security_options_problem": options.problem,
+        "sasl_tls_security_options_ok": options.tls_security_options,
+        "sasl_tls_security_options_problem": options.tls_problem,
+        "sasl_mechanism_filter_allows_plain": mechanism_filter_allows_plain(mechanism_filter),
+        "sasl_mechanism_filter_with_plain": mechanism_filter_with_plain(mechanism_filter),
+        "sasl_password_map": password_map.state,
+        "sasl_password_map_name": password_map.name,
+        "sasl_password_map_source": password_map.source,
+        "sasl_postmap_command": _postmap_command(password_map.name, config_directory),
+    }
+
+
+def _postmap_command(map_name: str, config_directory: str) -> str:
+    if not map_name:
+        return ""
+    config = "" if config_directory.rstrip("/") == DEFAULT_CONFIG_DIRECTORY \
+        else f"-c {config_directory} "
+    return f"postmap {config}{map_name}"
 
 
 def _failure(outcome: str, summary: str, evidence: list[str], source: str) -> ProbeResult:
@@ -177,6 +238,43 @@ async def run_postfix_config(params: PostfixConfigParams, ctx: ProbeContext) -> 
                     ["postconf: not found on PATH nor in /usr/sbin"], "none")
 
 
+DERIVED_FACTS = {
+    "config_directory": "the folder of main.cf (where relative map paths point)",
+    "has_tls_security_level": "yes: Postfix 2.3 or later (smtp_tls_security_level exists); "
+                              "no: older; unknown: no version (Postfix not installed here)",
+    "legacy_tls": "the deprecated smtp_use_tls/smtp_enforce_tls: unset; redundant "
+                  "(smtp_tls_security_level overrides them); else the level they mean: "
+                  "may, encrypt or none",
+    "legacy_tls_settings": "the deprecated settings as written, e.g. smtp_use_tls = yes",
+    "tls_protocols_allow_tls12": "yes when smtp_tls_protocols and smtp_tls_mandatory_protocols "
+                                 "both still allow TLS 1.2 or 1.3 (defaults applied)",
+    "tls_protocols_excluding": "the protocol settings that exclude TLS 1.2 and later",
+    "tls_protocols_suggested": "a value allowing TLS 1.2 and later only, in a syntax this "
+                               "Postfix version reads",
+    "sasl_auth_enabled": "yes when smtp_sasl_auth_enable is on",
+    "sasl_security_options_ok": "yes when smtp_sasl_security_options (default noplaintext, "
+                                "noanonymous) refuses anonymous logins and lets PLAIN through "
+                                "over TLS",
+    "sasl_security_options_effective": "smtp_sasl_security_options with the default applied",
+    "sasl_security_options_problem": "what is wrong with it, in words (empty when fine)",
+    "sasl_tls_security_options_problem": "what is wrong with smtp_sasl_tls_security_options, "
+                                         "in words (empty when fine or not set)",
+    "sasl_tls_security_options_ok": "yes/no for smtp_sasl_tls_security_options (noanonymous, "
+                                    "no noplaintext); inherited when not set",
+    "sasl_mechanism_filter_allows_plain": "yes (no filter, or PLAIN listed), no, or "
+                                          "not_checked (a lookup table)",
+    "sasl_mechanism_filter_with_plain": "smtp_sasl_mechanism_filter with PLAIN added",
+    "sasl_password_map": "smtp_sasl_password_maps: unset, built (database not older than "
+                         "its source), stale, not_built, missing (no source, no database) or "
+                         "not_checked; the contents are never read",
+    "sasl_password_map_name": "the map that decided the state, e.g. hash:/etc/postfix/sasl_passwd",
+    "sasl_password_map_source": "its source file",
+    "sasl_postmap_command": "the command that (re)builds that map's database (with -c "
+                            "for a config directory other than /etc/postfix)",
+}
+"""Facts derived from the settings (after: read)."""
+
+
 SPEC = ProbeSpec(
     name="postfix.config",
     description="Read Postfix's non-default settings (postconf -n, or a main.cf file)",
@@ -197,6 +295,7 @@ SPEC = ProbeSpec(
         "param_lines": on("parameter → line of main.cf that sets it", "read"),
         "warnings": on("what postconf or the parser warned about", "read"),
         **{name: on(f"{name}, expanded; empty when not set", "read") for name in TLS_PARAMS},
+        **{name: on(description, "read") for name, description in DERIVED_FACTS.items()},
         "reason": on("why the configuration could not be read",
                      "not_installed", "unreadable", "invalid", "timeout"),
     },
