@@ -10,6 +10,7 @@ import pytest
 
 from wizard.postfix.relayhost import Relayhost, RelayhostError, parse_relayhost
 from wizard.postfix.tls_settings import (
+    Mtime,
     allowed_protocols,
     allows_modern_tls,
     has_tls_security_level,
@@ -21,7 +22,7 @@ from wizard.postfix.tls_settings import (
     sasl_password_map,
 )
 from wizard.probes import postfix_relayhost
-from wizard.probes.base import ProbeContext
+from wizard.probes.base import ProbeContext, ProbeResult
 from wizard.probes.postfix_config import derived_facts
 from wizard.probes.postfix_relayhost import PostfixRelayhostParams, provider_for_host
 from wizard.probes.runner import RegistryRunner
@@ -101,8 +102,8 @@ def test_the_mechanism_filter_must_keep_plain() -> None:
     assert mechanism_filter_with_plain("PLAIN") == "PLAIN"
 
 
-def mtimes(files: dict[str, float]) -> object:
-    return lambda path: files.get(path)
+def mtimes(files: dict[str, float]) -> Mtime:
+    return files.get
 
 
 @pytest.mark.parametrize(("value", "files", "state"), [
@@ -128,7 +129,7 @@ def mtimes(files: dict[str, float]) -> object:
 ])
 def test_a_password_map_is_built_when_its_database_is_not_older_than_its_source(
         value: str, files: dict[str, float], state: str) -> None:
-    assert sasl_password_map(value, "/etc/postfix", "", mtimes(files)).state == state  # type: ignore[arg-type]
+    assert sasl_password_map(value, "/etc/postfix", "", mtimes(files)).state == state
 
 
 def test_the_map_state_names_the_map_and_never_reads_it(tmp_path: Path) -> None:
@@ -182,24 +183,24 @@ def test_an_oci_endpoint_selects_the_oci_profile_and_anything_else_the_generic_o
     assert provider_for_host("mail.example.net").id == "generic"
 
 
-def run_relayhost(**params: str) -> object:
+def run_relayhost(**params: str) -> ProbeResult:
     return asyncio.run(RegistryRunner(ProbeContext(timeout=5)).run("postfix.relayhost", params))
 
 
 def test_the_override_is_checked_instead_of_the_configured_relayhost() -> None:
     result = run_relayhost(relayhost="smtp.example.net", override="[relay.example.net]:587")
-    assert result.outcome == "ok"  # type: ignore[attr-defined]
-    assert result.facts["source"] == "override"  # type: ignore[attr-defined]
-    assert result.facts["target_host"] == "relay.example.net"  # type: ignore[attr-defined]
+    assert result.outcome == "ok"
+    assert result.facts["source"] == "override"
+    assert result.facts["target_host"] == "relay.example.net"
 
 
 def test_an_unknown_provider_profile_is_its_own_outcome() -> None:
     result = run_relayhost(relayhost="[relay.example.net]:587", provider="nosuch")
-    assert result.outcome == "unknown_provider"  # type: ignore[attr-defined]
+    assert result.outcome == "unknown_provider"
 
 
 def test_a_profile_read_that_hangs_is_a_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
-    def slow(params: PostfixRelayhostParams) -> object:
+    def slow(params: PostfixRelayhostParams) -> ProbeResult:
         time.sleep(1)
         raise AssertionError("not reached in time")
 
