@@ -31,9 +31,14 @@ SHOTS: dict[str, str] = {
 }
 """File name (without .svg) → scene of tests/tui/scenes.py."""
 
-for _name in list(os.environ):
-    if _name.startswith("TEXTUAL_") or _name in ("NO_COLOR", "FORCE_COLOR"):
-        del os.environ[_name]
+
+def clean_environment() -> None:
+    """Drop the variables that change Textual's pictures (the test suite's conftest does too)."""
+    for name in list(os.environ):
+        if name.startswith("TEXTUAL_") or name in ("NO_COLOR", "FORCE_COLOR"):
+            del os.environ[name]
+
+
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
@@ -91,6 +96,7 @@ def stale(out: Path, fresh: Path) -> list[str]:
 
 def main(argv: list[str]) -> int:
     """Rewrite screenshots/, or with ``--check`` only say which pictures are stale."""
+    clean_environment()
     if "--check" in argv:
         import tempfile
 
