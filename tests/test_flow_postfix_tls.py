@@ -204,13 +204,14 @@ def test_apply_fixes_main_cf_postconf_shows_the_values_and_a_rerun_is_healthy(
     conf = broken_config(make_postfix, tls_relays)
     code, out = run_flow(conf, ca_file=tls_relays.ca_file, apply=True)
     assert code == 1
-    applied = out["applied"]
-    assert [a["fix"] for a in applied] == [
+    [applied] = out["applied"]  # one file: one plan, one backup, one postfix check
+    assert applied["fixes"] == [
         "postfix.set-relayhost", "postfix.tls-level-may", "postfix.tls-protocols",
         "postfix.sasl-enable", "postfix.sasl-noanonymous", "postfix.sasl-tls-noanonymous",
         "postfix.sasl-filter-plain"]
-    assert all(a["applied"] and not a["rolled_back"] and a["check"]["ok"] for a in applied)
-    assert all(Path(a["backup"]).exists() for a in applied)
+    assert applied["applied"] and not applied["rolled_back"] and applied["check"]["ok"]
+    assert Path(applied["backup"]).exists()
+    assert len(list(conf.glob("main.cf.email-wizard-*.bak"))) == 1
     values = postconf_n(conf)
     assert "smtp_use_tls" not in values
     assert {name: values[name] for name in (
@@ -238,7 +239,7 @@ def test_a_fix_that_fails_postfix_check_is_rolled_back_byte_identical(
     code, out = run_flow(conf, ca_file=tls_relays.ca_file, apply=True)
     assert code == 1
     [applied] = out["applied"]
-    assert applied["fix"] == "postfix.tls-level-may"
+    assert applied["fixes"] == ["postfix.tls-level-may"]
     assert not applied["applied"] and applied["rolled_back"]
     assert "/nonexistent/email-wizard-queue" in applied["check"]["output"]
     assert "+smtp_tls_security_level = may" in applied["diff"]
@@ -260,7 +261,8 @@ def test_apply_without_write_permission_is_a_clear_error_and_changes_nothing(
                      "--ca-file", tls_relays.ca_file)
         assert result.returncode == 2
         assert "Traceback" not in result.stderr
-        assert "--apply postfix.set-relayhost: no permission to write" in result.stderr
+        assert "--apply: no permission to write" in result.stderr
+        assert "postfix.set-relayhost" in result.stderr
         assert (mount / "main.cf").read_bytes() == before
         assert list(conf.glob("main.cf.*.bak")) == []
     finally:

@@ -286,22 +286,27 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _apply_fixes(session: Any) -> list[dict[str, Any]]:
-    """Apply every applicable fix's postconf actions; report each file's outcome."""
+    """Apply the applicable fixes' postconf actions: one plan per file, so one backup, one
+    ``postfix check`` and, if it fails, one rollback covering all of them."""
     from wizard.fixes.apply_postconf import ApplyError, apply_plan, plan_postconf
     from wizard.flow.model import PostconfAction
 
-    done: list[dict[str, Any]] = []
+    by_file: dict[str, tuple[list[str], list[PostconfAction]]] = {}
     for fix in session.fixes:
         actions = [a for a in fix.actions if isinstance(a, PostconfAction)]
-        if not fix.applicable or not actions:
-            continue
+        if fix.applicable and actions:
+            ids, collected = by_file.setdefault(fix.applies_to, ([], []))
+            ids.append(fix.id)
+            collected.extend(actions)
+    done: list[dict[str, Any]] = []
+    for file, (ids, actions) in by_file.items():
         try:
-            plan = plan_postconf(Path(fix.applies_to), actions)
+            plan = plan_postconf(Path(file), actions)
             outcome = apply_plan(plan)
         except ApplyError as exc:
-            raise UsageError(f"--apply {fix.id}: {exc}") from None
+            raise UsageError(f"--apply: {exc} (fixes: {', '.join(ids)})") from None
         done.append({
-            "fix": fix.id, "file": fix.applies_to, "diff": plan.diff,
+            "fixes": ids, "file": file, "diff": plan.diff,
             "applied": outcome.applied, "rolled_back": outcome.rolled_back,
             "backup": str(outcome.backup) if outcome.backup else None,
             "check": {"ran": outcome.check.ran, "ok": outcome.check.ok,
@@ -330,7 +335,8 @@ def _print_text(result: dict[str, Any], out: TextIO) -> None:
     for finding in result["findings"]:
         out.write(f"\n[{finding['severity']}] {finding['message']}\n")
     for applied in result.get("applied", []):
-        out.write(f"\nApplied {applied['fix']} to {applied['file']}:\n{applied['diff']}")
+        out.write(f"\nApplied {', '.join(applied['fixes'])} to {applied['file']}:\n"
+                  f"{applied['diff']}")
         if applied["rolled_back"]:
             out.write(f"  'postfix check' failed, so the original was put back:\n"
                       f"  {applied['check']['output']}\n")
