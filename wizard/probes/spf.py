@@ -130,7 +130,11 @@ async def run_spf_check(params: SpfCheckParams, ctx: ProbeContext) -> ProbeResul
     """Fetch the SPF record, expand it, and judge it."""
     domain = bare(params.domain)
     walk = _Expansion(ctx, Deadline(params.timeout or ctx.timeout))
-    facts: dict[str, FactValue] = {"domain": domain, "records": []}
+    wanted = bare(params.required_include) if params.required_include else ""
+    facts: dict[str, FactValue] = {
+        "domain": domain, "records": [], "required_include": wanted,
+        "new_record": f"v=spf1 include:{wanted} ~all" if wanted else "v=spf1 mx ~all",
+    }
     try:
         _, texts = await walk.spf_texts(domain)
         facts["records"] = list(texts)
@@ -153,9 +157,18 @@ async def run_spf_check(params: SpfCheckParams, ctx: ProbeContext) -> ProbeResul
         "includes": list(walk.includes),
         "include_present": None if required is None else required in walk.includes,
         "problems": list(walk.problems),
+        "record_with_include": with_include(texts[0], required, walk.includes),
     })
     outcome, summary = _verdict(domain, walk, required)
     return ProbeResult(outcome, summary, tuple(walk.evidence), facts)
+
+
+def with_include(record: str, required: str | None, includes: list[str]) -> str:
+    """``record`` with ``include:required`` right after ``v=spf1`` when it is not there yet."""
+    if not required or required in includes:
+        return record
+    version, _, rest = record.partition(" ")
+    return f"{version} include:{required} {rest}".rstrip()
 
 
 def _not_one(domain: str, texts: list[str], facts: dict[str, FactValue]) -> ProbeResult:
@@ -201,6 +214,9 @@ SPEC = ProbeSpec(
     facts={
         "domain": always("the domain checked"),
         "records": always("the SPF records found (TXT strings joined)"),
+        "required_include": always("the include asked for (empty when none)"),
+        "new_record": always("a record to publish when there is none: the required include "
+                             "with ~all, else 'v=spf1 mx ~all'"),
         "record": on("the SPF record", *_CHECKED),
         "lookup_count": on("DNS lookups the record costs, includes expanded", *_CHECKED),
         "void_lookups": on("lookups that found nothing", *_CHECKED),
@@ -208,5 +224,7 @@ SPEC = ProbeSpec(
         "include_present": on("whether the required include is there (null: none required)",
                               *_CHECKED),
         "problems": on("what makes the record a permerror", *_CHECKED),
+        "record_with_include": on("the record with the required include added (unchanged "
+                                  "when it is there or none is required)", *_CHECKED),
     },
 )
