@@ -281,7 +281,7 @@ async def test_the_command_palette_lists_flows_and_opens_one(tmp_path: Path) -> 
 
 
 def test_the_bundled_tour_file_loads() -> None:
-    from wizard.tui.tour import load_tour, tour_path
+    from wizard.tours import load_tour, tour_path
 
     tour = load_tour(tour_path())
     assert tour.checks[0].flow == "dkim-needs-attention"

@@ -251,3 +251,13 @@ def test_catalog_and_provider_files_are_checked_by_the_same_loader(tmp_path: Pat
     assert result.returncode == 2
     assert "unknown key 'sorce' (did you mean 'source'?)" in result.stdout
     assert re.search(rf"{re.escape(str(path))}:\d+:1: ", result.stdout)
+
+
+def test_a_tour_naming_a_flow_that_is_not_installed(tmp_path: Path) -> None:
+    text = (FLOWS / "tours" / "onboarding.yaml").read_text()
+    path = tmp_path / "tours" / "onboarding.yaml"
+    path.parent.mkdir()
+    path.write_text(text.replace("flow: spf-dmarc", "flow: spf-dmrc"))
+    result = cli("validate", str(path))
+    assert result.returncode == 2
+    assert "no installed flow 'spf-dmrc' (did you mean 'spf-dmarc'?)" in result.stdout

@@ -43,7 +43,10 @@ def validate_file(path: Path, display: str | None = None) -> list[Diagnostic]:
 
             load_provider(path, display=name)
         elif kind == "tour":
-            return []
+            from wizard.flow.loader import discover
+            from wizard.tours import check_tour_flows
+
+            return check_tour_flows(path, set(discover().flows), display=name)
         else:
             from wizard.flow.loader import load_flow
 

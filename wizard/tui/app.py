@@ -21,14 +21,16 @@ from textual.screen import Screen
 from wizard.engine import Session
 from wizard.fixes.apply_postconf import CheckResult
 from wizard.fixes.apply_postconf import postfix_check as real_postfix_check
+from wizard.flow.diagnostics import DataFileError
 from wizard.flow.model import Flow
 from wizard.probes.runner import ProbeRunner
+from wizard.tours import Tour, load_tour, tour_path
 from wizard.tui.commands import WizardCommands
 from wizard.tui.screens.home import HomeScreen
 from wizard.tui.screens.inputs import InputsScreen
 from wizard.tui.screens.walk import WalkScreen
 from wizard.tui.sessions import SavedSession, sessions_dir
-from wizard.tui.tour import Tour, TourRun, load_tour, tour_path
+from wizard.tui.tour import TourRun
 
 if TYPE_CHECKING:
     from wizard.catalog import ErrorCatalog
@@ -152,8 +154,8 @@ def make_app(flows: Sequence[Flow] | None = None, runner: ProbeRunner | None = N
     if isinstance(tour, Path):
         try:
             tour = load_tour(tour) if tour.is_file() else None
-        except (OSError, ValueError) as exc:
-            broken.append(f"{tour}: {exc}")
+        except DataFileError as exc:
+            broken.extend(str(d) for d in exc.diagnostics)
             tour = None
     return EmailWizardApp(flows, runner, clock=clock or time.monotonic, broken=broken,
                           cursor_blink=cursor_blink, animation_level=animation_level,

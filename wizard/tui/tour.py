@@ -10,49 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field
-
-from wizard.flow.model import Flow, InputSpec
-from wizard.paths import bundled_data_dir
-
-ONBOARDING = "onboarding.yaml"
-
-
-class TourCheck(BaseModel):
-    """One check of the tour: a label and the flow that does it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    label: str
-    flow: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    why: str = ""
-
-
-class Tour(BaseModel):
-    """A guided sequence of flows with inputs shared between them."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    title: str
-    description: str = ""
-    inputs: dict[str, InputSpec] = Field(default_factory=dict)
-    checks: list[TourCheck] = Field(min_length=1)
-
-
-def tour_path(name: str = ONBOARDING) -> Path:
-    """A bundled tour file."""
-    return bundled_data_dir() / "tours" / name
-
-
-def load_tour(path: Path) -> Tour:
-    """Load a tour file (safe YAML; unknown keys are errors)."""
-    with path.open(encoding="utf-8") as handle:
-        data = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    return Tour.model_validate(data)
-
+from wizard.flow.model import Flow
+from wizard.tours import Tour, TourCheck
 
 CheckState = str
 """``pending``, ``healthy``, ``problem``, ``inconclusive``, ``error``, ``skipped`` or
