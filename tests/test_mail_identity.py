@@ -38,6 +38,7 @@ async def test_a_message_gives_envelope_and_header_from_selector_and_recipient(
     assert facts["envelope_vs_header"] == "different"
     assert (facts["selector"], facts["selector_source"], facts["dkim_domain"]) == (
         "sel9", "dkim_signature", "sender.example")
+    assert facts["signature_domain"] == "sender.example"
     assert (facts["recipient"], facts["recipients"]) == ("one@r.example",
                                                          ["one@r.example", "two@r.example"])
     assert facts["can_test_relay"] is True
@@ -63,6 +64,7 @@ async def test_without_a_message_the_header_from_is_assumed_and_not_compared() -
                                                                    "assumed_from_sender")
     assert (facts["envelope_vs_header"], facts["selector"], facts["dkim_domain"]) == (
         "unknown", "", "sender.example")
+    assert facts["signature_domain"] == ""
 
 
 async def test_a_message_without_return_path_uses_its_from_as_envelope_but_does_not_compare(

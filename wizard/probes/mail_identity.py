@@ -115,6 +115,7 @@ def identity_facts(params: MailIdentityParams,
         "dkim_signed": signature is not None,
         "dkim_domain": (signature.domain.lower() if signature and signature.domain
                         else from_domain),
+        "signature_domain": signature.domain.lower() if signature else "",
         "can_test_relay": bool(envelope_from and recipient),
     }
 
@@ -196,6 +197,8 @@ SPEC = ProbeSpec(
         "selector_source": always("given, dkim_signature, or empty"),
         "dkim_signed": always("the message carries a DKIM-Signature"),
         "dkim_domain": always("the signature's d=, else the header From's domain"),
+        "signature_domain": always("the DKIM-Signature's d= (empty: the message is not signed "
+                                   "or there is no message)"),
         "can_test_relay": always("both an envelope From and a recipient are known"),
         "problem": always("why the message file could not be used (empty: it could)"),
     },
