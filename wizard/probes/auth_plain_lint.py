@@ -16,8 +16,15 @@ import binascii
 
 from pydantic import Field, SecretStr, model_validator
 
-from wizard.probes.base import FactValue, ProbeContext, ProbeParams, ProbeResult, ProbeSpec, always
-from wizard.probes.smtp_client import Deadline
+from wizard.probes.base import (
+    Deadline,
+    FactValue,
+    ProbeContext,
+    ProbeParams,
+    ProbeResult,
+    ProbeSpec,
+    always,
+)
 
 COMMAND_PREFIX = "AUTH PLAIN "
 
@@ -136,7 +143,7 @@ async def run_auth_plain_lint(params: AuthPlainLintParams, ctx: ProbeContext) ->
         return ProbeResult(outcome, summary, tuple(evidence), facts)
     decoded = _decode_paste(params.auth_string.get_secret_value(), facts, evidence)
     await asyncio.sleep(0)
-    if not deadline.left():
+    if not deadline.remaining():
         return ProbeResult("timeout", f"the check did not finish within {deadline.seconds:g}s",
                            tuple(evidence), facts)
     if decoded is None:

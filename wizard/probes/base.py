@@ -116,3 +116,17 @@ def always(description: str) -> FactSpec:
 def on(description: str, *outcomes: str) -> FactSpec:
     """A fact published only with the given outcomes."""
     return FactSpec(description, frozenset(outcomes))
+
+
+class Deadline:
+    """A point in time every operation of one probe must finish by."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic):
+        self.seconds = seconds
+        self._clock = clock
+        self.end = clock() + seconds
+
+    def remaining(self) -> float:
+        """Seconds left (never negative)."""
+        return max(0.0, self.end - self._clock())
+

@@ -7,6 +7,7 @@ from pydantic import Field
 from wizard.dns.dkim_tags import DkimKey, TagListError, analyse_key_record
 from wizard.dns.names import bare, same_name
 from wizard.probes.base import (
+    Deadline,
     FactValue,
     ProbeContext,
     ProbeParams,
@@ -21,7 +22,7 @@ from wizard.probes.dns_failures import (
     no_response,
     zone_failure,
 )
-from wizard.probes.resolve import Deadline, Lookup, NoResponse, lookup, txt_strings
+from wizard.probes.resolve import Lookup, NoResponse, lookup, txt_strings
 from wizard.probes.zones import AuthoritativeServers, ZoneLookupFailed
 
 

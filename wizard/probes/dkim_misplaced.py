@@ -14,6 +14,7 @@ from pydantic import Field
 
 from wizard.dns.names import absolute, ancestors, bare, relative_to
 from wizard.probes.base import (
+    Deadline,
     FactValue,
     ProbeContext,
     ProbeParams,
@@ -24,7 +25,7 @@ from wizard.probes.base import (
 )
 from wizard.probes.dkim import dkim_name
 from wizard.probes.dns_failures import FAILURE_OUTCOMES, no_response, zone_failure
-from wizard.probes.resolve import Deadline, NoResponse, lookup, txt_strings
+from wizard.probes.resolve import NoResponse, lookup, txt_strings
 from wizard.probes.zones import ZoneLookupFailed, find_zone
 
 

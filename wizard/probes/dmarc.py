@@ -16,6 +16,7 @@ from pydantic import Field
 from wizard.dns.dmarc_tags import DmarcRecord, aligned, is_dmarc, parse_dmarc
 from wizard.dns.names import domain_of, last_two_labels
 from wizard.probes.base import (
+    Deadline,
     FactValue,
     ProbeContext,
     ProbeParams,
@@ -25,7 +26,7 @@ from wizard.probes.base import (
     on,
 )
 from wizard.probes.dns_failures import FAILURE_OUTCOMES, lookup_failure, no_response
-from wizard.probes.resolve import Deadline, Lookup, NoResponse, lookup, txt_strings
+from wizard.probes.resolve import Lookup, NoResponse, lookup, txt_strings
 from wizard.probes.zones import ZoneLookupFailed, find_zone
 
 

@@ -22,6 +22,7 @@ from pydantic import Field, field_validator
 
 from wizard.dns.names import bare, relative_to
 from wizard.probes.base import (
+    Deadline,
     FactValue,
     Nameserver,
     ProbeContext,
@@ -34,7 +35,6 @@ from wizard.probes.base import (
 from wizard.probes.dns_failures import FAILURE_OUTCOMES, no_response, zone_failure
 from wizard.probes.dns_query import check_rtype
 from wizard.probes.resolve import (
-    Deadline,
     NoResponse,
     Reply,
     exchange,

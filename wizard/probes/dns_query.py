@@ -6,6 +6,7 @@ import dns.rdatatype
 from pydantic import Field, field_validator
 
 from wizard.probes.base import (
+    Deadline,
     FactValue,
     ProbeContext,
     ProbeParams,
@@ -15,7 +16,7 @@ from wizard.probes.base import (
     on,
 )
 from wizard.probes.dns_failures import FAILURE_OUTCOMES, no_response, zone_failure
-from wizard.probes.resolve import Deadline, Lookup, NoResponse, lookup
+from wizard.probes.resolve import Lookup, NoResponse, lookup
 from wizard.probes.zones import AuthoritativeServers, ZoneLookupFailed
 
 UNSUPPORTED_TYPES = {"ANY", "AXFR", "IXFR", "OPT"}

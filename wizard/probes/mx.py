@@ -8,6 +8,7 @@ from pydantic import Field
 
 from wizard.dns.names import bare
 from wizard.probes.base import (
+    Deadline,
     FactValue,
     ProbeContext,
     ProbeParams,
@@ -17,7 +18,7 @@ from wizard.probes.base import (
     on,
 )
 from wizard.probes.dns_failures import FAILURE_OUTCOMES, lookup_failure, no_response
-from wizard.probes.resolve import Deadline, NoResponse, lookup
+from wizard.probes.resolve import NoResponse, lookup
 
 
 class MxLookupParams(ProbeParams):

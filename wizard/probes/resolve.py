@@ -8,7 +8,6 @@ connects to — so that a diagnosis never silently mixes two resolvers.
 from __future__ import annotations
 
 import ipaddress
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
@@ -25,7 +24,7 @@ import dns.rdatatype
 import dns.resolver
 import dns.rrset
 
-from wizard.probes.base import Nameserver, ProbeContext
+from wizard.probes.base import Deadline, Nameserver, ProbeContext
 
 
 class NameNotFound(Exception):
@@ -90,17 +89,6 @@ class NoResponse(Exception):
         super().__init__("; ".join(problems) or "no server to ask")
         self.problems = tuple(problems)
 
-
-class Deadline:
-    """A point in time that a multi-query probe must finish by."""
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self.end = time.monotonic() + seconds
-
-    def remaining(self) -> float:
-        """Seconds left (never negative)."""
-        return max(0.0, self.end - time.monotonic())
 
 
 def resolver_servers(ctx: ProbeContext) -> tuple[Nameserver, ...]:

@@ -13,13 +13,14 @@ import asyncio
 import contextlib
 import re
 import ssl
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
+
+from wizard.probes.base import Deadline
 
 ENHANCED_CODE = re.compile(r"^([245]\.\d{1,3}\.\d{1,3})(?=\s|$)")
 MAX_REPLY_LINES = 100
 READ_LIMIT = 64 * 1024
+
 
 
 class PeerSilent(Exception):
@@ -29,18 +30,6 @@ class PeerSilent(Exception):
 class PeerClosed(Exception):
     """The peer closed the connection (or reset it) instead of replying."""
 
-
-class Deadline:
-    """A point in time every network operation of one probe must finish by."""
-
-    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic):
-        self.seconds = seconds
-        self._clock = clock
-        self._end = clock() + seconds
-
-    def left(self) -> float:
-        """Seconds remaining (never negative)."""
-        return max(0.0, self._end - self._clock())
 
 
 @dataclass(frozen=True)
@@ -95,7 +84,7 @@ class SmtpConnection:
     async def open(cls, address: str, port: int, deadline: Deadline) -> SmtpConnection:
         """Connect to ``address:port``; OSError and TimeoutError propagate to the caller."""
         reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(address, port, limit=READ_LIMIT), deadline.left())
+            asyncio.open_connection(address, port, limit=READ_LIMIT), deadline.remaining())
         return cls(reader, writer, deadline)
 
     @property
@@ -110,7 +99,7 @@ class SmtpConnection:
         lines: list[str] = []
         while True:
             try:
-                raw = await asyncio.wait_for(self.reader.readline(), self.deadline.left())
+                raw = await asyncio.wait_for(self.reader.readline(), self.deadline.remaining())
             except TimeoutError as exc:
                 raise PeerSilent("no reply before the deadline") from exc
             except (ConnectionError, ssl.SSLError, asyncio.LimitOverrunError, ValueError) as exc:
@@ -129,7 +118,7 @@ class SmtpConnection:
         """Send one command line (CRLF added); a broken pipe becomes :class:`PeerClosed`."""
         try:
             self.writer.write(line.encode("utf-8") + b"\r\n")
-            await asyncio.wait_for(self.writer.drain(), self.deadline.left())
+            await asyncio.wait_for(self.writer.drain(), self.deadline.remaining())
         except TimeoutError as exc:
             raise PeerSilent("the server stopped reading") from exc
         except (ConnectionError, ssl.SSLError) as exc:
@@ -139,7 +128,7 @@ class SmtpConnection:
         """Send raw bytes (a dot-stuffed message body ending in ``.\\r\\n``)."""
         try:
             self.writer.write(data)
-            await asyncio.wait_for(self.writer.drain(), self.deadline.left())
+            await asyncio.wait_for(self.writer.drain(), self.deadline.remaining())
         except TimeoutError as exc:
             raise PeerSilent("the server stopped reading") from exc
         except (ConnectionError, ssl.SSLError) as exc:
@@ -147,7 +136,7 @@ class SmtpConnection:
 
     async def start_tls(self, context: ssl.SSLContext, server_name: str) -> None:
         """Upgrade to TLS; ``ssl.SSLError``, ``ConnectionError`` and ``TimeoutError`` propagate."""
-        left = max(self.deadline.left(), 0.001)
+        left = max(self.deadline.remaining(), 0.001)
         await asyncio.wait_for(
             self.writer.start_tls(context, server_hostname=server_name,
                                   ssl_handshake_timeout=left),
@@ -161,4 +150,4 @@ class SmtpConnection:
         self.writer.close()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.writer.wait_closed(),
-                                   max(0.05, min(1.0, self.deadline.left())))
+                                   max(0.05, min(1.0, self.deadline.remaining())))

@@ -15,9 +15,17 @@ from typing import Literal
 import dns.exception
 from pydantic import Field
 
-from wizard.probes.base import FactSpec, FactValue, ProbeContext, ProbeParams, ProbeResult, always
+from wizard.probes.base import (
+    Deadline,
+    FactSpec,
+    FactValue,
+    ProbeContext,
+    ProbeParams,
+    ProbeResult,
+    always,
+)
 from wizard.probes.resolve import NameNotFound, resolve_host
-from wizard.probes.smtp_client import Deadline, PeerClosed, PeerSilent, Reply, SmtpConnection
+from wizard.probes.smtp_client import PeerClosed, PeerSilent, Reply, SmtpConnection
 
 Stage = Literal["connect", "greeting", "ehlo", "starttls", "tls", "auth", "mail", "rcpt", "data"]
 
@@ -250,7 +258,7 @@ class _Scrubber:
 
 
 async def _bounded(awaitable: Awaitable[list[str]], deadline: Deadline) -> list[str]:
-    return await asyncio.wait_for(awaitable, deadline.left())
+    return await asyncio.wait_for(awaitable, deadline.remaining())
 
 
 async def run_session(params: SmtpTarget, ctx: ProbeContext,

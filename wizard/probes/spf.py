@@ -23,6 +23,7 @@ from wizard.dns.spf_parse import (
     parse_spf,
 )
 from wizard.probes.base import (
+    Deadline,
     FactValue,
     ProbeContext,
     ProbeParams,
@@ -32,7 +33,7 @@ from wizard.probes.base import (
     on,
 )
 from wizard.probes.dns_failures import FAILURE_OUTCOMES, lookup_failure, no_response
-from wizard.probes.resolve import Deadline, Lookup, NoResponse, lookup, txt_strings
+from wizard.probes.resolve import Lookup, NoResponse, lookup, txt_strings
 
 EXPANSION_CAP = 30
 """Stop expanding after this many lookups: the verdict is already known."""

@@ -20,6 +20,7 @@ import dns.exception
 from pydantic import Field, field_validator, model_validator
 
 from wizard.probes.base import (
+    Deadline,
     FactValue,
     ProbeContext,
     ProbeParams,
@@ -30,7 +31,6 @@ from wizard.probes.base import (
 )
 from wizard.probes.mx import MxLookupParams, run_mx_lookup
 from wizard.probes.resolve import NameNotFound, resolve_host
-from wizard.probes.smtp_client import Deadline
 
 PORT_WORDS = {
     "open": "open",
@@ -80,7 +80,7 @@ class TcpPortsParams(ProbeParams):
 
 async def _connect(address: str, port: int, deadline: Deadline) -> tuple[str, float | None, str]:
     """One attempt: (fate, milliseconds when open, evidence line)."""
-    left = deadline.left()
+    left = deadline.remaining()
     if left <= 0:
         return "dropped", None, f"{address} port {port}: no time left to try"
     started = time.monotonic()

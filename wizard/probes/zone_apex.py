@@ -6,6 +6,7 @@ from pydantic import Field
 
 from wizard.dns.names import bare, relative_to
 from wizard.probes.base import (
+    Deadline,
     FactValue,
     ProbeContext,
     ProbeParams,
@@ -15,7 +16,7 @@ from wizard.probes.base import (
     on,
 )
 from wizard.probes.dns_failures import FAILURE_OUTCOMES, no_response, zone_failure
-from wizard.probes.resolve import Deadline, NoResponse
+from wizard.probes.resolve import NoResponse
 from wizard.probes.zones import ZoneLookupFailed, find_zone
 
 

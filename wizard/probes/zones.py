@@ -10,8 +10,8 @@ import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
 
-from wizard.probes.base import Nameserver, ProbeContext
-from wizard.probes.resolve import Deadline, exchange, lookup, resolver_servers
+from wizard.probes.base import Deadline, Nameserver, ProbeContext
+from wizard.probes.resolve import exchange, lookup, resolver_servers
 
 
 class ZoneLookupFailed(Exception):
