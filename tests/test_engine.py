@@ -245,3 +245,24 @@ async def test_a_switch_picks_its_case_by_the_rendered_value(tmp_path: Path, lev
     session.back()
     session.back()
     assert session.current == "pick"
+
+
+async def test_a_probe_the_runner_cancels_still_publishes_its_timeout_facts() -> None:
+    """Facts a probe guarantees after 'timeout' exist (as null) when the runner cuts it off."""
+    from wizard.probes.base import ProbeContext, ProbeParams, ProbeSpec, always, on
+    from wizard.probes.runner import RegistryRunner
+
+    class Params(ProbeParams):
+        pass
+
+    async def hang(params: Params, ctx: ProbeContext) -> ProbeResult:
+        await asyncio.sleep(60)
+        raise AssertionError("not reached")
+
+    spec = ProbeSpec(name="test.hang", description="hangs", params=Params,
+                     outcomes={"done": "done", "timeout": "no answer"}, run=hang,
+                     facts={"host": always("the host"), "banner": on("text", "done")})
+    runner = RegistryRunner(ProbeContext(timeout=0.01), {"test.hang": spec})
+    result = await runner.run("test.hang", {})
+    assert result.outcome == "timeout"
+    assert dict(result.facts) == {"host": None}

@@ -279,7 +279,8 @@ class Session:
         return TrailEntry(step_id, "end", title, step.status, self.end_message or title)
 
     def _finish(self, status: Status) -> None:
-        if status == "healthy" and any(f.severity == "error" for f in self.findings):
+        if status == "healthy" and any(f.severity in ("error", "warning")
+                                       for f in self.findings):
             status = "problem"
         self.status = status
         self.current = None

@@ -74,7 +74,7 @@ class RegistryRunner:
                 "timeout",
                 f"{name} gave no result within {limit - GRACE_SECONDS:g}s",
                 (f"cancelled after {limit:g}s",),
-                {},
+                dict.fromkeys(spec.facts_for("timeout")),
             )
         except ProbeFailed:
             raise
