@@ -9,6 +9,7 @@ from typing import Any
 
 from wizard.probes.base import ProbeContext, ProbeResult
 from wizard.probes.runner import RegistryRunner
+from wizard.providers.loader import load_provider
 
 DKIM = (b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=sender.test;\r\n"
         b" s=sel1; h=from:to:subject; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=;\r\n"
@@ -19,8 +20,13 @@ GOOD = (b"Return-Path: <app@sender.test>\r\n" + DKIM
         b"Message-ID: <20240101.1234@sender.test>\r\n\r\nHello.\r\n")
 
 
+OCI_LIMITS = load_provider("oci").limits
+
+
 async def probe(path: Path | str, timeout: float = 5.0, **params: Any) -> ProbeResult:
-    """Run message.parse through the registry, as a flow would."""
+    """Run message.parse through the registry as a flow would: limits from the OCI profile."""
+    params.setdefault("max_header_kb", OCI_LIMITS.max_header_kb)
+    params.setdefault("max_recipients", OCI_LIMITS.max_recipients)
     return await RegistryRunner(ProbeContext(timeout=timeout)).run(
         "message.parse", {"path": str(path), **params})
 
@@ -79,7 +85,7 @@ async def test_a_header_section_over_256_kb_exceeds_the_limit(tmp_path: Path) ->
 
 
 async def test_the_header_limit_comes_from_the_caller(tmp_path: Path) -> None:
-    result = await probe(write(tmp_path, GOOD), max_header_bytes=100)
+    result = await probe(write(tmp_path, GOOD), max_header_bytes=100, max_header_kb=0)
     assert result.outcome == "exceeds_limits"
     assert result.facts["max_header_bytes"] == 100
 
@@ -211,4 +217,4 @@ async def test_a_limit_of_0_means_none_documented(tmp_path: Path) -> None:
     result = await probe(write(tmp_path, message), max_recipients=0, max_header_kb=0)
     assert result.outcome == "parsed"
     assert result.facts["too_many_recipients"] is False
-    assert result.facts["max_header_bytes"] == 256 * 1024
+    assert result.facts["max_header_bytes"] == 0 and result.facts["header_too_large"] is False

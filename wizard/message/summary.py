@@ -1,9 +1,9 @@
 """What a provider checks in a message's headers, computed from raw bytes (pure).
 
-Limits from the reference page: the header section at most 256 KB, at most 50
-recipients across To, Cc and Bcc, one From address, the envelope sender
-(Return-Path) equal to the header From, a Message-ID formed per RFC 5322.
-The limits are arguments: the provider profile decides them.
+The facts: the header section's size and the recipients across To, Cc and
+Bcc (checked against limits the provider profile gives — OCI documents 256 KB
+and 50), the From addresses, the envelope sender (Return-Path) against the
+header From, the Message-ID's form. The limits are arguments, never constants.
 """
 
 from __future__ import annotations

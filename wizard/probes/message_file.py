@@ -19,8 +19,6 @@ from wizard.probes.base import (
     on,
 )
 
-DEFAULT_MAX_HEADER_BYTES = 256 * 1024
-DEFAULT_MAX_RECIPIENTS = 50
 DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
 PARSED = ("parsed", "exceeds_limits")
 
@@ -29,12 +27,13 @@ class MessageParseParams(ProbeParams):
     """The message file and the provider's limits (the provider profile supplies them)."""
 
     path: str = Field(min_length=1, description="The message file (RFC 5322, e.g. a .eml)")
-    max_header_bytes: int = Field(default=DEFAULT_MAX_HEADER_BYTES, gt=0,
-                                  description="Largest header section the provider accepts")
+    max_header_bytes: int = Field(default=0, ge=0,
+                                  description="Largest header section the provider accepts, in "
+                                  "bytes (0: no limit documented)")
     max_header_kb: int | None = Field(
         default=None, ge=0, description="The header limit in KB, as provider profiles give it; "
         "when given (and not 0: none documented) it replaces max_header_bytes")
-    max_recipients: int = Field(default=DEFAULT_MAX_RECIPIENTS, ge=0,
+    max_recipients: int = Field(default=0, ge=0,
                                 description="Most recipients across To, Cc and Bcc (0: no "
                                 "limit documented)")
     max_file_bytes: int = Field(default=DEFAULT_MAX_FILE_BYTES, gt=0,
@@ -64,7 +63,7 @@ def _facts(summary: MessageSummary, params: MessageParseParams,
         "return_path_matches_from": summary.return_path_matches_from,
         "header_bytes": summary.header_bytes,
         "max_header_bytes": params.header_limit,
-        "header_too_large": summary.header_bytes > params.header_limit,
+        "header_too_large": 0 < params.header_limit < summary.header_bytes,
         "recipients": list(summary.recipients),
         "recipient_count": len(summary.recipients),
         "recipient_counts": dict(summary.recipient_counts),
