@@ -421,7 +421,8 @@ def test_a_file_without_headers_is_reported_and_the_given_sender_is_used(
     assert outcome(out, "dkim") == "cname_ok"
 
 
-def test_an_unreadable_queue_directory_is_noted_and_the_run_goes_on(wizard: Wizard, tmp_path: Path) -> None:
+def test_an_unreadable_queue_directory_is_noted_and_the_run_goes_on(wizard: Wizard,
+                                                                   tmp_path: Path) -> None:
     code, out = wizard.run(f"postfix_config_directory={tmp_path / 'nope'}", login=False)
     assert (code, out["status"]) == (0, "healthy")
     assert finding_ids(out) == ["mail.queue-unreadable"]
