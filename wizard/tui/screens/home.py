@@ -64,8 +64,10 @@ class HomeScreen(Screen[None]):
         Binding("up", "move(-1)", "Up", show=False),
         Binding("escape", "clear", "Clear filter", show=False),
         Binding("ctrl+t", "app.tour", "Tour"),
-        Binding("ctrl+q", "app.quit", "Quit"),
+        Binding("ctrl+q", "app.quit", "Quit", priority=True),
     ]
+    """``ctrl+q`` is a priority binding so the footer shows it: the app's own ``ctrl+q``
+    (Textual's, hidden) would otherwise take its place. ``q`` cannot quit here, it types."""
 
     def __init__(self, flows: Sequence[Flow], broken: Sequence[str] = (),
                  tour_title: str | None = None) -> None:
