@@ -4,10 +4,14 @@
     .venv/bin/python scripts/screenshots.py            # rewrite screenshots/
     .venv/bin/python scripts/screenshots.py --check    # exit 1 if any picture is stale
 
-Deterministic: the scenes of tests/tui/scenes.py (frozen test flows, scripted probe
-results with documentation names, fixed clocks, no blinking, no animation), one
-terminal size, a clean environment and a main.cf in a temporary folder.
+The pictures show the shipped flows and tour (tests/tui/readme_scenes.py), walked with
+the documentation-valued probe results of the flows' own picture tests. They are the
+current pictures: when a shipped flow changes, rerun this script and look at them.
 tests/test_tui_screenshots.py fails when screenshots/ is stale.
+
+Deterministic: replayed probe results, fixed clocks, no blinking, no animation, one
+terminal size, a clean environment, no user flows, and a documentation main.cf in a
+temporary folder named relatively (``main.cf``), so no path of this machine is on screen.
 """
 
 from __future__ import annotations
@@ -18,18 +22,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "screenshots"
-SIZE = (100, 30)
+SIZE = (100, 37)
 SHOTS: dict[str, str] = {
     "home": "home",
-    "walk": "fix-network",
+    "walk": "dkim-found",
+    "fix-dns": "dkim-fix",
+    "fix-postconf": "postfix-fix",
+    "apply": "postfix-apply",
     "probe-running": "probe-running",
-    "fix-dns": "fix-dns",
-    "fix-postconf": "fix-postconf",
-    "apply": "apply-confirm",
     "explain": "explain",
     "tour": "tour-done",
 }
-"""File name (without .svg) → scene of tests/tui/scenes.py."""
+"""File name (without .svg) → scene of tests/tui/readme_scenes.py."""
 
 
 def clean_environment() -> None:
@@ -43,34 +47,39 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-async def _render(scene_name: str) -> str:
-    from tests.tui.scenes import SCENES
+def _render(scene_name: str) -> str:
+    import asyncio
+
+    from tests.tui.readme_scenes import SHOTS as SCENES
 
     scene = SCENES[scene_name]
     app = scene.app()
-    async with app.run_test(size=SIZE) as pilot:
-        await scene.steps(pilot)
-        return app.export_screenshot(title=f"email-wizard — {scene_name}")
+
+    async def shoot() -> str:
+        async with app.run_test(size=SIZE) as pilot:
+            await scene.steps(pilot)
+            return app.export_screenshot(title=f"email-wizard — {scene_name}")
+
+    return asyncio.run(shoot())
 
 
 def render_all(out: Path) -> list[Path]:
     """Write every picture into ``out``; the paths written."""
-    import asyncio
     import tempfile
 
-    from tests.tui.scenes import put_main_cf
+    from tests.tui.readme_scenes import put_main_cf
 
     out.mkdir(parents=True, exist_ok=True)
     here = os.getcwd()
     saved_config = os.environ.get("EMAIL_WIZARD_CONFIG_DIR")
     written = []
     with tempfile.TemporaryDirectory() as work:
-        os.environ["EMAIL_WIZARD_CONFIG_DIR"] = str(Path(work) / "config")
+        os.environ["EMAIL_WIZARD_CONFIG_DIR"] = str(Path(work) / "config")  # no user flows
         os.chdir(work)
         try:
             put_main_cf(Path(work))
             for file_name, scene_name in SHOTS.items():
-                svg = asyncio.run(_render(scene_name))
+                svg = _render(scene_name)
                 path = out / f"{file_name}.svg"
                 path.write_text(svg, encoding="utf-8", newline="\n")
                 written.append(path)

@@ -1,11 +1,11 @@
 """The pictures of the TUI: each scene is an app with fixed data and the keys that reach a state.
 
-Shared by the snapshot tests (tests/test_tui_snapshots.py) and the screenshot
-script (scripts/screenshots.py), so the README's pictures and the tested
-pictures come from the same recipes. Every scene is deterministic: frozen
-test flows, scripted probe results with documentation names and addresses,
-fixed clocks, no blinking, no animation, a main.cf in the current folder
-(named relatively, so no machine's path is on screen).
+The recipes of the TUI's own snapshot tests (tests/test_tui_snapshots.py); the
+README's pictures show the shipped flows instead (tests/tui/readme_scenes.py).
+Every scene is deterministic: frozen test flows, scripted probe results with
+documentation names and addresses, fixed clocks, no blinking, no animation, a
+main.cf in the current folder (named relatively, so no machine's path is on
+screen).
 """
 
 from __future__ import annotations
