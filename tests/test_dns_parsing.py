@@ -37,8 +37,9 @@ def test_an_rsa_key_with_whitespace_inside_p_is_measured() -> None:
 
 
 def test_rsa_modulus_bits_agree_with_the_cryptography_package() -> None:
-    rsa = pytest.importorskip("cryptography.hazmat.primitives.asymmetric.rsa")
-    serialization = pytest.importorskip("cryptography.hazmat.primitives.serialization")
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072).public_key()
     der = key.public_bytes(serialization.Encoding.DER,
                            serialization.PublicFormat.SubjectPublicKeyInfo)
