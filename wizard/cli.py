@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn
 
 from wizard import __version__
 
@@ -242,12 +242,15 @@ def _run(args: argparse.Namespace) -> int:
     import asyncio
 
     from wizard.engine import MissingAnswer, Session, run_to_end
+    from wizard.fixes.apply_postconf import ApplyError
+    from wizard.fixes.apply_session import apply_session_fixes
     from wizard.flow.diagnostics import DataFileError
     from wizard.flow.loader import UnknownFlow, find_flow
     from wizard.inputs import BadInput, check_inputs, parse_nameserver
     from wizard.probes.base import ProbeContext
     from wizard.probes.runner import RegistryRunner
     from wizard.report import EXIT_CODES, session_json
+    from wizard.report_text import run_text
 
     try:
         flow = find_flow(args.flow)
@@ -277,80 +280,12 @@ def _run(args: argparse.Namespace) -> int:
                          f"--set {exc.var}=VALUE") from None
     result = session_json(session)
     if args.apply:
-        result["applied"] = _apply_fixes(session)
+        try:
+            result["applied"] = apply_session_fixes(session)
+        except ApplyError as exc:
+            raise UsageError(f"--apply: {exc}") from None
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        _print_text(result, sys.stdout)
+        sys.stdout.write(run_text(result))
     return EXIT_CODES[session.status]
-
-
-def _apply_fixes(session: Any) -> list[dict[str, Any]]:
-    """Apply the applicable fixes' postconf actions: one plan per file, so one backup, one
-    ``postfix check`` and, if it fails, one rollback covering all of them."""
-    from wizard.fixes.apply_postconf import ApplyError, apply_plan, plan_postconf
-    from wizard.flow.model import PostconfAction
-
-    by_file: dict[str, tuple[list[str], list[PostconfAction]]] = {}
-    for fix in session.fixes:
-        actions = [a for a in fix.actions if isinstance(a, PostconfAction)]
-        if fix.applicable and actions:
-            ids, collected = by_file.setdefault(fix.applies_to, ([], []))
-            ids.append(fix.id)
-            collected.extend(actions)
-    done: list[dict[str, Any]] = []
-    for file, (ids, actions) in by_file.items():
-        try:
-            plan = plan_postconf(Path(file), actions)
-            outcome = apply_plan(plan)
-        except ApplyError as exc:
-            raise UsageError(f"--apply: {exc} (fixes: {', '.join(ids)})") from None
-        done.append({
-            "fixes": ids, "file": file, "diff": plan.diff,
-            "applied": outcome.applied, "rolled_back": outcome.rolled_back,
-            "backup": str(outcome.backup) if outcome.backup else None,
-            "check": {"ran": outcome.check.ran, "ok": outcome.check.ok,
-                      "output": outcome.check.output},
-        })
-    return done
-
-
-def _print_text(result: dict[str, Any], out: TextIO) -> None:
-    from wizard.action_text import action_lines
-    from wizard.flow.model import Fix
-
-    marks = {"healthy": "✔", "problem": "✘", "inconclusive": "?", "error": "!"}
-    out.write(f"{result['flow']}: {result['status']}\n\n")
-    for entry in result["trail"]:
-        if entry["kind"] == "probe":
-            out.write(f"  • {entry['title']}: {entry['summary']} [{entry['outcome']}]\n")
-            for line in entry["evidence"]:
-                out.write(f"      {line}\n")
-        elif entry["kind"] == "ask":
-            out.write(f"  ? {entry['summary']}\n")
-    if result.get("message"):
-        out.write(f"\n{marks.get(result['status'], '')} {result['message']}\n")
-    if result.get("error"):
-        out.write(f"\n! could not finish: {result['error']}\n")
-    for finding in result["findings"]:
-        out.write(f"\n[{finding['severity']}] {finding['message']}\n")
-    for applied in result.get("applied", []):
-        out.write(f"\nApplied {', '.join(applied['fixes'])} to {applied['file']}:\n"
-                  f"{applied['diff']}")
-        if applied["rolled_back"]:
-            out.write(f"  'postfix check' failed, so the original was put back:\n"
-                      f"  {applied['check']['output']}\n")
-        elif applied["applied"]:
-            out.write(f"  backup: {applied['backup']}\n  postfix check: "
-                      f"{'ok' if applied['check']['ok'] else applied['check']['output']}\n")
-    if "applied" in result and not result["applied"]:
-        out.write("\n--apply: no fix of this run can be applied\n")
-    for raw in result["fixes"]:
-        fix = Fix.model_validate(raw)
-        out.write(f"\nFix: {fix.title}\n")
-        if fix.text:
-            for line in fix.text.strip().splitlines():
-                out.write(f"  {line}\n")
-        for action in fix.actions:
-            for line in action_lines(action):
-                out.write(f"  → {line}\n")

@@ -1,0 +1,46 @@
+"""The result of ``email-wizard run`` as plain text for a terminal (the JSON object, read aloud)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wizard.action_text import action_lines
+from wizard.flow.model import Fix
+
+MARKS = {"healthy": "✔", "problem": "✘", "inconclusive": "?", "error": "!"}
+
+
+def run_text(result: dict[str, Any]) -> str:
+    """The trail, findings, applied edits and fixes of a (redacted) ``session_json`` result."""
+    out = [f"{result['flow']}: {result['status']}\n\n"]
+    for entry in result["trail"]:
+        if entry["kind"] == "probe":
+            out.append(f"  • {entry['title']}: {entry['summary']} [{entry['outcome']}]\n")
+            out.extend(f"      {line}\n" for line in entry["evidence"])
+        elif entry["kind"] == "ask":
+            out.append(f"  ? {entry['summary']}\n")
+    if result.get("message"):
+        out.append(f"\n{MARKS.get(result['status'], '')} {result['message']}\n")
+    if result.get("error"):
+        out.append(f"\n! could not finish: {result['error']}\n")
+    out.extend(f"\n[{finding['severity']}] {finding['message']}\n"
+               for finding in result["findings"])
+    for applied in result.get("applied", []):
+        out.append(f"\nApplied {', '.join(applied['fixes'])} to {applied['file']}:\n"
+                   f"{applied['diff']}")
+        if applied["rolled_back"]:
+            out.append(f"  'postfix check' failed, so the original was put back:\n"
+                       f"  {applied['check']['output']}\n")
+        elif applied["applied"]:
+            out.append(f"  backup: {applied['backup']}\n  postfix check: "
+                       f"{'ok' if applied['check']['ok'] else applied['check']['output']}\n")
+    if "applied" in result and not result["applied"]:
+        out.append("\n--apply: no fix of this run can be applied\n")
+    for raw in result["fixes"]:
+        fix = Fix.model_validate(raw)
+        out.append(f"\nFix: {fix.title}\n")
+        if fix.text:
+            out.extend(f"  {line}\n" for line in fix.text.strip().splitlines())
+        for action in fix.actions:
+            out.extend(f"  → {line}\n" for line in action_lines(action))
+    return "".join(out)
