@@ -180,7 +180,9 @@ def test_templates_cannot_reach_python_objects() -> None:
 
 HEADLESS_MODULES = ["wizard.cli", "wizard.engine", "wizard.flow.loader", "wizard.flow.check",
                     "wizard.probes.registry", "wizard.probes.runner", "wizard.report",
-                    "wizard.inputs", "wizard.action_text"]
+                    "wizard.inputs", "wizard.action_text", "wizard.report_text",
+                    "wizard.fixes.apply_session", "wizard.catalog", "wizard.tours",
+                    "wizard.validate"]
 
 
 def test_headless_modules_do_not_import_textual() -> None:
