@@ -448,3 +448,194 @@ def test_a_provider_profile_that_cannot_be_read_in_time_is_inconclusive() -> Non
     out = json.loads(result.stdout)
     assert (result.returncode, out["status"]) == (3, "inconclusive")
     assert steps(out) == ["identity", "profile", "cannot_start"]
+
+
+# ---------------------------------------------------------------- each intermediate fix step
+# The sending domains are subdomains of undelivered2.test (tests/data/zones/resolver), each
+# with one thing wrong; broken.test answers SERVFAIL and nowhere.test REFUSED.
+
+DNS_NONE = {"old_value": "", "zone": "", "zone_relative_name": "", "ttl": None}
+
+
+def test_held_messages_are_reported_with_how_to_release_them(
+        wizard: Wizard, make_postfix: Callable[[], PostfixInstance]) -> None:
+    instance = make_postfix()
+    instance.start()
+    instance.send("app@example.com", ["to@example.net"],
+                  b"From: app@example.com\nTo: to@example.net\nSubject: x\n\nx\n")
+    instance.wait_for_queue(deferred)
+    instance.hold_all()
+    code, out = wizard.run(f"postfix_config_directory={instance.config_directory}",
+                           login=False)
+    assert (code, out["status"]) == (1, "problem")
+    assert outcome(out, "queue") == "on_hold"
+    assert steps(out)[:5] == ["identity", "profile", "queue_given", "queue", "queue_held"]
+    assert steps(out)[-1] == "relay_not_tested"
+    assert finding_ids(out) == ["mail.queue-held"]
+    [held] = out["findings"]
+    assert held["message"].startswith("1 message(s) are on hold in the Postfix queue")
+    assert fix(out, "mail.queue-release")["actions"] == [
+        {"type": "message", "change": "Release the held messages (postsuper -H)",
+         "detail": f"postsuper -c {instance.config_directory} -H ALL"}]
+
+
+def test_a_message_without_from_gets_one_added(wizard: Wizard, tmp_path: Path) -> None:
+    message = tmp_path / "nofrom.eml"
+    message.write_bytes(b"To: to@example.net\nSubject: who sent this\n\nbody\n")
+    code, out = wizard.run(f"message={message}", "sender=ok@example.com", "selector=sel1",
+                           login=False)
+    assert (code, out["status"]) == (1, "problem")
+    assert outcome(out, "message") == "parsed"
+    assert steps(out)[steps(out).index("from_count") + 1] == "no_from"
+    assert finding_ids(out) == ["mail.no-from"]
+    assert fix(out, "mail.add-from")["actions"] == [
+        {"type": "message", "change": "Add a From header with one approved sender address",
+         "detail": ""}]
+    assert outcome(out, "dkim") == "cname_ok"
+    assert outcome(out, "dmarc") == "policy_enforced"
+
+
+def test_a_dkim_cname_to_another_target_is_pointed_at_the_providers_key(
+        wizard: Wizard) -> None:
+    code, out = wizard.run(*relay("sender=app@wrongcname.undelivered2.test", "selector=sel1"),
+                           login=False)
+    assert (code, out["status"]) == (1, "problem")
+    assert outcome(out, "dkim") == "cname_wrong_target"
+    assert steps(out)[steps(out).index("dkim") + 1] == "dkim_wrong_target"
+    assert finding_ids(out) == ["mail.dkim-wrong-target"]
+    assert fix(out, "mail.dkim-replace-cname")["actions"] == [
+        {**DNS_NONE, "type": "dns", "op": "replace",
+         "name": "sel1._domainkey.wrongcname.undelivered2.test.", "rtype": "CNAME",
+         "old_value": "sel1.keys.provider.test",
+         "value": "sel1.wrongcname.undelivered2.test.dkim.iad1.oracleemaildelivery.com"}]
+    assert steps(out)[-1] == "envelope_not_tested"
+
+
+@pytest.mark.parametrize(("subdomain", "dkim_outcome", "summary"), [
+    ("nokey", "no_key_at_target",
+     "sel1._domainkey.nokey.undelivered2.test points to "
+     "sel1.nokey.undelivered2.test.dkim.iad1.oracleemaildelivery.com, which does not exist"),
+    ("txtkey", "txt_key_differs",
+     "sel1._domainkey.txtkey.undelivered2.test publishes a key directly in TXT, but not the "
+     "key at sel1.txtkey.undelivered2.test.dkim.iad1.oracleemaildelivery.com"),
+    ("revoked", "revoked",
+     "the DKIM key at sel1._domainkey.revoked.undelivered2.test is revoked (empty p=)"),
+    ("badkey", "malformed",
+     "the DKIM key at sel1._domainkey.badkey.undelivered2.test is unusable: "
+     "p= is not valid base64"),
+])
+def test_an_unusable_dkim_key_sends_to_the_dkim_flow(wizard: Wizard, subdomain: str,
+                                                      dkim_outcome: str, summary: str) -> None:
+    domain = f"{subdomain}.undelivered2.test"
+    code, out = wizard.run(*relay(f"sender=app@{domain}", "selector=sel1"), login=False)
+    assert (code, out["status"]) == (1, "problem")
+    assert outcome(out, "dkim") == dkim_outcome
+    assert steps(out)[steps(out).index("dkim") + 1] == "dkim_needs_attention"
+    assert finding_ids(out) == ["mail.dkim-unusable"]
+    assert out["findings"][0]["message"] == summary
+    found = fix(out, "mail.dkim-flow")
+    assert found["actions"] == [
+        {"type": "console",
+         "instruction": "Check the DKIM key's state and the CNAME value it expects",
+         "where": f"Email Delivery > Email Domains > {domain} > DKIM", "command": ""}]
+    assert (f"email-wizard run dkim-needs-attention --set domain={domain} --set selector=sel1"
+            in found["text"])
+    assert outcome(out, "spf_with_include") == "valid"
+    assert outcome(out, "dmarc") == "policy_enforced"
+
+
+@pytest.mark.parametrize(("domain", "rcode"), [("broken.test", "SERVFAIL"),
+                                               ("nowhere.test", "REFUSED")])
+def test_dns_failures_of_the_sending_domain_are_warnings_for_dkim_spf_and_dmarc(
+        wizard: Wizard, domain: str, rcode: str) -> None:
+    code, out = wizard.run(*relay(f"sender=app@{domain}", "selector=sel1"), login=False)
+    assert (code, out["status"]) == (1, "problem")
+    assert steps(out)[-10:] == [
+        "dkim", "dkim_lookup_failed", "spf_route", "spf_with_include", "spf_lookup_failed",
+        "dmarc", "dmarc_lookup_failed", "relay_route", "relay_addresses", "envelope_not_tested"]
+    assert finding_ids(out) == ["mail.dkim-lookup-failed", "mail.spf-lookup-failed",
+                                "mail.dmarc-lookup-failed"]
+    assert [f["severity"] for f in out["findings"]] == ["warning"] * 3
+    messages = [f["message"] for f in out["findings"]]
+    for message, name in zip(messages, [f"sel1._domainkey.{domain}", domain,
+                                        f"_dmarc.{domain}"], strict=True):
+        assert message.endswith(f"answered {rcode} for {name} TXT")
+    assert [x["id"] for x in out["fixes"]] == [
+        "mail.dns-check-later", "mail.spf-dns-check-later", "mail.dmarc-dns-check-later"]
+    assert all(x["actions"] == [] for x in out["fixes"])
+    assert f"The DNS servers of {domain} did not answer" in fix(out, "mail.spf-dns-check-later")[
+        "text"]
+
+
+def test_a_domain_without_spf_gets_a_record_with_the_regions_include(wizard: Wizard) -> None:
+    code, out = wizard.run(*relay("sender=app@nospf.undelivered2.test"), login=False)
+    assert (code, out["status"]) == (1, "problem")
+    assert outcome(out, "spf_with_include") == "missing"
+    assert steps(out)[steps(out).index("spf_with_include") + 1] == "spf_missing"
+    assert finding_ids(out) == ["mail.dkim-selector-unknown", "mail.spf-missing"]
+    assert fix(out, "mail.spf-add")["actions"] == [
+        {**DNS_NONE, "type": "dns", "op": "add", "name": "nospf.undelivered2.test.",
+         "rtype": "TXT", "value": "v=spf1 include:rp.oracleemaildelivery.com ~all"}]
+
+
+def test_a_domain_without_spf_and_without_a_region_gets_a_placeholder_include(
+        wizard: Wizard) -> None:
+    code, out = wizard.run("sender=app@nospf.undelivered2.test", login=False)
+    assert (code, out["status"]) == (1, "problem")
+    assert outcome(out, "spf_plain") == "missing"
+    assert steps(out)[steps(out).index("spf_plain") + 1] == "spf_missing_no_region"
+    assert finding_ids(out) == ["mail.dkim-selector-unknown", "mail.spf-missing"]
+    found = fix(out, "mail.spf-add")
+    assert found["actions"] == [
+        {**DNS_NONE, "type": "dns", "op": "add", "name": "nospf.undelivered2.test.",
+         "rtype": "TXT", "value": "v=spf1 include:<the include for your region> ~all"}]
+    assert "region=" in found["text"]
+    assert steps(out)[-1] == "relay_not_tested"
+
+
+@pytest.mark.parametrize(("subdomain", "spf_outcome", "summary"), [
+    ("twospf", "multiple_records",
+     "twospf.undelivered2.test publishes 2 SPF records: receivers give permerror"),
+    ("badspf", "invalid",
+     "the SPF record of badspf.undelivered2.test is invalid: 'ip4:999.1.1.1': 999.1.1.1 is "
+     "not a valid network"),
+])
+def test_a_broken_spf_record_is_to_be_repaired(wizard: Wizard, subdomain: str,
+                                                spf_outcome: str, summary: str) -> None:
+    code, out = wizard.run(*relay(f"sender=app@{subdomain}.undelivered2.test"), login=False)
+    assert (code, out["status"]) == (1, "problem")
+    assert outcome(out, "spf_with_include") == spf_outcome
+    assert steps(out)[steps(out).index("spf_with_include") + 1] == "spf_broken"
+    assert finding_ids(out) == ["mail.dkim-selector-unknown", "mail.spf-broken"]
+    [broken] = [f for f in out["findings"] if f["id"] == "mail.spf-broken"]
+    assert broken["message"] == summary
+    found = fix(out, "mail.spf-repair")
+    assert found["actions"] == []
+    assert "exactly one TXT record starting with v=spf1" in found["text"]
+    assert outcome(out, "dmarc") == "policy_enforced"
+
+
+def test_a_monitoring_only_dmarc_policy_is_an_info(wizard: Wizard) -> None:
+    code, out = wizard.run(*relay("sender=app@mon.undelivered2.test"), login=False)
+    assert (code, out["status"]) == (0, "healthy")
+    assert outcome(out, "dmarc") == "policy_none"
+    assert steps(out)[steps(out).index("dmarc") + 1] == "dmarc_monitoring"
+    assert finding_ids(out) == ["mail.dkim-selector-unknown", "mail.dmarc-none"]
+    assert [f["severity"] for f in out["findings"]] == ["info", "info"]
+    found = fix(out, "mail.dmarc-enforce-later")
+    assert found["actions"] == []
+    assert found["text"].endswith(
+        "Now: v=DMARC1; p=none; rua=mailto:dmarc@undelivered2.test")
+
+
+def test_a_dmarc_record_receivers_ignore_is_to_be_repaired(wizard: Wizard) -> None:
+    code, out = wizard.run(*relay("sender=app@baddmarc.undelivered2.test"), login=False)
+    assert (code, out["status"]) == (1, "problem")
+    assert outcome(out, "dmarc") == "malformed"
+    assert steps(out)[steps(out).index("dmarc") + 1] == "dmarc_malformed"
+    assert finding_ids(out) == ["mail.dkim-selector-unknown", "mail.dmarc-malformed"]
+    [malformed] = [f for f in out["findings"] if f["id"] == "mail.dmarc-malformed"]
+    assert "p=maybe: must be none, quarantine or reject" in malformed["message"]
+    found = fix(out, "mail.dmarc-repair")
+    assert found["actions"] == []
+    assert found["title"] == "Repair the DMARC record at _dmarc.baddmarc.undelivered2.test"
