@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import errno
-import time
 
 import dns.exception
 from pydantic import Field
 
 from wizard.probes.base import (
+    Deadline,
     FactValue,
     ProbeContext,
     ProbeParams,
@@ -20,9 +18,7 @@ from wizard.probes.base import (
     on,
 )
 from wizard.probes.resolve import NameNotFound, resolve_host
-
-UNREACHABLE_ERRNOS = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL, errno.EACCES,
-                      errno.EPERM}
+from wizard.probes.tcp_attempt import try_port
 
 
 class TcpConnectParams(ProbeParams):
@@ -47,32 +43,13 @@ async def run_tcp_connect(params: TcpConnectParams, ctx: ProbeContext) -> ProbeR
         return ProbeResult("timeout", f"looking up {params.host} timed out after {timeout:g}s",
                            (f"no DNS answer for {params.host}",),
                            {**facts, "address": None, "connect_ms": None})
-    evidence: list[str] = []
-    last = "unreachable"
-    for address in addresses:
-        started = time.monotonic()
-        try:
-            _, writer = await asyncio.wait_for(asyncio.open_connection(address, params.port),
-                                               timeout)
-        except TimeoutError:
-            evidence.append(f"{address} port {params.port}: no answer within {timeout:g}s")
-            last = "timeout"
-            continue
-        except ConnectionRefusedError:
-            evidence.append(f"{address} port {params.port}: connection refused (RST)")
-            last = "refused"
-            continue
-        except OSError as exc:
-            evidence.append(f"{address} port {params.port}: {exc.strerror or exc}")
-            last = "unreachable"
-            continue
-        connect_ms = round((time.monotonic() - started) * 1000, 1)
-        writer.close()
-        with contextlib.suppress(OSError, TimeoutError):
-            await asyncio.wait_for(writer.wait_closed(), 1.0)
-        evidence.append(f"{address} port {params.port}: connected")
+    result, evidence = await try_port(addresses, params.port, Deadline(timeout))
+    fate = str(result["outcome"])
+    if fate == "open":
         return ProbeResult("open", f"{target} accepts connections", tuple(evidence),
-                           {**facts, "address": address, "connect_ms": connect_ms})
+                           {**facts, "address": result["address"],
+                            "connect_ms": result["connect_ms"]})
+    last = "timeout" if fate == "dropped" else fate
     summaries = {
         "refused": f"{target} refused the connection: something answered, nothing listens",
         "timeout": f"{target} did not answer: packets are silently dropped",

@@ -12,8 +12,6 @@ compare with.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import time
 from typing import Any
 
 import dns.exception
@@ -31,6 +29,7 @@ from wizard.probes.base import (
 )
 from wizard.probes.mx import MxLookupParams, run_mx_lookup
 from wizard.probes.resolve import NameNotFound, resolve_host
+from wizard.probes.tcp_attempt import try_port
 
 PORT_WORDS = {
     "open": "open",
@@ -76,41 +75,6 @@ class TcpPortsParams(ProbeParams):
         if not self.host.strip() and not self.mx_domain.strip():
             raise ValueError("give host or mx_domain")
         return self
-
-
-async def _connect(address: str, port: int, deadline: Deadline) -> tuple[str, float | None, str]:
-    """One attempt: (fate, milliseconds when open, evidence line)."""
-    left = deadline.remaining()
-    if left <= 0:
-        return "dropped", None, f"{address} port {port}: no time left to try"
-    started = time.monotonic()
-    try:
-        _, writer = await asyncio.wait_for(asyncio.open_connection(address, port), left)
-    except TimeoutError:
-        return "dropped", None, f"{address} port {port}: no answer within {left:.1f}s"
-    except ConnectionRefusedError:
-        return "refused", None, f"{address} port {port}: connection refused (reset)"
-    except OSError as exc:
-        return "unreachable", None, f"{address} port {port}: {exc.strerror or exc}"
-    connect_ms = round((time.monotonic() - started) * 1000, 1)
-    writer.close()
-    with contextlib.suppress(OSError, TimeoutError):
-        await asyncio.wait_for(writer.wait_closed(), 0.5)
-    return "open", connect_ms, f"{address} port {port}: connected"
-
-
-async def _try_port(addresses: list[str], port: int,
-                    deadline: Deadline) -> tuple[dict[str, FactValue], list[str]]:
-    """Each address in turn until one accepts; the port's fate is the last failure otherwise."""
-    evidence: list[str] = []
-    fate, address = "unreachable", addresses[0]
-    for address in addresses:
-        fate, connect_ms, line = await _connect(address, port, deadline)
-        evidence.append(line)
-        if fate == "open":
-            return {"port": port, "outcome": fate, "address": address,
-                    "connect_ms": connect_ms}, evidence
-    return {"port": port, "outcome": fate, "address": address, "connect_ms": None}, evidence
 
 
 def _strings(value: FactValue) -> list[str]:
@@ -194,7 +158,7 @@ async def run_tcp_ports(params: TcpPortsParams, ctx: ProbeContext) -> ProbeResul
     if isinstance(found, ProbeResult):
         return found
     target, addresses = found
-    tried = await asyncio.gather(*(_try_port(addresses, port, deadline)
+    tried = await asyncio.gather(*(try_port(addresses, port, deadline)
                                    for port in params.ports))
     results = [result for result, _ in tried]
     evidence = [line for _, lines in tried for line in lines]
