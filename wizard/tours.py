@@ -9,30 +9,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from wizard.flow.diagnostics import DataFileError, Diagnostic, did_you_mean
-from wizard.flow.model import InputSpec
+from wizard.flow.model import InputSpec, Strict
 from wizard.flow.strict_load import load_model, read_located
 from wizard.paths import bundled_data_dir
 
 ONBOARDING = "onboarding.yaml"
 
 
-class TourCheck(BaseModel):
+class TourCheck(Strict):
     """One check of the tour: a label and the flow that does it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     label: str
     flow: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     why: str = ""
 
 
-class Tour(BaseModel):
+class Tour(Strict):
     """A guided sequence of flows with inputs shared between them."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: str
     description: str = ""

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
-from wizard.flow.model import Action
+from wizard.flow.model import Action, Strict
 
 ENHANCED_CODE = r"[245]\.\d{1,3}\.\d{1,3}"
 _LEADING_ENHANCED = re.compile(rf"^({ENHANCED_CODE})\s+")
@@ -29,10 +29,6 @@ broke, an HTTPS request was malformed, the service failed on its side, or someth
 TOPICS: tuple[str, ...] = get_args(Topic)
 
 
-class Strict(BaseModel):
-    """Base: unknown keys are errors, instances are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class CaptureSpec(Strict):

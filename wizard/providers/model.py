@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from wizard.flow.model import Strict
 from wizard.flow.template import render
-
-
-class Strict(BaseModel):
-    """Base: unknown keys are errors, instances are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Realm(Strict):
