@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.constants import AnimationLevel
 from textual.screen import Screen
 
 from wizard.engine import Session
@@ -26,6 +25,7 @@ from wizard.flow.model import Flow
 from wizard.probes.runner import ProbeRunner
 from wizard.tours import Tour, load_tour, tour_path
 from wizard.tui.commands import WizardCommands
+from wizard.tui.host import AnimationLevel
 from wizard.tui.screens.home import HomeScreen
 from wizard.tui.screens.inputs import InputsScreen
 from wizard.tui.screens.walk import WalkScreen

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-if TYPE_CHECKING:
-    from wizard.tui.app import EmailWizardApp
+from wizard.tui.host import wizard_host
 
 
 class WizardCommands(Provider):
     """Flows and the app's actions, searchable from ``ctrl+p``."""
 
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
-        app = cast("EmailWizardApp", self.app)
+        app = wizard_host(self.app)
         commands: list[tuple[str, str, Callable[[], object]]] = [
             ("Explain an error", "Paste an SMTP reply, a log line or an exception",
              app.action_explain),
@@ -27,7 +25,7 @@ class WizardCommands(Provider):
         commands += [(f"Run: {flow.title}", flow.description or flow.id,
                       partial(app.open_flow, flow)) for flow in app.flows]
         commands.append(("Home", "Back to the list of checks", app.go_home))
-        screen = app.screen
+        screen = self.app.screen
         for action, title, help_text in (("save", "Save report", "Markdown and JSON, redacted"),
                                          ("copy", "Copy the fix commands", "To the clipboard"),
                                          ("rerun", "Re-run the probe", "Run the check again"),

@@ -132,12 +132,13 @@ class RunningIndicator(Static):
     }
     """
 
-    def __init__(self, label: str, clock: Callable[[], float], animate: bool = True, *,
+    def __init__(self, label: str, clock: Callable[[], float], spinning: bool = True, *,
                  id: str | None = None) -> None:
         super().__init__(id=id)
         self.label = label
         self.clock = clock
-        self.animate = animate
+        self.spinning = spinning
+        """Whether the spinner turns (off for pictures that do not move)."""
         self.started = clock()
         self.frame = 0
         self._timer: Timer | None = None
@@ -145,7 +146,7 @@ class RunningIndicator(Static):
     def on_mount(self) -> None:
         """Start ticking."""
         self._render_now()
-        if self.animate:
+        if self.spinning:
             self._timer = self.set_interval(0.1, self._tick)
 
     def _tick(self) -> None:

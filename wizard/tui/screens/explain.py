@@ -3,7 +3,7 @@ to do, and continue with the suggested flow, its inputs filled in from the text.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,12 +16,12 @@ from textual.worker import Worker, WorkerState
 
 from wizard.action_text import action_lines
 from wizard.flow.model import Flow
+from wizard.tui.host import WizardHost, wizard_host
 from wizard.tui.prefill import inputs_from_captures
 from wizard.tui.widgets import reflow
 
 if TYPE_CHECKING:
     from wizard.catalog import ErrorCatalog, Explanation, Match
-    from wizard.tui.app import EmailWizardApp
 
 CATALOG_GROUP = "catalog"
 
@@ -104,9 +104,9 @@ class ExplainScreen(Screen[None]):
         self.explanation: Explanation | None = None
 
     @property
-    def wizard(self) -> EmailWizardApp:
+    def wizard(self) -> WizardHost:
         """The app, typed."""
-        return cast("EmailWizardApp", self.app)
+        return wizard_host(self.app)
 
     def compose(self) -> ComposeResult:
         """Paste box, button and the results pane."""

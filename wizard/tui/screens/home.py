@@ -6,7 +6,7 @@ Typing filters the list (every word must appear); arrows move; Enter opens.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,11 +17,9 @@ from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from wizard.flow.model import Flow
+from wizard.tui.host import WizardHost, wizard_host
 from wizard.tui.sessions import SavedSession, list_saved
 from wizard.tui.widgets import STATUS_MARKS
-
-if TYPE_CHECKING:
-    from wizard.tui.app import EmailWizardApp
 
 EXPLAIN = "explain"
 TOUR = "tour"
@@ -78,9 +76,9 @@ class HomeScreen(Screen[None]):
         self.saved: dict[str, SavedSession] = {}
 
     @property
-    def wizard(self) -> EmailWizardApp:
+    def wizard(self) -> WizardHost:
         """The app, typed."""
-        return cast("EmailWizardApp", self.app)
+        return wizard_host(self.app)
 
     def compose(self) -> ComposeResult:
         """Filter field, the list, and a note on flow files that did not load."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -15,9 +15,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, RadioButton, R
 
 from wizard.flow.model import Flow, InputSpec
 from wizard.inputs import BadInput, check_input
-
-if TYPE_CHECKING:
-    from wizard.tui.app import EmailWizardApp
+from wizard.tui.host import wizard_host
 
 
 class Field(Vertical):
@@ -121,7 +119,7 @@ class InputsScreen(Screen[dict[str, Any] | None]):
 
     def compose(self) -> ComposeResult:
         """Title, purpose, one field per input and the run button."""
-        blink = cast("EmailWizardApp", self.app).cursor_blink
+        blink = wizard_host(self.app).cursor_blink
         yield Header()
         with VerticalScroll(id="form"):
             yield Static(self.flow.title, id="form-title", markup=False)
@@ -181,4 +179,4 @@ class InputsScreen(Screen[dict[str, Any] | None]):
         if self.returns_values:
             self.dismiss(values)
             return
-        cast("EmailWizardApp", self.app).start_walk(self.flow, values)
+        wizard_host(self.app).start_walk(self.flow, values)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -11,10 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown
 
 from wizard.report import REDACTED, report_markdown
+from wizard.tui.host import wizard_host
 from wizard.tui.sessions import SavedSession
-
-if TYPE_CHECKING:
-    from wizard.tui.app import EmailWizardApp
 
 
 class SavedScreen(Screen[None]):
@@ -43,7 +41,7 @@ class SavedScreen(Screen[None]):
 
     def action_open_flow(self) -> None:
         """Open the flow's form with the saved inputs (secrets must be typed again)."""
-        wizard = cast("EmailWizardApp", self.app)
+        wizard = wizard_host(self.app)
         flow = next((f for f in wizard.flows if f.id == self.saved.flow), None)
         if flow is None:
             self.notify(f"The flow {self.saved.flow} is not installed.", severity="warning")

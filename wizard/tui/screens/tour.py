@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,12 +14,10 @@ from textual.widgets import Button, Footer, Header, Static
 
 from wizard.engine import Session
 from wizard.flow.model import EndStep, Flow
+from wizard.tui.host import WizardHost, wizard_host
 from wizard.tui.screens.inputs import InputsScreen
 from wizard.tui.screens.walk import WalkScreen
 from wizard.tui.tour import TourItem, TourRun
-
-if TYPE_CHECKING:
-    from wizard.tui.app import EmailWizardApp
 
 STATE_MARKS: dict[str, tuple[str, str, str]] = {
     "pending": ("·", "$text-muted", "to do"),
@@ -64,9 +62,9 @@ class TourScreen(Screen[None]):
         self.sub_title = run.tour.title
 
     @property
-    def wizard(self) -> EmailWizardApp:
+    def wizard(self) -> WizardHost:
         """The app, typed."""
-        return cast("EmailWizardApp", self.app)
+        return wizard_host(self.app)
 
     def compose(self) -> ComposeResult:
         """Title, purpose, the checklist and the button."""

@@ -4,7 +4,7 @@ probe's result, or the findings and fixes — and the facts gathered."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,6 +23,7 @@ from wizard.flow.model import AskStep, Fix, InputSpec, PostconfAction, ProbeStep
 from wizard.inputs import BadInput, check_input
 from wizard.tui.by_hand import HandChoice, answer_by_hand, hand_choices
 from wizard.tui.facts import redacted_facts, redacted_lines, redactor, visible_facts
+from wizard.tui.host import WizardHost, wizard_host
 from wizard.tui.navigation import Walk
 from wizard.tui.screens.dialogs import (
     ApplyConfirmScreen,
@@ -45,9 +46,6 @@ from wizard.tui.widgets import (
     fix_commands,
     marked,
 )
-
-if TYPE_CHECKING:
-    from wizard.tui.app import EmailWizardApp
 
 PROBE_GROUP = "probe"
 APPLY_GROUP = "apply"
@@ -88,8 +86,6 @@ class WalkScreen(Screen[Session | None]):
     a tour started (``in_tour``), with ``None`` when they leave it early.
     """
 
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("enter", "go_on", "Continue"),
@@ -112,6 +108,7 @@ class WalkScreen(Screen[Session | None]):
 
     def __init__(self, session: Session, in_tour: bool = False) -> None:
         super().__init__()
+        self.HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
         self.walk = Walk(session)
         self.in_tour = in_tour
         self.sub_title = session.flow.title
@@ -130,9 +127,9 @@ class WalkScreen(Screen[Session | None]):
         return self.walk.session
 
     @property
-    def wizard(self) -> EmailWizardApp:
+    def wizard(self) -> WizardHost:
         """The app, typed."""
-        return cast("EmailWizardApp", self.app)
+        return wizard_host(self.app)
 
     def compose(self) -> ComposeResult:
         """Trail on top, the current step below, the facts beside it."""
@@ -190,7 +187,7 @@ class WalkScreen(Screen[Session | None]):
             await pane.mount_all([
                 Static(title or "", classes="step-title", markup=False),
                 RunningIndicator(f"running {probes}…", self.wizard.clock,
-                                 animate=self.wizard.animation_level != "none",
+                                 spinning=self.app.animation_level != "none",
                                  id="running"),
                 Static("x cancels · a answers by hand (no network to the target?) · "
                        "escape goes back", classes="hint", markup=False),
@@ -489,8 +486,9 @@ class WalkScreen(Screen[Session | None]):
         return index, applied_text(result, plan.main_cf)
 
     async def _apply_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.SUCCESS:
-            index, text = event.worker.result
+        result = event.worker.result
+        if event.state == WorkerState.SUCCESS and isinstance(result, tuple):
+            index, text = result
             self.applied[index] = text
             self.notify(text, severity="information" if text.startswith("✔") else "error",
                         timeout=8)
