@@ -1,13 +1,15 @@
-"""Answering a probe step by hand (wizard.tui.by_hand) and the Markdown report, without a screen."""
+"""Answering a probe step by hand (wizard.hand_answers) and the Markdown report, no screen."""
 
 from __future__ import annotations
+
+import pytest
 
 from tests.tui.fakes import ScriptedRunner, refused
 from tests.tui.scenes import dkim_misplaced
 from wizard.engine import Session
 from wizard.flow.model import Flow
+from wizard.hand_answers import EVIDENCE, NOT_MEASURED, answer_by_hand, hand_choices
 from wizard.report import session_markdown
-from wizard.tui.by_hand import EVIDENCE, NOT_MEASURED, answer_by_hand, hand_choices
 
 TWO_PROBES = Flow.model_validate({
     "id": "two", "title": "Two probes",
@@ -89,3 +91,22 @@ async def test_the_markdown_report_has_dns_rows_and_redacts_the_password() -> No
             "`sel1.example-com._domainkey.iad1.oracleemaildelivery.com.` |") in text
     assert "postconf -e 'relayhost = [smtp.example.test]:587'" in text
     assert text.startswith("# email-wizard report: Markdown\n")
+
+
+async def test_the_engine_refuses_given_results_for_a_step_that_is_not_a_probe() -> None:
+    flow = Flow.model_validate({
+        "id": "ask", "title": "Ask", "start": "q",
+        "steps": {"q": {"kind": "ask", "question": "Host?", "var": "host", "next": "done"},
+                  "done": {"kind": "end"}}})
+    session = Session.start(flow, {}, ScriptedRunner({}))
+    with pytest.raises(ValueError, match="not a probe step"):
+        await session.advance(given={})
+    assert session.current == "q" and session.trail == []
+
+
+async def test_the_engine_refuses_given_results_that_miss_a_probe_of_the_step() -> None:
+    runner = ScriptedRunner({})
+    session = Session.start(TWO_PROBES, {}, runner)
+    with pytest.raises(ValueError, match="no result given for b"):
+        await session.advance(given={"a": refused()})
+    assert session.current == "both" and session.trail == [] and runner.calls == []

@@ -159,12 +159,24 @@ class Session:
         self.error = None
         self.end_message = ""
 
-    async def advance(self, answer: str | None = None) -> TrailEntry:
-        """Run the current step (``answer`` answers an ask step) and move on."""
+    async def advance(self, answer: str | None = None, *,
+                      given: Mapping[str, ProbeResult] | None = None) -> TrailEntry:
+        """Run the current step and move on.
+
+        ``answer`` answers an ask step. ``given`` takes a probe step with these
+        results (by call id) instead of running its probes — a step answered by
+        hand walks on, records its trail and goes back exactly like a run one.
+        """
         if self.current is None or self.finished:
             raise RuntimeError("the flow has finished")
         step_id = self.current
         step = self.flow.steps[step_id]
+        if given is not None:
+            if not isinstance(step, ProbeStep):
+                raise ValueError(f"step {step_id} is not a probe step")
+            missing = set(step.calls(step_id)) - set(given)
+            if missing:
+                raise ValueError(f"no result given for {', '.join(sorted(missing))}")
         self._save()
         if isinstance(step, AskStep):
             try:
@@ -176,7 +188,7 @@ class Session:
             return entry
         try:
             if isinstance(step, ProbeStep):
-                entry = await self._probe(step_id, step)
+                entry = await self._probe(step_id, step, given)
             elif isinstance(step, SwitchStep):
                 entry = self._switch(step_id, step)
             elif isinstance(step, FixStep):
@@ -206,12 +218,17 @@ class Session:
         return TrailEntry(step_id, "ask", self.render(step.title or step.question), None,
                           f"{self.render(step.question)} → {shown}", answer=shown, next=target)
 
-    async def _probe(self, step_id: str, step: ProbeStep) -> TrailEntry:
+    async def _probe(self, step_id: str, step: ProbeStep,
+                     given: Mapping[str, ProbeResult] | None = None) -> TrailEntry:
         calls = step.calls(step_id)
-        rendered = {cid: template.render_value(call.with_, self.values)
-                    for cid, call in calls.items()}
-        results: list[ProbeResult] = await asyncio.gather(
-            *(self.runner.run(call.probe, rendered[cid]) for cid, call in calls.items()))
+        results: list[ProbeResult]
+        if given is not None:
+            results = [given[cid] for cid in calls]
+        else:
+            rendered = {cid: template.render_value(call.with_, self.values)
+                        for cid, call in calls.items()}
+            results = await asyncio.gather(
+                *(self.runner.run(call.probe, rendered[cid]) for cid, call in calls.items()))
         records = []
         outcomes: dict[str, str] = {}
         for (cid, call), result in zip(calls.items(), results, strict=True):

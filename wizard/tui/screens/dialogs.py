@@ -17,7 +17,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from wizard.fixes.apply_postconf import Plan
-from wizard.tui.by_hand import HandChoice
+from wizard.hand_answers import HandChoice
 from wizard.tui.widgets import diff_content
 
 

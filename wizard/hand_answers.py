@@ -5,15 +5,15 @@ skipped by choosing one of its declared outcomes (or one of the step's
 ``when`` rules). The engine then walks on exactly as if the probe had
 returned it. Plain Python over :class:`~wizard.engine.Session` — no Textual.
 
-The engine is not changed: the step runs through a one-shot runner that
-returns the chosen results, so the trail, facts and ``back`` behave as for
-a real run. Facts the probe declares are filled with :data:`NOT_MEASURED`
-so that later templates still render.
+The step is taken through :meth:`Session.advance` with the chosen results
+(``given=``), so the trail, facts and ``back`` behave as for a real run.
+Facts the probe declares are filled with :data:`NOT_MEASURED` so that later
+templates still render.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,21 +71,6 @@ def hand_choices(session: Session,
     return choices
 
 
-class _HandRunner:
-    """Returns the chosen results, one per probe call, in the order the engine asks."""
-
-    def __init__(self, results: list[ProbeResult]) -> None:
-        self.results = results
-
-    def run(self, name: str, params: Mapping[str, Any]) -> Awaitable[ProbeResult]:
-        result = self.results.pop(0)
-
-        async def _done() -> ProbeResult:
-            return result
-
-        return _done()
-
-
 def _result(spec: ProbeSpec[Any] | None, outcome: str, description: str,
             facts: Mapping[str, Any]) -> ProbeResult:
     filled: dict[str, Any] = {}
@@ -103,14 +88,9 @@ async def answer_by_hand(session: Session, choice: HandChoice,
     if not isinstance(step, ProbeStep) or session.current is None:
         raise ValueError("the current step is not a probe step")
     table = _registry() if probes is None else probes
-    results = []
+    results: dict[str, ProbeResult] = {}
     for cid, call in step.calls(session.current).items():
         outcome = choice.outcomes.get(cid, NOT_RUN)
         description = choice.description if cid in choice.outcomes else ""
-        results.append(_result(table.get(call.probe), outcome, description, choice.facts))
-    real = session.runner
-    session.runner = _HandRunner(results)  # type: ignore[assignment]
-    try:
-        return await session.advance()
-    finally:
-        session.runner = real
+        results[cid] = _result(table.get(call.probe), outcome, description, choice.facts)
+    return await session.advance(given=results)
