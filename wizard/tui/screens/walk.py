@@ -20,8 +20,8 @@ from textual.worker import Worker, WorkerState
 from wizard.engine import Session, TrailEntry
 from wizard.fixes.apply_postconf import ApplyError, ApplyResult, Plan, apply_plan, plan_postconf
 from wizard.flow.model import AskStep, Fix, InputSpec, PostconfAction, ProbeStep
-from wizard.inputs import BadInput, check_input
 from wizard.hand_answers import HandChoice, answer_by_hand, hand_choices
+from wizard.inputs import BadInput, check_input
 from wizard.tui.facts import redacted_facts, redacted_lines, redactor, visible_facts
 from wizard.tui.host import WizardHost, wizard_host
 from wizard.tui.navigation import Walk
