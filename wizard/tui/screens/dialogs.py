@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,9 +20,14 @@ from wizard.fixes.apply_postconf import Plan
 from wizard.hand_answers import HandChoice
 from wizard.tui.widgets import diff_content
 
+ResultT = TypeVar("ResultT")
 
-class Dialog(ModalScreen[object]):
-    """Base of the dialogs: a bordered box in the middle; ``escape`` closes with ``None``."""
+
+class Dialog(ModalScreen[ResultT | None]):
+    """Base of the dialogs: a bordered box in the middle; ``escape`` closes with ``None``.
+
+    ``ResultT`` is what the dialog returns when the user goes through with it.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close")]
 
@@ -65,7 +70,7 @@ class StepDetail:
     facts: Sequence[tuple[str, str]]
 
 
-class StepDetailScreen(Dialog):
+class StepDetailScreen(Dialog[None]):
     """A step of the trail in full: outcome and summary, evidence lines and the facts it found."""
 
     def __init__(self, detail: StepDetail) -> None:
@@ -99,7 +104,7 @@ class StepDetailScreen(Dialog):
         self.dismiss(None)
 
 
-class ByHandScreen(Dialog):
+class ByHandScreen(Dialog[HandChoice]):
     """Skip a probe: pick what it would have found; returns the chosen :class:`HandChoice`."""
 
     def __init__(self, title: str, choices: Sequence[HandChoice]) -> None:
@@ -134,7 +139,7 @@ def backup_hint(main_cf: Path) -> str:
     return f"{main_cf.name}.email-wizard-YYYYmmdd-HHMMSS.bak"
 
 
-class ApplyConfirmScreen(Dialog):
+class ApplyConfirmScreen(Dialog[bool]):
     """Shows the main.cf diff and where the backup goes; returns True to apply."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -190,7 +195,7 @@ class SaveRequest:
     as_json: bool
 
 
-class SaveScreen(Dialog):
+class SaveScreen(Dialog[SaveRequest]):
     """Asks where to save the report (Markdown and/or JSON); returns a :class:`SaveRequest`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

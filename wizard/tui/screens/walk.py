@@ -3,26 +3,24 @@ probe's result, or the findings and fixes — and the facts gathered."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 from textual.worker import Worker, WorkerState
 
 from wizard.engine import Session, TrailEntry
-from wizard.fixes.apply_postconf import ApplyError, ApplyResult, Plan, apply_plan, plan_postconf
-from wizard.flow.model import AskStep, Fix, InputSpec, PostconfAction, ProbeStep
+from wizard.fixes.apply_postconf import ApplyError, Plan, apply_plan
+from wizard.fixes.review import applied_text
+from wizard.flow.model import AskStep, InputSpec, ProbeStep
 from wizard.hand_answers import HandChoice, answer_by_hand, hand_choices
 from wizard.inputs import BadInput, check_input
-from wizard.tui.facts import redacted_facts, redacted_lines, redactor, visible_facts
+from wizard.tui.facts import redactor, visible_facts
 from wizard.tui.host import WizardHost, wizard_host
 from wizard.tui.navigation import Walk
 from wizard.tui.screens.dialogs import (
@@ -30,53 +28,27 @@ from wizard.tui.screens.dialogs import (
     ByHandScreen,
     SaveRequest,
     SaveScreen,
-    StepDetail,
     StepDetailScreen,
 )
 from wizard.tui.sessions import default_base, save_session
+from wizard.tui.walk_pages import (
+    CANCELLED,
+    ask_page,
+    failure_page,
+    result_page,
+    running_page,
+    step_detail,
+)
 from wizard.tui.widgets import (
-    Banner,
     DnsTable,
     FactsPanel,
-    FindingsView,
     FixView,
-    RunningIndicator,
     TrailList,
-    entry_mark,
     fix_commands,
-    marked,
 )
 
 PROBE_GROUP = "probe"
 APPLY_GROUP = "apply"
-CANCELLED = "cancelled"
-
-
-def fix_plan(fix: Fix) -> tuple[Plan | None, str]:
-    """The main.cf edit of ``fix``'s postconf actions, or why there is none to show."""
-    actions = [a for a in fix.actions if isinstance(a, PostconfAction)]
-    if not actions or not fix.applies_to:
-        return None, ""
-    try:
-        plan = plan_postconf(Path(fix.applies_to), actions)
-    except ApplyError as exc:
-        return None, f"No diff: {exc}"
-    if not plan.changes:
-        return plan, f"{fix.applies_to} already has these settings."
-    return plan, ""
-
-
-def applied_text(result: ApplyResult, main_cf: Path) -> str:
-    """What an apply did, with the backup named."""
-    check = result.check
-    if result.applied:
-        checked = "postfix check passed" if check.ran else check.output
-        return (f"✔ Applied to {main_cf} · backup: {result.backup} · {checked}. "
-                "Then: postfix reload")
-    if result.rolled_back:
-        return (f"✘ postfix check failed; the original was put back (backup: {result.backup}): "
-                f"{check.output}")
-    return f"Nothing to change: {check.output}"
 
 
 class WalkScreen(Screen[Session | None]):
@@ -174,107 +146,24 @@ class WalkScreen(Screen[Session | None]):
         await pane.remove_children()
         if page == "ask":
             assert isinstance(step, AskStep)
-            await pane.mount_all(self._ask_widgets(step))
+            await pane.mount_all(ask_page(self.session, step, self.walk.prefill,
+                                          self.wizard.cursor_blink))
             pane.query_one("Input, OptionList").focus()
         elif page == "run" and self.failure is not None:
-            await pane.mount_all(self._failure_widgets())
+            await pane.mount_all(failure_page(self.session, self.failure))
             pane.focus()
         elif page == "run":
             assert isinstance(step, ProbeStep)
-            title = self.session.render(step.title) if step.title else self.session.current
-            probes = ", ".join(call.probe for call in step.calls(self.session.current or "")
-                               .values())
-            await pane.mount_all([
-                Static(title or "", classes="step-title", markup=False),
-                RunningIndicator(f"running {probes}…", self.wizard.clock,
-                                 spinning=self.app.animation_level != "none",
-                                 id="running"),
-                Static("x cancels · a answers by hand (no network to the target?) · "
-                       "escape goes back", classes="hint", markup=False),
-            ])
+            await pane.mount_all(running_page(self.session, step, self.wizard.clock,
+                                              self.app.animation_level != "none"))
             pane.focus()
             self.running = True
             self.run_probe()
         else:
-            await pane.mount_all(self._result_widgets())
+            await pane.mount_all(result_page(self.session, self.applied, self.in_tour))
             pane.focus()
         pane.scroll_home(animate=False)
         self.refresh_bindings()
-
-    def _ask_widgets(self, step: AskStep) -> list[Widget]:
-        widgets: list[Widget] = [Static(self.session.render(step.question),
-                                        classes="step-title", markup=False)]
-        if step.help:
-            widgets.append(Static(self.session.render(step.help), classes="help", markup=False))
-        if step.type == "choice":
-            choices = OptionList(*step.choices, id="answer-choices")
-            if self.walk.prefill in step.choices:
-                choices.highlighted = step.choices.index(self.walk.prefill)
-            widgets.append(choices)
-        else:
-            known = self.session.values.get(step.var)
-            secret = step.type == "secret"
-            value = self.walk.prefill or ("" if known in (None, "") or secret else str(known))
-            answer = Input(value=value, password=secret, placeholder=step.type, id="answer")
-            answer.cursor_blink = self.wizard.cursor_blink
-            widgets.append(answer)
-        widgets.append(Static("", id="answer-error", markup=False))
-        return widgets
-
-    def _failure_widgets(self) -> list[Widget]:
-        step = self.session.step
-        title = self.session.render(step.title) if step is not None and step.title else ""
-        if self.failure == CANCELLED:
-            reason = marked(("■", "$text-warning"), "You cancelled this check.")
-        else:
-            reason = marked(("!", "$text-error"), f"This step could not run: {self.failure}")
-        hint = "r runs it again · escape goes back"
-        if isinstance(step, ProbeStep):
-            hint = "r runs it again · a answers it by hand · escape goes back"
-        return [
-            Static(title or (self.session.current or ""), classes="step-title", markup=False),
-            Static(reason),
-            Static(hint, classes="hint", markup=False),
-        ]
-
-    def _result_widgets(self) -> list[Widget]:
-        session = self.session
-        redact = redactor(session)
-        entry = session.trail[-1]
-        widgets: list[Widget] = []
-        if session.finished:
-            detail = session.error if session.status == "error" else entry.title
-            widgets.append(Banner(session.status, redact.text(detail or "")))
-            if session.end_message:
-                widgets.append(Static(redact.text(session.end_message), classes="end-message",
-                                      markup=False))
-        if entry.kind == "probe":
-            widgets.append(Static(entry.title, classes="step-title", markup=False))
-            outcome = entry.outcome or ""
-            if outcome != "error":
-                widgets.append(Static(marked(entry_mark(session.flow, entry),
-                                             redact.text(f"{outcome}: {entry.summary}")),
-                                      classes="outcome"))
-            if entry.evidence:
-                widgets.append(Static("\n".join(redacted_lines(session, entry.evidence)),
-                                      classes="evidence", markup=False))
-        elif entry.kind == "fix" and not session.finished:
-            widgets.append(Static(entry.title, classes="step-title", markup=False))
-        if entry.kind in ("fix", "end") or session.finished:
-            if session.findings:
-                widgets.append(FindingsView(session.findings))
-            for index, fix in enumerate(session.fixes):
-                plan, note = fix_plan(fix)
-                widgets.append(FixView(fix, plan, note, self.applied.get(index, "")))
-            if session.finished and session.trail:
-                widgets.append(Static("s saves the report (Markdown and JSON, secrets "
-                                      "redacted) · y copies the commands", classes="hint",
-                                      markup=False))
-        if not session.finished:
-            widgets.append(Button("Continue", id="continue", variant="primary"))
-        elif self.in_tour:
-            widgets.append(Button("Next check of the tour", id="continue", variant="primary"))
-        return widgets
 
     # -- the probe worker ------------------------------------------------------------------
 
@@ -395,8 +284,8 @@ class WalkScreen(Screen[Session | None]):
         title = self.session.render(step.title) if step.title else (self.session.current or "")
         self.app.push_screen(ByHandScreen(title, choices), self._hand_picked)
 
-    async def _hand_picked(self, choice: object) -> None:
-        if not isinstance(choice, HandChoice):
+    async def _hand_picked(self, choice: HandChoice | None) -> None:
+        if choice is None:
             return
         if self.running:
             self._hand_choice = choice
@@ -442,8 +331,8 @@ class WalkScreen(Screen[Session | None]):
         base = default_base(self.wizard.sessions_folder, self.session, self.wizard.wall_clock())
         self.app.push_screen(SaveScreen(base, self.wizard.cursor_blink), self._save_to)
 
-    def _save_to(self, request: object) -> None:
-        if not isinstance(request, SaveRequest):
+    def _save_to(self, request: SaveRequest | None) -> None:
+        if request is None:
             return
         try:
             written = save_session(self.session, request.base, self.wizard.wall_clock(),
@@ -469,8 +358,8 @@ class WalkScreen(Screen[Session | None]):
         index = self.session.fixes.index(view.fix)
         plan = view.plan
 
-        def confirmed(ok: object) -> None:
-            if ok is True:
+        def confirmed(ok: bool | None) -> None:
+            if ok:
                 self.run_apply(index, plan)
 
         self.app.push_screen(ApplyConfirmScreen(view.fix.title, plan), confirmed)
@@ -510,23 +399,7 @@ class WalkScreen(Screen[Session | None]):
         if event.option.id is None or not event.option.id.isdigit():
             return
         entry = self.session.trail[int(event.option.id)]
-        self.app.push_screen(StepDetailScreen(self.step_detail(entry)))
-
-    def step_detail(self, entry: TrailEntry) -> StepDetail:
-        """What the details dialog shows for ``entry`` (secrets redacted)."""
-        session = self.session
-        redact = redactor(session)
-        outcome = f"{entry.outcome}: " if entry.outcome and entry.kind == "probe" else ""
-        took = f"  ({entry.elapsed_ms} ms)" if entry.kind == "probe" else ""
-        headline = Content.assemble(
-            marked(entry_mark(session.flow, entry), redact.text(f"{outcome}{entry.summary}")),
-            (took, "$text-muted"))
-        facts = [(f"{p.id}.{name}", value) for p in entry.probes
-                 for name, value in redacted_facts(session, p.facts)]
-        probes = [(p.id, redact.text(f"{p.probe} → {p.outcome}: {p.summary}"))
-                  for p in entry.probes]
-        return StepDetail(redact.text(entry.title), headline,
-                          redacted_lines(session, entry.evidence), probes, facts)
+        self.app.push_screen(StepDetailScreen(step_detail(self.session, entry)))
 
     @on(OptionList.OptionSelected, "#answer-choices")
     async def _choice_made(self, event: OptionList.OptionSelected) -> None:

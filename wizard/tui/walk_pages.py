@@ -1,0 +1,142 @@
+"""The widgets of each page of the walk, one builder per page.
+
+:class:`~wizard.tui.screens.walk.WalkScreen` decides which page is on show
+and reacts to keys; these functions only turn the engine's state into
+widgets: a question, a running probe, a step that could not run, a result
+(with findings and fixes), and the details of one trail entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import Button, Input, OptionList, Static
+
+from wizard.engine import Session, TrailEntry
+from wizard.fixes.review import fix_plan
+from wizard.flow.model import AskStep, ProbeStep
+from wizard.tui.facts import redacted_facts, redacted_lines, redactor
+from wizard.tui.screens.dialogs import StepDetail
+from wizard.tui.widgets import (
+    Banner,
+    FindingsView,
+    FixView,
+    RunningIndicator,
+    entry_mark,
+    marked,
+)
+
+CANCELLED = "cancelled"
+"""The failure of a step the user cancelled (not a crash)."""
+
+
+def ask_page(session: Session, step: AskStep, prefill: str | None,
+             cursor_blink: bool) -> list[Widget]:
+    """The question, its help, and a choice list or an input field."""
+    widgets: list[Widget] = [Static(session.render(step.question),
+                                    classes="step-title", markup=False)]
+    if step.help:
+        widgets.append(Static(session.render(step.help), classes="help", markup=False))
+    if step.type == "choice":
+        choices = OptionList(*step.choices, id="answer-choices")
+        if prefill in step.choices:
+            choices.highlighted = step.choices.index(prefill)
+        widgets.append(choices)
+    else:
+        known = session.values.get(step.var)
+        secret = step.type == "secret"
+        value = prefill or ("" if known in (None, "") or secret else str(known))
+        answer = Input(value=value, password=secret, placeholder=step.type, id="answer")
+        answer.cursor_blink = cursor_blink
+        widgets.append(answer)
+    widgets.append(Static("", id="answer-error", markup=False))
+    return widgets
+
+
+def running_page(session: Session, step: ProbeStep, clock: Callable[[], float],
+                 spinning: bool) -> list[Widget]:
+    """The step's title, a spinner with the probes running, and what the keys do."""
+    title = session.render(step.title) if step.title else session.current
+    probes = ", ".join(call.probe for call in step.calls(session.current or "").values())
+    return [
+        Static(title or "", classes="step-title", markup=False),
+        RunningIndicator(f"running {probes}…", clock, spinning=spinning, id="running"),
+        Static("x cancels · a answers by hand (no network to the target?) · "
+               "escape goes back", classes="hint", markup=False),
+    ]
+
+
+def failure_page(session: Session, failure: str) -> list[Widget]:
+    """Why the current step did not run (cancelled, or crashed) and how to go on."""
+    step = session.step
+    title = session.render(step.title) if step is not None and step.title else ""
+    if failure == CANCELLED:
+        reason = marked(("■", "$text-warning"), "You cancelled this check.")
+    else:
+        reason = marked(("!", "$text-error"), f"This step could not run: {failure}")
+    hint = "r runs it again · escape goes back"
+    if isinstance(step, ProbeStep):
+        hint = "r runs it again · a answers it by hand · escape goes back"
+    return [
+        Static(title or (session.current or ""), classes="step-title", markup=False),
+        Static(reason),
+        Static(hint, classes="hint", markup=False),
+    ]
+
+
+def result_page(session: Session, applied: Mapping[int, str], in_tour: bool) -> list[Widget]:
+    """The last step's result; at a fix or the end, every finding and fix so far."""
+    redact = redactor(session)
+    entry = session.trail[-1]
+    widgets: list[Widget] = []
+    if session.finished:
+        detail = session.error if session.status == "error" else entry.title
+        widgets.append(Banner(session.status, redact.text(detail or "")))
+        if session.end_message:
+            widgets.append(Static(redact.text(session.end_message), classes="end-message",
+                                  markup=False))
+    if entry.kind == "probe":
+        widgets.append(Static(entry.title, classes="step-title", markup=False))
+        outcome = entry.outcome or ""
+        if outcome != "error":
+            widgets.append(Static(marked(entry_mark(session.flow, entry),
+                                         redact.text(f"{outcome}: {entry.summary}")),
+                                  classes="outcome"))
+        if entry.evidence:
+            widgets.append(Static("\n".join(redacted_lines(session, entry.evidence)),
+                                  classes="evidence", markup=False))
+    elif entry.kind == "fix" and not session.finished:
+        widgets.append(Static(entry.title, classes="step-title", markup=False))
+    if entry.kind in ("fix", "end") or session.finished:
+        if session.findings:
+            widgets.append(FindingsView(session.findings))
+        for index, fix in enumerate(session.fixes):
+            plan, note = fix_plan(fix)
+            widgets.append(FixView(fix, plan, note, applied.get(index, "")))
+        if session.finished and session.trail:
+            widgets.append(Static("s saves the report (Markdown and JSON, secrets "
+                                  "redacted) · y copies the commands", classes="hint",
+                                  markup=False))
+    if not session.finished:
+        widgets.append(Button("Continue", id="continue", variant="primary"))
+    elif in_tour:
+        widgets.append(Button("Next check of the tour", id="continue", variant="primary"))
+    return widgets
+
+
+def step_detail(session: Session, entry: TrailEntry) -> StepDetail:
+    """What the details dialog shows for ``entry`` (secrets redacted)."""
+    redact = redactor(session)
+    outcome = f"{entry.outcome}: " if entry.outcome and entry.kind == "probe" else ""
+    took = f"  ({entry.elapsed_ms} ms)" if entry.kind == "probe" else ""
+    headline = Content.assemble(
+        marked(entry_mark(session.flow, entry), redact.text(f"{outcome}{entry.summary}")),
+        (took, "$text-muted"))
+    facts = [(f"{p.id}.{name}", value) for p in entry.probes
+             for name, value in redacted_facts(session, p.facts)]
+    probes = [(p.id, redact.text(f"{p.probe} → {p.outcome}: {p.summary}"))
+              for p in entry.probes]
+    return StepDetail(redact.text(entry.title), headline,
+                      redacted_lines(session, entry.evidence), probes, facts)
