@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -9,6 +10,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "flows"
+CLI = (sys.executable, "-m", "tests.recording_cli")
+"""The command line as the tests start it: ``email-wizard`` with probe outcomes recorded."""
 
 
 def free_port(host: str = "127.0.0.1", kind: int = socket.SOCK_STREAM) -> int:
@@ -20,6 +23,11 @@ def free_port(host: str = "127.0.0.1", kind: int = socket.SOCK_STREAM) -> int:
 
 def cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,
         cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``email-wizard ARGS`` in a subprocess, as a user would."""
-    return subprocess.run([sys.executable, "-m", "wizard", *args], capture_output=True,
+    """Run ``email-wizard ARGS`` in a subprocess, as a user would (probe outcomes recorded)."""
+    from tests.outcome_recorder import LOG, LOG_ENV
+
+    env = dict(os.environ if env is None else env)
+    env.setdefault(LOG_ENV, str(LOG))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
+    return subprocess.run([*CLI, *args], capture_output=True,
                           text=True, env=env, input=stdin, cwd=cwd or ROOT, timeout=120)

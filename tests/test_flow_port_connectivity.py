@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from typing import Any
 
 import pytest
 
-from tests.helpers import ROOT, cli
+from tests.helpers import CLI, ROOT, cli
 from tests.servers.dns_fixtures import DnsServers
 from tests.servers.port_fixtures import EXTERNAL, Peers, PortServers, port_free_on
 from tests.servers.smtp import LOOPBACK
@@ -299,7 +298,7 @@ def test_no_external_mta_to_compare_with_is_inconclusive(dns_servers: DnsServers
 def test_no_route_to_the_endpoint(unreachable_netns: tuple[str, str]) -> None:
     namespace, address = unreachable_netns
     result = subprocess.run(
-        ["ip", "netns", "exec", namespace, sys.executable, "-m", "wizard", "run",
+        ["ip", "netns", "exec", namespace, *CLI, "run",
          "port-connectivity", "--json", "--set", f"host={address}", "--set", "ports=587,25"],
         capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.returncode == 1, result.stderr

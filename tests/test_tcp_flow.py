@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
-from tests.helpers import ROOT, cli
+from tests.helpers import CLI, ROOT, cli
 
 
 def run_json(*args: str) -> tuple[int, dict]:
@@ -51,7 +50,7 @@ def test_silently_dropped_port_times_out_and_proposes_an_egress_rule(silent_port
 def test_no_route_is_unreachable(unreachable_netns: tuple[str, str]) -> None:
     namespace, address = unreachable_netns
     result = subprocess.run(
-        ["ip", "netns", "exec", namespace, sys.executable, "-m", "wizard", "run", "tcp-port",
+        ["ip", "netns", "exec", namespace, *CLI, "run", "tcp-port",
          "--json", "--set", f"host={address}", "--set", "port=587"],
         capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.returncode == 1, result.stderr

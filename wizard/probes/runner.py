@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import Mapping
 from typing import Any, Protocol
@@ -14,18 +13,6 @@ from wizard.probes.base import ProbeContext, ProbeResult, ProbeSpec
 
 GRACE_SECONDS = 1.0
 """How long past the context's timeout a probe may run before it is cancelled."""
-
-
-OUTCOME_LOG_ENV = "EMAIL_WIZARD_OUTCOME_LOG"
-"""When set, each probe's name and outcome is appended to that file (the test suite's
-outcome-coverage check reads it; nothing else is written, no parameters, no facts)."""
-
-
-def _record_outcome(name: str, outcome: str) -> None:
-    path = os.environ.get(OUTCOME_LOG_ENV)
-    if path:
-        with open(path, "a", encoding="utf-8") as log:
-            log.write(f"{name}\t{outcome}\n")
 
 
 class ProbeFailed(Exception):
@@ -83,6 +70,5 @@ class RegistryRunner:
         if result.outcome not in spec.outcomes:
             raise ProbeFailed(f"{name} returned undeclared outcome {result.outcome!r}")
         elapsed = round((time.monotonic() - started) * 1000)
-        _record_outcome(name, result.outcome)
         return ProbeResult(result.outcome, result.summary, tuple(result.evidence),
                            dict(result.facts), elapsed)
