@@ -1,0 +1,179 @@
+"""The user's settings: one TOML file both front-ends read; command-line flags override it.
+
+``config.toml`` in the user config folder (``$EMAIL_WIZARD_CONFIG_DIR`` or
+``~/.config/email-wizard``)::
+
+    ca_file = "/etc/ssl/corp-ca.pem"     # extra trust anchors for TLS
+    nameservers = ["192.0.2.53"]         # every lookup goes there (IP[:PORT])
+    authoritative = false                # ask each domain's own servers
+    timeout = 10.0                       # seconds per probe
+    provider = "oci"
+    region = "us-ashburn-1"
+    walk = "to_end"                      # or "step_by_step"
+    theme = "textual-dark"
+
+    [oci]
+    config = "~/.oci/config"
+    profile = "DEFAULT"
+    auth = "api_key"
+
+A missing file means the defaults. A file that cannot be read or does not
+fit is a :class:`SettingsError` naming the file and the key — the CLI's
+exit 2, the TUI's message — never a traceback. The TUI writes the file
+atomically (a temporary file beside it, then a rename).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from wizard.inputs import BadInput, parse_nameserver
+from wizard.paths import config_dir
+from wizard.probes.base import ProbeContext
+
+MAX_BYTES = 64 * 1024
+"""A settings file is a few hundred bytes; anything past this is not one."""
+
+WalkMode = Literal["to_end", "step_by_step"]
+
+
+class SettingsError(ValueError):
+    """The settings file cannot be read or does not fit (the message names file and key)."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OciSettings(_Model):
+    """How to reach the provider's API (the ``oci`` CLI's own options)."""
+
+    config: str | None = Field(None, description="OCI config file (default ~/.oci/config)")
+    profile: str | None = Field(None, description="Profile in that file (default DEFAULT)")
+    auth: Literal["api_key", "security_token", "instance_principal"] | None = None
+    endpoint: str | None = Field(None, description="Control-plane endpoint override")
+    submit_endpoint: str | None = Field(None, description="HTTPS submission endpoint override")
+
+
+class Settings(_Model):
+    """Everything a user may want the same in every run, in both front-ends."""
+
+    ca_file: str | None = Field(None, description="Extra trust anchors for TLS (PEM file)")
+    nameservers: tuple[str, ...] = Field((), description="DNS servers for every lookup")
+    authoritative: bool = Field(False, description="Ask each domain's own name servers")
+    timeout: float = Field(10.0, gt=0, le=600, description="Seconds each probe may take")
+    provider: str | None = Field(None, description="Default provider profile (e.g. oci)")
+    region: str | None = Field(None, description="Default provider region")
+    walk: WalkMode = Field("to_end", description="TUI: run to the end, or stop at each step")
+    theme: str | None = Field(None, description="TUI theme")
+    oci: OciSettings = OciSettings()
+
+    @field_validator("nameservers")
+    @classmethod
+    def _nameservers(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for server in value:
+            try:
+                parse_nameserver(server)
+            except BadInput as exc:
+                raise ValueError(str(exc).removeprefix("--nameserver: ")) from None
+        return value
+
+    def probe_context(self, *, authoritative_port: int = 53) -> ProbeContext:
+        """The probes' context these settings describe."""
+        return ProbeContext(timeout=self.timeout,
+                            nameservers=tuple(parse_nameserver(n) for n in self.nameservers),
+                            ca_file=self.ca_file or None, authoritative=self.authoritative,
+                            authoritative_port=authoritative_port)
+
+
+def settings_path() -> Path:
+    """Where the settings live: ``config.toml`` in the user config folder."""
+    return config_dir() / "config.toml"
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SettingsError(f"{path}: not a regular file")
+        if info.st_size > MAX_BYTES:
+            raise SettingsError(f"{path}: {info.st_size} bytes, more than a settings file "
+                                f"holds ({MAX_BYTES})")
+        data = os.read(fd, MAX_BYTES + 1)
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_BYTES:
+        raise SettingsError(f"{path}: more than a settings file holds ({MAX_BYTES} bytes)")
+    return data
+
+
+def _problem(error: dict[str, Any]) -> str:
+    where = ".".join(str(part) for part in error["loc"]) or "settings"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        known = ", ".join(sorted(Settings.model_fields))
+        message = f"unknown setting (known: {known})"
+    return f"{where}: {message}"
+
+
+def parse_settings(text: str, path: Path) -> Settings:
+    """Settings from TOML ``text``; :class:`SettingsError` names ``path`` and the bad key."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(_problem(dict(e)) for e in exc.errors())
+        raise SettingsError(f"{path}: {problems}") from None
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """The user's settings (the defaults when there is no file)."""
+    path = path or settings_path()
+    data = _read(path)
+    if data is None:
+        return Settings()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SettingsError(f"{path}: not UTF-8 text") from None
+    return parse_settings(text, path)
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> Path:
+    """Write ``settings`` atomically (unset values are left out); the path written."""
+    import tomli_w
+
+    path = path or settings_path()
+    data = settings.model_dump(mode="json", exclude_defaults=True)
+    text = ("# email-wizard settings (the TUI's Settings screen writes this file)\n"
+            + tomli_w.dumps(data))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=".config.", suffix=".toml", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
