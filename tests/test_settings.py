@@ -22,7 +22,7 @@ from wizard.settings import (
 def test_no_file_means_the_defaults(tmp_path: Path) -> None:
     settings = load_settings(tmp_path / "config.toml")
     assert settings == Settings()
-    assert settings.timeout == 10.0 and settings.walk == "to_end"
+    assert settings.timeout == 10.0 and settings.nameservers == ()
 
 
 def test_the_file_lives_in_the_user_config_folder(tmp_path: Path,
@@ -35,7 +35,7 @@ def test_saved_settings_read_back_the_same_and_leave_defaults_out(tmp_path: Path
     path = tmp_path / "sub" / "config.toml"
     wanted = Settings(ca_file="/etc/corp-ca.pem", nameservers=("127.0.0.1:5353", "::1"),
                       authoritative=True, timeout=4.5, region="us-ashburn-1",
-                      walk="step_by_step", oci=OciSettings(profile="LAB"))
+                      oci=OciSettings(profile="LAB"))
     save_settings(wanted, path)
     assert load_settings(path) == wanted
     text = path.read_text()
@@ -55,7 +55,6 @@ def test_the_settings_make_the_probe_context() -> None:
     ("timeout = 0\n", "timeout: Input should be greater than 0"),
     ("nameservers = ['resolver.example']\n", "nameservers: 'resolver.example' is not an IP"),
     ("colour = 'blue'\n", "colour: unknown setting (known: authoritative, ca_file"),
-    ("walk = 'sometimes'\n", "walk: Input should be 'to_end' or 'step_by_step'"),
     ("[oci]\nauth = 'password'\n", "oci.auth: Input should be"),
     ("timeout = \n", "not valid TOML"),
 ])
@@ -88,3 +87,24 @@ def test_binary_garbage_is_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe\x00")
     with pytest.raises(SettingsError, match="not UTF-8"):
         load_settings(path)
+
+
+def test_a_ca_file_must_be_pem_certificates(tmp_path: Path) -> None:
+    from wizard.settings import ca_file_problem
+
+    (tmp_path / "empty.pem").write_text("")
+    (tmp_path / "text.pem").write_text("not a certificate\n")
+    assert "no such file" in (ca_file_problem(str(tmp_path / "missing.pem")) or "")
+    assert "not a regular file" in (ca_file_problem(str(tmp_path)) or "")
+    assert "not a PEM certificate file" in (ca_file_problem(str(tmp_path / "empty.pem")) or "")
+    assert "not a PEM certificate file" in (ca_file_problem(str(tmp_path / "text.pem")) or "")
+
+
+def test_a_real_ca_file_passes(tmp_path: Path) -> None:
+    import trustme
+
+    from wizard.settings import ca_file_problem
+
+    ca = trustme.CA()
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    assert ca_file_problem(str(tmp_path / "ca.pem")) is None

@@ -9,7 +9,6 @@
     timeout = 10.0                       # seconds per probe
     provider = "oci"
     region = "us-ashburn-1"
-    walk = "to_end"                      # or "step_by_step"
     theme = "textual-dark"
 
     [oci]
@@ -41,8 +40,6 @@ from wizard.probes.base import ProbeContext
 MAX_BYTES = 64 * 1024
 """A settings file is a few hundred bytes; anything past this is not one."""
 
-WalkMode = Literal["to_end", "step_by_step"]
-
 
 class SettingsError(ValueError):
     """The settings file cannot be read or does not fit (the message names file and key)."""
@@ -71,7 +68,6 @@ class Settings(_Model):
     timeout: float = Field(10.0, gt=0, le=600, description="Seconds each probe may take")
     provider: str | None = Field(None, description="Default provider profile (e.g. oci)")
     region: str | None = Field(None, description="Default provider region")
-    walk: WalkMode = Field("to_end", description="TUI: run to the end, or stop at each step")
     theme: str | None = Field(None, description="TUI theme")
     oci: OciSettings = OciSettings()
 
@@ -91,6 +87,22 @@ class Settings(_Model):
                             nameservers=tuple(parse_nameserver(n) for n in self.nameservers),
                             ca_file=self.ca_file or None, authoritative=self.authoritative,
                             authoritative_port=authoritative_port)
+
+
+def ca_file_problem(path: str) -> str | None:
+    """Why ``path`` cannot serve as trust anchors (None when it can): missing, not PEM…"""
+    import ssl
+
+    file = Path(path).expanduser()
+    if not file.is_file():
+        return f"{path}: no such file" if not file.exists() else f"{path}: not a regular file"
+    if file.stat().st_size > 16 * 1024 * 1024:
+        return f"{path}: too large for a CA bundle"
+    try:
+        ssl.create_default_context().load_verify_locations(cafile=str(file))
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        return f"{path}: not a PEM certificate file ({getattr(exc, 'reason', None) or exc})"
+    return None
 
 
 def settings_path() -> Path:

@@ -23,6 +23,7 @@ from wizard.fixes.apply_postconf import postfix_check as real_postfix_check
 from wizard.flow.diagnostics import DataFileError
 from wizard.flow.model import Flow
 from wizard.probes.runner import ProbeRunner
+from wizard.settings import Settings, SettingsError, load_settings, save_settings, settings_path
 from wizard.tours import Tour, load_tour, tour_path
 from wizard.tui.commands import WizardCommands
 from wizard.tui.host import AnimationLevel
@@ -51,8 +52,15 @@ class EmailWizardApp(App[int]):
                  wall_clock: Callable[[], float] = time.time,
                  postfix_check: Callable[[Path], CheckResult] = real_postfix_check,
                  tour: Tour | None = None, error_catalog: ErrorCatalog | None = None,
-                 theme: str | None = None) -> None:
+                 theme: str | None = None, settings: Settings | None = None,
+                 settings_file: Path | None = None, runner_from_settings: bool = False) -> None:
         super().__init__()
+        self.settings = settings or Settings()
+        """The user's settings (CA file, DNS servers, timeout, …), shared with the CLI."""
+        self.settings_file = settings_file
+        """Where Settings are saved; None: not saved (tests)."""
+        self.runner_from_settings = runner_from_settings
+        """The runner was built from the settings, so new settings rebuild it."""
         self.flows = list(flows)
         """The flows on the home screen, in order."""
         self.runner = runner
@@ -74,8 +82,39 @@ class EmailWizardApp(App[int]):
         """The onboarding tour, when its file is installed."""
         self.error_catalog = error_catalog
         """The error catalog ("Explain an error"); loaded on first use when None."""
-        if theme:
-            self.theme = theme
+        if theme or self.settings.theme:
+            self.theme = theme or self.settings.theme or self.theme
+
+    def watch_theme(self, theme: str) -> None:
+        """Remember the theme the user picked (ctrl+p → theme) in the settings."""
+        if self.settings_file is not None and self.is_running and theme != self.settings.theme:
+            self._store(self.settings.model_copy(update={"theme": theme}), quiet=True)
+
+    def action_settings(self) -> None:
+        """Open the settings; saved settings apply to the next check at once."""
+        from wizard.tui.screens.settings import SettingsScreen
+
+        def saved(settings: Settings | None) -> None:
+            if settings is not None:
+                self._store(settings)
+
+        self.push_screen(SettingsScreen(self.settings, self.cursor_blink), saved)
+
+    def _store(self, settings: Settings, quiet: bool = False) -> None:
+        self.settings = settings
+        if self.runner_from_settings:
+            from wizard.probes.runner import RegistryRunner
+
+            self.runner = RegistryRunner(settings.probe_context())
+        if self.settings_file is None:
+            return
+        try:
+            path = save_settings(settings, self.settings_file)
+        except OSError as exc:
+            self.notify(f"Settings not saved: {exc}", severity="error", timeout=10)
+            return
+        if not quiet:
+            self.notify(f"Settings saved to {path}.")
 
     @property
     def tour_available(self) -> bool:
@@ -130,25 +169,35 @@ def make_app(flows: Sequence[Flow] | None = None, runner: ProbeRunner | None = N
              animation_level: AnimationLevel = "full", sessions_folder: Path | None = None,
              wall_clock: Callable[[], float] | None = None,
              postfix_check: Callable[[Path], CheckResult] | None = None,
-             tour: Tour | Path | None = None, theme: str | None = None) -> EmailWizardApp:
+             tour: Tour | Path | None = None, theme: str | None = None,
+             settings: Settings | None = None) -> EmailWizardApp:
     """Build the app; ``None`` means the installed flows and tour and the real probe runner.
 
     Tests pass an explicit flow list, a fake or loopback runner, fixed clocks,
     ``cursor_blink=False`` and ``animation_level="none"`` for pictures that do
-    not move.
+    not move. ``settings`` None reads the user's settings file (and saves
+    changes to it); a file that does not fit is reported and the defaults used.
     """
     broken: list[str] = []
+    settings_file: Path | None = None
+    if settings is None:
+        settings_file = settings_path()
+        try:
+            settings = load_settings(settings_file)
+        except SettingsError as exc:
+            broken.append(f"{exc} (using the defaults)")
+            settings = Settings()
     if flows is None:
         from wizard.flow.loader import discover
 
         catalogue = discover()
         flows = [flow for _, (flow, _) in sorted(catalogue.flows.items())]
         broken = [str(diag) for diag in catalogue.broken]
+    runner_from_settings = runner is None
     if runner is None:
-        from wizard.probes.base import ProbeContext
         from wizard.probes.runner import RegistryRunner
 
-        runner = RegistryRunner(ProbeContext())
+        runner = RegistryRunner(settings.probe_context())
     if tour is None:
         tour = tour_path()
     if isinstance(tour, Path):
@@ -161,7 +210,9 @@ def make_app(flows: Sequence[Flow] | None = None, runner: ProbeRunner | None = N
                           cursor_blink=cursor_blink, animation_level=animation_level,
                           sessions_folder=sessions_folder, wall_clock=wall_clock or time.time,
                           postfix_check=postfix_check or real_postfix_check,
-                          tour=tour, theme=theme)
+                          tour=tour, theme=theme, settings=settings,
+                          settings_file=settings_file,
+                          runner_from_settings=runner_from_settings)
 
 
 def run_app() -> int:

@@ -24,6 +24,8 @@ class WizardCommands(Provider):
                              app.action_tour))
         commands += [(f"Run: {flow.title}", flow.description or flow.id,
                       partial(app.open_flow, flow)) for flow in app.flows]
+        commands.append(("Settings", "CA file, DNS servers, timeout, provider, OCI profile",
+                         app.action_settings))
         commands.append(("Home", "Back to the list of checks", app.go_home))
         screen = self.app.screen
         for action, title, help_text in (("save", "Save report", "Markdown and JSON, redacted"),

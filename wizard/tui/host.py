@@ -58,6 +58,9 @@ class WizardHost(Protocol):
     def action_tour(self) -> None:
         """Start the onboarding tour."""
 
+    def action_settings(self) -> None:
+        """Open the settings."""
+
     def open_saved(self, saved: SavedSession) -> None:
         """Show a saved report."""
 

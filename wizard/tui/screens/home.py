@@ -62,6 +62,7 @@ class HomeScreen(Screen[None]):
         Binding("up", "move(-1)", "Up", show=False),
         Binding("escape", "clear", "Clear filter", show=False),
         Binding("ctrl+t", "app.tour", "Tour"),
+        Binding("ctrl+s", "app.settings", "Settings"),
         Binding("ctrl+q", "app.quit", "Quit", priority=True),
     ]
     """``ctrl+q`` is a priority binding so the footer shows it: the app's own ``ctrl+q``
