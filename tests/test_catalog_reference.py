@@ -163,6 +163,10 @@ def test_marked_claims_reach_the_user_in_text_and_json() -> None:
     [match] = explanation_json(explanation)["matches"]
     assert "(an OCID-like string)" in match["not_on_reference_page"]
     assert "Not on the provider's reference page" in explanation_text(explanation)
+    [match] = explain("535 Authorization failed: address bob@example.com not authorized",
+                      CATALOG).matches
+    assert "bob@example.com is not an approved sender in the region you send through." in \
+        match.not_on_reference_page
 
 
 def test_validation_rejects_a_marked_claim_the_entry_does_not_make(tmp_path: Path) -> None:

@@ -80,6 +80,7 @@ class Match:
     fix: CatalogFix
     flow: str = ""
     inputs: dict[str, str] = field(default_factory=dict)
+    not_on_reference_page: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,8 @@ def _render(entry: Entry, captures: dict[str, str], catalog: ErrorCatalog,
     line = stream.text.count("\n", 0, stream.tokens[hit.start].start) + 1
     return Match(entry, captures, hit.fit is Fit.CONFIRMED, line, render(entry.meaning, values),
                  tuple(render(c, values) for c in entry.causes), fix, entry.flow,
-                 _inputs(entry, captures, context))
+                 _inputs(entry, captures, context),
+                 tuple(render(c, values) for c in entry.not_on_reference_page))
 
 
 def _routed(matches: list[Match]) -> tuple[Match, ...]:

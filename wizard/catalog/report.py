@@ -29,7 +29,7 @@ def match_json(match: Match) -> dict[str, Any]:
         "topic": entry.topic,
         "flow": match.flow,
         "inputs": dict(match.inputs),
-        "not_on_reference_page": list(entry.not_on_reference_page),
+        "not_on_reference_page": list(match.not_on_reference_page),
     }
 
 
@@ -63,9 +63,9 @@ def _match_lines(match: Match) -> list[str]:
         lines.append(f"    {match.fix.text}")
     for action in match.fix.actions:
         lines += [f"    → {line}" for line in action_lines(action)]
-    if entry.not_on_reference_page:
+    if match.not_on_reference_page:
         lines += ["", "  Not on the provider's reference page (our knowledge, check it):"]
-        lines += [f"    - {claim}" for claim in entry.not_on_reference_page]
+        lines += [f"    - {claim}" for claim in match.not_on_reference_page]
     retry = "yes" if entry.retry.helps else "no"
     lines += ["", f"  Retry helps: {retry} ({entry.retry.kind}): {entry.retry.advice}",
               f"  Continue with: {run_command(match)}"]
