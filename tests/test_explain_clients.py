@@ -140,3 +140,18 @@ def test_a_client_entry_cannot_carry_a_reply_code(tmp_path: Path) -> None:
                  "    client: python\n    code: 421\n    reply: \"TimeoutError: timed out\"")
     [diag] = validate_file(path, display="client-errors.yaml")
     assert "a client entry has no 'code'" in str(diag)
+
+
+def test_every_filled_input_passes_the_flows_own_input_checks() -> None:
+    from wizard.flow.loader import discover
+    from wizard.inputs import check_input
+
+    flows = {flow_id: flow for flow_id, (flow, _) in discover().flows.items()}
+    checked = 0
+    for _, _, text, _ in CASES:
+        for match in explain(text, CATALOG).matches:
+            flow = flows[match.flow]
+            for name, value in match.inputs.items():
+                check_input(name, flow.inputs[name], value)
+                checked += 1
+    assert checked >= 40

@@ -130,6 +130,13 @@ class Entry(Strict):
                              f"{self.enhanced_code}")
         return self
 
+    @property
+    def label(self) -> str:
+        """How the entry is headed: ``535``, ``404 NotAuthorizedOrNotFound`` or ``python:``."""
+        if self.protocol == "client":
+            return f"{self.client}:"
+        return f"{self.code} {self.error_code}" if self.error_code else str(self.code)
+
     def match_texts(self) -> list[str]:
         """The texts the matcher looks for: ``patterns``, else ``reply`` without its status code."""
         if self.patterns:

@@ -47,8 +47,7 @@ def explanation_json(explanation: Explanation) -> dict[str, Any]:
 
 def _match_lines(match: Match) -> list[str]:
     entry = match.entry
-    head = f"{entry.code} {entry.error_code}" if entry.error_code else \
-        f"{entry.client}:" if entry.protocol == "client" else str(entry.code)
+    head = entry.label
     if entry.enhanced_code and entry.protocol == "smtp" and \
             not entry.reply.startswith(entry.enhanced_code):
         head += f" {entry.enhanced_code}"

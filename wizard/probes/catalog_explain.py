@@ -80,10 +80,7 @@ def _reply_as_seen(match: Match) -> str:
 
 
 def _headline(match: Match) -> str:
-    entry = match.entry
-    code = f"{entry.code} {entry.error_code}" if entry.error_code else \
-        f"{entry.client}:" if entry.protocol == "client" else str(entry.code)
-    return f"{code} {_reply_as_seen(match)}: {match.meaning}"
+    return f"{match.entry.label} {_reply_as_seen(match)}: {match.meaning}"
 
 
 def _match_facts(match: Match) -> dict[str, FactValue]:
