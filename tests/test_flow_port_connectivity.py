@@ -96,7 +96,7 @@ def test_every_open_port_gets_the_smtp_checks_not_only_the_first(
     assert finding_ids(out) == ["tls.cert-untrusted"]
     assert out["findings"][0]["message"].startswith(
         "Certificate problem: the certificate has expired (")
-    assert out["trail"][-1]["title"] == f"The certificate of {LOOPBACK} is not trusted"
+    assert out["trail"][-1]["title"] == f"The certificate of {LOOPBACK}:{expired} is not trusted"
     smtp = facts(out, "smtp")
     assert (smtp["smtp.port"], smtp["smtp.ready_ports"]) == (expired, [sub])
     assert f"other ports: {sub} (STARTTLS) ready" in out["trail"][2]["summary"]
@@ -253,8 +253,8 @@ def support_request(host: str, ports: str, endpoint_report: str,
                     external_report: str) -> dict[str, str]:
     return {"type": "console",
             "instruction": f"Open a support request: from this host, {host} ({LOOPBACK}) does "
-                           f"not accept TCP {ports} — {endpoint_report} — while {EXTERNAL} "
-                           f"({EXTERNAL}) accepts it — {external_report}.",
+                           f"not accept connections on TCP {ports} — {endpoint_report} — while "
+                           f"{EXTERNAL} ({EXTERNAL}) accepts them — {external_report}.",
             "where": "OCI Email Delivery support", "command": ""}
 
 
@@ -290,9 +290,9 @@ def test_endpoint_drops_while_an_external_mta_answers(peers: Peers, shared_port:
     assert steps(out)[-3:] == ["provider_ports", "ports_judged", "no_port_open"]
     assert finding_ids(out) == ["ports.provider-side"]
     assert out["findings"][0]["message"] == (
-        f"TCP {shared_port} fails only towards {LOOPBACK}: the external mail server {EXTERNAL} "
-        f"accepts it. Endpoint: {shared_port} no answer (dropped). External server: "
-        f"{shared_port} open.")
+        f"On TCP {shared_port} only {LOOPBACK} fails: the external mail server {EXTERNAL} "
+        f"accepts connections there. Endpoint: {shared_port} no answer (dropped). External "
+        f"server: {shared_port} open.")
     assert out["fixes"][0]["actions"] == [support_request(
         LOOPBACK, str(shared_port), f"{shared_port} no answer (dropped)", f"{shared_port} open")]
 
@@ -305,7 +305,7 @@ def test_the_external_mta_can_be_the_best_mx_of_a_domain(dns_servers: DnsServers
                         *nameserver(dns_servers), "--timeout", "1"))
     assert steps(out)[-3] == "provider_ports"
     assert facts(out, "external")["external.target_host"] == "mx.mta.ports.test"
-    assert "while mx.mta.ports.test (127.0.0.25) accepts it" in \
+    assert "while mx.mta.ports.test (127.0.0.25) accepts them" in \
         out["fixes"][0]["actions"][0]["instruction"]
 
 
@@ -331,9 +331,9 @@ def test_every_mail_server_silent_is_an_egress_rule_that_drops(peers: Peers,
     assert steps(out)[-1] == "no_port_open"
     assert finding_ids(out) == ["ports.egress-blocked"]
     assert out["findings"][0]["message"] == (
-        f"TCP {shared_port} fails towards {LOOPBACK} and towards the external mail server "
-        f"{EXTERNAL} alike: the block is on this side. Endpoint: {shared_port} no answer "
-        f"(dropped). External server: {shared_port} no answer (dropped).")
+        f"On TCP {shared_port} both {LOOPBACK} and the external mail server {EXTERNAL} fail: "
+        f"the block is on this side. Endpoint: {shared_port} no answer (dropped). External "
+        f"server: {shared_port} no answer (dropped).")
     assert out["fixes"][0]["actions"] == [egress_rule(str(shared_port))]
 
 
@@ -352,11 +352,11 @@ def test_two_blocked_ports_get_two_verdicts_egress_for_one_support_for_the_other
                           "no_port_open"]
     assert finding_ids(out) == ["ports.egress-blocked", "ports.provider-side"]
     assert out["findings"][0]["message"].startswith(
-        f"TCP {local} fails towards {LOOPBACK} and towards the external mail server "
-        f"{EXTERNAL} alike")
+        f"On TCP {local} both {LOOPBACK} and the external mail server {EXTERNAL} fail: the "
+        "block is on this side.")
     assert out["findings"][1]["message"].startswith(
-        f"TCP {provider} fails only towards {LOOPBACK}: the external mail server {EXTERNAL} "
-        "accepts it.")
+        f"On TCP {provider} only {LOOPBACK} fails: the external mail server {EXTERNAL} "
+        "accepts connections there.")
     assert fix_ids(out) == ["ports.allow-egress", "ports.report-to-provider"]
     assert [a for f in out["fixes"] for a in f["actions"]] == [
         egress_rule(str(local)),
