@@ -19,8 +19,10 @@ from textual.worker import Worker, WorkerState
 
 from wizard.engine import Session, TrailEntry
 from wizard.fixes.apply_postconf import ApplyError, ApplyResult, Plan, apply_plan, plan_postconf
+from wizard.fixes.apply_session import user_named_paths
 from wizard.flow.model import AskStep, Fix, InputSpec, PostconfAction, ProbeStep
 from wizard.inputs import BadInput, check_input
+from wizard.postfix.check import POSTFIX_CHECK
 from wizard.tui.by_hand import HandChoice, answer_by_hand, hand_choices
 from wizard.tui.facts import redacted_facts, redacted_lines, redactor, visible_facts
 from wizard.tui.navigation import Walk
@@ -54,13 +56,16 @@ APPLY_GROUP = "apply"
 CANCELLED = "cancelled"
 
 
-def fix_plan(fix: Fix) -> tuple[Plan | None, str]:
-    """The main.cf edit of ``fix``'s postconf actions, or why there is none to show."""
+def fix_plan(fix: Fix, named: list[str]) -> tuple[Plan | None, str]:
+    """The main.cf edit of ``fix``'s postconf actions, or why there is none to show.
+
+    ``named`` are the paths the user gave (only a main.cf there may be edited).
+    """
     actions = [a for a in fix.actions if isinstance(a, PostconfAction)]
     if not actions or not fix.applies_to:
         return None, ""
     try:
-        plan = plan_postconf(Path(fix.applies_to), actions)
+        plan = plan_postconf(Path(fix.applies_to), actions, named=named)
     except ApplyError as exc:
         return None, f"No diff: {exc}"
     if not plan.changes:
@@ -72,13 +77,14 @@ def applied_text(result: ApplyResult, main_cf: Path) -> str:
     """What an apply did, with the backup named."""
     check = result.check
     if result.applied:
-        checked = "postfix check passed" if check.ran else check.output
+        checked = "postfix check passed" if POSTFIX_CHECK in check.checked else \
+            "checked: " + ", ".join(check.checked)
         return (f"✔ Applied to {main_cf} · backup: {result.backup} · {checked}. "
                 "Then: postfix reload")
-    if result.rolled_back:
-        return (f"✘ postfix check failed; the original was put back (backup: {result.backup}): "
-                f"{check.output}")
-    return f"Nothing to change: {check.output}"
+    if result.outcome == "unchanged":
+        return f"Nothing to change: {check.output}"
+    detail = f": {check.output}" if check.output and not check.ok else ""
+    return f"✘ {result.message}{detail}"
 
 
 class WalkScreen(Screen[Session | None]):
@@ -266,8 +272,9 @@ class WalkScreen(Screen[Session | None]):
         if entry.kind in ("fix", "end") or session.finished:
             if session.findings:
                 widgets.append(FindingsView(session.findings))
+            named = user_named_paths(session)
             for index, fix in enumerate(session.fixes):
-                plan, note = fix_plan(fix)
+                plan, note = fix_plan(fix, named)
                 widgets.append(FixView(fix, plan, note, self.applied.get(index, "")))
             if session.finished and session.trail:
                 widgets.append(Static("s saves the report (Markdown and JSON, secrets "
