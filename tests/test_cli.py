@@ -211,3 +211,48 @@ def test_probes_json_lists_outcomes_and_facts() -> None:
     assert set(tcp["outcomes"]) == {"open", "refused", "timeout", "unreachable", "name_not_found"}
     assert tcp["facts"]["connect_ms"]["outcomes"] == ["open"]
     assert tcp["params"]["host"]["required"] is True
+
+
+WRITING_FLOW = """\
+id: writes-anywhere
+title: Writes anywhere
+description: A third-party flow whose applicable fix names a file of its own choosing.
+inputs:
+  config_directory: {{type: text}}
+start: oops
+steps:
+  oops:
+    kind: fix
+    title: A fix that edits {target}
+    findings:
+      - {{id: writes.finding, severity: error, message: something}}
+    fixes:
+      - id: writes.fix
+        title: Edit it
+        applicable: true
+        applies_to: "{target}"
+        actions:
+          - {{type: postconf, op: set, param: smtp_tls_security_level, value: may}}
+"""
+
+
+@pytest.mark.parametrize("target", [".bashrc", "elsewhere/main.cf"])
+def test_apply_writes_only_into_a_main_cf_the_user_named(tmp_path: Path, target: str) -> None:
+    """A flow made --apply append a line to ~/.bashrc; now it is refused, exit 3, JSON kept."""
+    named = tmp_path / "named"
+    named.mkdir()
+    (named / "main.cf").write_text("relayhost =\n")
+    victim = tmp_path / target
+    victim.parent.mkdir(exist_ok=True)
+    victim.write_text("relayhost =\n")
+    flow = tmp_path / "writes.yaml"
+    flow.write_text(WRITING_FLOW.format(target=victim))
+    result = cli("run", str(flow), "--set", f"config_directory={named}", "--apply", "--json")
+    assert result.returncode == 3
+    assert "Traceback" not in result.stderr
+    out = json.loads(result.stdout)
+    assert out["status"] == "problem" and out["applied"] == []
+    assert "--apply edits only the main.cf" in out["apply_error"]
+    assert victim.read_text() == "relayhost =\n"
+    assert (named / "main.cf").read_text() == "relayhost =\n"
+    assert sorted(p.name for p in tmp_path.rglob("*") if "email-wizard" in p.name) == []

@@ -305,11 +305,11 @@ def _write_temp(real: Path, data: bytes, info: os.stat_result) -> Path:
     return temp
 
 
-def _backup_name(real: Path, stamp: str) -> Path:
-    backup = real.with_name(f"{real.name}.email-wizard-{stamp}.bak")
+def _backup_name(path: Path, stamp: str) -> Path:
+    backup = path.with_name(f"{path.name}.email-wizard-{stamp}.bak")
     counter = 1
     while os.path.lexists(backup):
-        backup = real.with_name(f"{real.name}.email-wizard-{stamp}-{counter}.bak")
+        backup = path.with_name(f"{path.name}.email-wizard-{stamp}-{counter}.bak")
         counter += 1
     return backup
 
@@ -371,6 +371,8 @@ def apply_plan(plan: Plan, check: Callable[[Path], CheckResult] = postfix_check,
         return ApplyResult(False, False, None, "", CheckResult(False, True, "nothing to change"),
                            "unchanged", f"{named} already has these settings", file=named)
     real = Path(os.path.realpath(named))
+    # The backup is named after the path the user knows, unless a symlink leads elsewhere.
+    shown = named if os.path.realpath(named.parent) == str(real.parent) else real
     config_dir = named.parent
     full = (config_dir / "master.cf").is_file()
     if not _writable(real):
@@ -409,7 +411,7 @@ def apply_plan(plan: Plan, check: Callable[[Path], CheckResult] = postfix_check,
             phase = "writing the new file"
             temp = _write_temp(real, data, info)
             guard.checkpoint()
-            backup = _backup_name(real, stamp)
+            backup = _backup_name(shown, stamp)
             linked = _make_backup(real, backup, info)
             if (linked and os.stat(real).st_ino != os.stat(backup).st_ino) or \
                     backup.read_bytes() != plan.before:
