@@ -331,13 +331,33 @@ def test_an_edit_made_into_the_file_during_the_replace_is_kept(
     theirs = main_cf.read_text() + "mynetworks = 127.0.0.0/8\n"
     swap = apply_postconf._swap_in
 
-    def writer_first(temp: Path, real: Path) -> None:
+    def writer_first(temp: Path, real: Path, expected_inode: int) -> None:
         with open(real, "a") as handle:
             handle.write("mynetworks = 127.0.0.0/8\n")
-        swap(temp, real)
+        swap(temp, real, expected_inode)
 
     monkeypatch.setattr(apply_postconf, "_swap_in", writer_first)
     with pytest.raises(ApplyError, match="changed by someone else while applying"):
+        apply_plan(plan)
+    assert main_cf.read_text() == theirs
+    assert leftovers(config_dir) == []
+
+
+def test_a_version_renamed_into_place_during_the_replace_is_kept(
+        config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A writer like ``postconf -e`` (write a copy, rename it over main.cf) just before ours."""
+    main_cf = config_dir / "main.cf"
+    plan = plan_for(main_cf, setting("smtp_tls_security_level", "may"))
+    theirs = main_cf.read_text() + "mynetworks = 127.0.0.0/8\n"
+    swap = apply_postconf._swap_in
+
+    def writer_first(temp: Path, real: Path, expected_inode: int) -> None:
+        (config_dir / "theirs.tmp").write_text(theirs)
+        os.replace(config_dir / "theirs.tmp", real)
+        swap(temp, real, expected_inode)
+
+    monkeypatch.setattr(apply_postconf, "_swap_in", writer_first)
+    with pytest.raises(ApplyError, match="replaced by someone else while applying"):
         apply_plan(plan)
     assert main_cf.read_text() == theirs
     assert leftovers(config_dir) == []
@@ -373,6 +393,16 @@ def test_a_disk_that_fills_during_the_check_still_gets_the_original_back(
     assert result.outcome == "rolled_back"
     assert main_cf.read_bytes() == before
     assert leftovers(tiny_disk) == []
+
+
+def test_a_new_text_postfix_rejects_is_never_written(config_dir: Path) -> None:
+    main_cf = config_dir / "main.cf"
+    before = main_cf.read_bytes()
+    result = apply_plan(plan_for(main_cf, setting("relayhost", "${broken")))
+    assert (result.outcome, result.applied, result.rolled_back) == ("rejected", False, False)
+    assert "macro" in result.message and "is unchanged" in result.message
+    assert main_cf.read_bytes() == before
+    assert leftovers(config_dir) == []
 
 
 # -- a main.cf copied alone -----------------------------------------------------------------

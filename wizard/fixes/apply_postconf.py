@@ -16,7 +16,9 @@ The order, and what each fault leaves behind:
 4. Write the new text to a temporary file beside the real file (symlinks
    followed), with the real file's owner, group and mode; fsync; read it back.
 5. Backup: a hard link to the original (no space needed), or a copy where
-   links are impossible. Then atomically rename the new file over the real one.
+   links are impossible. Then atomically swap the new file in: an exchange of
+   names where Linux allows it, so that a version someone else renamed into
+   place meanwhile is noticed and kept (a plain rename elsewhere).
 6. ``postfix -c DIR check`` (a full config folder only); on failure, or on
    SIGINT/SIGTERM at any moment before it passed, the backup is renamed back
    over the real file — a rename, so a full disk cannot stop it.
@@ -29,6 +31,7 @@ temporary files and backups that are not needed are removed; the result's
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import os
 import re
@@ -337,9 +340,44 @@ def _make_backup(real: Path, backup: Path, info: os.stat_result) -> bool:
     return False
 
 
-def _swap_in(temp: Path, real: Path) -> None:
-    """The atomic replace (a rename in the real file's folder)."""
-    os.replace(temp, real)
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two names atomically (Linux ``renameat2(RENAME_EXCHANGE)``).
+
+    False where the C library or the file system cannot; other errors raise.
+    """
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
+                 _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _swap_in(temp: Path, real: Path, expected_inode: int) -> None:
+    """Replace ``real`` by ``temp`` atomically, unless ``real`` is no longer the file we checked.
+
+    Where names can be exchanged, the file that was in place comes out under
+    ``temp``'s name: if it is not ``expected_inode`` (someone renamed their own
+    version in meanwhile), the names are swapped back and :class:`ApplyError`
+    raised — their version stays, ours is removed with ``temp``. Elsewhere it
+    is a plain rename.
+    """
+    if _exchange(temp, real):
+        if os.stat(temp).st_ino != expected_inode:
+            _exchange(temp, real)
+            raise ApplyError(f"{real} was replaced by someone else while applying: their "
+                             "version was kept, nothing was applied")
+        temp.unlink()
+    else:
+        os.replace(temp, real)
     _fsync_dir(real.parent)
 
 
@@ -421,7 +459,7 @@ def apply_plan(plan: Plan, check: Callable[[Path], CheckResult] = postfix_check,
             if not linked and _changed(real, plan.before):
                 raise ApplyError(f"{real} changed while applying (someone else edited it): "
                                  "nothing was applied")
-            _swap_in(temp, real)
+            _swap_in(temp, real, os.stat(backup).st_ino if linked else info.st_ino)
             temp, replaced = None, True
             if linked and backup.read_bytes() != plan.before:
                 _put_back(backup, real)
