@@ -308,6 +308,59 @@ def test_unknown_parameters_and_multi_line_or_control_values_are_refused(
     assert (config_dir / "main.cf").read_bytes() == before
 
 
+@pytest.fixture
+def bind_mount(config_dir: Path, tmp_path: Path) -> Iterator[Path]:
+    """The config directory seen through a bind mount that a test may make read-only."""
+    mount = tmp_path / "bound"
+    mount.mkdir()
+    subprocess.run(["mount", "--bind", str(config_dir), str(mount)], check=True)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def read_only(mount: Path) -> None:
+    subprocess.run(["mount", "-o", "remount,bind,ro", str(mount)], check=True)
+
+
+def test_permission_lost_before_the_replace_changes_nothing_and_says_what_is_left(
+        bind_mount: Path, config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    main_cf = bind_mount / "main.cf"
+    before = main_cf.read_bytes()
+    make_backup = apply_postconf._make_backup
+
+    def lose_permission(real: Path, backup: Path, info: os.stat_result) -> bool:
+        read_only(bind_mount)
+        return make_backup(real, backup, info)
+
+    monkeypatch.setattr(apply_postconf, "_make_backup", lose_permission)
+    with pytest.raises(ApplyError) as caught:
+        apply_plan(plan_for(main_cf, setting("smtp_tls_security_level", "may")))
+    assert "Read-only file system; nothing was changed" in str(caught.value)
+    assert main_cf.read_bytes() == before
+    stray = leftovers(config_dir)
+    assert [name for name in stray if name.endswith(".bak")] == []
+    assert all(name in str(caught.value) for name in stray), "a file left behind is named"
+
+
+def test_permission_lost_during_the_check_names_the_backup_to_restore(
+        bind_mount: Path) -> None:
+    main_cf = bind_mount / "main.cf"
+    before = main_cf.read_bytes()
+
+    def failing_after_remount(config_dir: Path) -> CheckResult:
+        read_only(bind_mount)
+        return CheckResult(True, False, "postfix: fatal: something is wrong")
+
+    result = apply_plan(plan_for(main_cf, setting("smtp_tls_security_level", "may")),
+                        check=failing_after_remount)
+    assert result.outcome == "not_restored" and not result.applied
+    assert result.message.startswith("postfix check failed, and the original could not")
+    assert result.backup is not None and result.backup.read_bytes() == before
+    assert f"it is in {result.backup}; restore it with: mv {result.backup}" in result.message
+
+
 # -- someone else edits main.cf ----------------------------------------------------------
 
 
@@ -474,3 +527,22 @@ def test_a_signal_during_postfix_check_puts_the_original_back(
     pid = int(marker.read_text())
     status = Path(f"/proc/{pid}/status")
     assert not status.exists() or "State:\tZ" in status.read_text(), "the check was killed"
+
+
+def test_a_postfix_check_that_hangs_is_killed_at_its_deadline(
+        config_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``postfix check`` runs through the one runner that kills the program's whole group."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    marker = tmp_path / "pid"
+    fake = bin_dir / "postfix"
+    fake.write_text(f"#!/bin/sh\necho $$ > {marker}\nexec sleep 60\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    started = time.monotonic()
+    check = postfix_check(config_dir, timeout=1.0)
+    assert time.monotonic() - started < 10
+    assert check.ran and not check.ok and "did not finish within 1s" in check.output
+    time.sleep(0.5)
+    status = Path(f"/proc/{int(marker.read_text())}/status")
+    assert not status.exists() or "State:\tZ" in status.read_text(), "no postfix left behind"

@@ -387,6 +387,18 @@ def _put_back(backup: Path, real: Path) -> None:
     _fsync_dir(real.parent)
 
 
+def _remove(*paths: Path | None) -> list[Path]:
+    """Remove these files; the ones that could not be removed."""
+    stray: list[Path] = []
+    for path in paths:
+        if path is not None:
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                stray.append(path)
+    return stray
+
+
 def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
 
@@ -485,7 +497,12 @@ def apply_plan(plan: Plan, check: Callable[[Path], CheckResult] = postfix_check,
                 return result("applied", f"Applied to {real} (backup: {backup}); checked: "
                               f"{done}. Then: postfix reload", checked, applied=True,
                               kept=backup, signame=signal.Signals(late).name if late else "")
-            _put_back(backup, real)
+            try:
+                _put_back(backup, real)
+            except OSError as exc:
+                return result("not_restored", f"postfix check failed, and the original could "
+                              f"not be put back ({exc.strerror or exc}): it is in {backup}; "
+                              f"restore it with: mv {backup} {real}", checked, kept=backup)
             backup = None
             return result("rolled_back", f"postfix check failed; the original {real} was put "
                           "back unchanged (no backup needed)", checked)
@@ -508,8 +525,11 @@ def apply_plan(plan: Plan, check: Callable[[Path], CheckResult] = postfix_check,
                           CheckResult(False, False, f"interrupted by {name}"), signame=name)
         except OSError as exc:
             if not replaced:
+                stray = _remove(temp, backup)
+                temp = backup = None
+                left = f" (could not remove {', '.join(map(str, stray))})" if stray else ""
                 raise ApplyError(f"cannot write {real}: {exc.strerror or exc}; nothing was "
-                                 "changed") from None
+                                 f"changed{left}") from None
             assert backup is not None
             try:
                 _put_back(backup, real)
