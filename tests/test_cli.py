@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -256,3 +260,40 @@ def test_apply_writes_only_into_a_main_cf_the_user_named(tmp_path: Path, target:
     assert victim.read_text() == "relayhost =\n"
     assert (named / "main.cf").read_text() == "relayhost =\n"
     assert sorted(p.name for p in tmp_path.rglob("*") if "email-wizard" in p.name) == []
+
+
+@pytest.mark.parametrize(("signum", "code"), [(2, 130), (15, 143)])
+def test_a_signal_during_the_apply_check_keeps_the_original_and_the_json(
+        tmp_path: Path, signum: int, code: int) -> None:
+    """Ctrl-C or SIGTERM while ``postfix check`` runs (a slow fake postfix first in PATH)."""
+    conf = tmp_path / "postfix"
+    conf.mkdir()
+    (conf / "main.cf").write_text("relayhost =\n")
+    (conf / "master.cf").write_text("")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    marker = tmp_path / "check-started"
+    (bin_dir / "postfix").write_text(f"#!/bin/sh\ntouch {marker}\nexec sleep 30\n")
+    (bin_dir / "postfix").chmod(0o755)
+    flow = tmp_path / "writes.yaml"
+    flow.write_text(WRITING_FLOW.format(target="{config_directory}/main.cf"))
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "wizard", "run", str(flow), "--set", f"config_directory={conf}",
+         "--apply", "--json"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert time.monotonic() < deadline and child.poll() is None, child.communicate()
+            time.sleep(0.05)
+        child.send_signal(signal.Signals(signum))
+        out, err = child.communicate(timeout=30)
+    finally:
+        child.kill()
+    assert child.returncode == code
+    assert "Traceback" not in err and "put back unchanged" in err
+    [applied] = json.loads(out)["applied"]
+    assert applied["outcome"] == "interrupted" and applied["backup"] is None
+    assert (conf / "main.cf").read_text() == "relayhost =\n"
+    assert sorted(p.name for p in conf.iterdir()) == ["main.cf", "master.cf"]
