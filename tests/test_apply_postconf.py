@@ -546,3 +546,19 @@ def test_a_postfix_check_that_hangs_is_killed_at_its_deadline(
     time.sleep(0.5)
     status = Path(f"/proc/{int(marker.read_text())}/status")
     assert not status.exists() or "State:\tZ" in status.read_text(), "no postfix left behind"
+
+
+def test_without_postfix_the_diff_is_shown_but_nothing_is_applied(
+        config_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Names and the new text cannot be checked without Postfix: never write unchecked."""
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    monkeypatch.setattr("wizard.postfix.process.SBIN_DIRS", ())
+    main_cf = config_dir / "main.cf"
+    before = main_cf.read_bytes()
+    plan = plan_for(main_cf, setting("smtp_tls_security_level", "may"))
+    assert "+smtp_tls_security_level = may" in plan.diff
+    with pytest.raises(ApplyError, match="Postfix is not installed here"):
+        apply_plan(plan)
+    assert main_cf.read_bytes() == before and leftovers(config_dir) == []

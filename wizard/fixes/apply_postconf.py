@@ -148,10 +148,14 @@ def named_main_cf(applies_to: str, named: Iterable[str]) -> Path:
                      "config_directory=/etc/postfix)")
 
 
-def check_actions(actions: Sequence[PostconfAction], known: frozenset[str]) -> None:
-    """Raise :class:`ApplyError` unless every parameter is known and every value one clean line."""
+def check_actions(actions: Sequence[PostconfAction], known: frozenset[str] | None) -> None:
+    """Raise :class:`ApplyError` unless every parameter is known and every value one clean line.
+
+    ``known`` is None where Postfix is not installed: the diff can still be
+    shown, but :func:`apply_plan` refuses to write what it cannot check.
+    """
     for action in actions:
-        if action.param not in known:
+        if known is not None and action.param not in known:
             raise ApplyError(f"{_shown(action.param)} is not a parameter this Postfix knows "
                              "(postconf -d): refusing to write it")
         if action.op == "set" and _CONTROL.search(action.value):
@@ -159,12 +163,11 @@ def check_actions(actions: Sequence[PostconfAction], known: frozenset[str]) -> N
                              "character: refusing to write it")
 
 
-def _known_names() -> frozenset[str]:
+def _known_names() -> frozenset[str] | None:
     try:
         return known_parameter_names(CHECK_TIMEOUT_SECONDS)
     except PostconfNotFound:
-        raise ApplyError("Postfix is not installed here: the parameter names and the new "
-                         "main.cf cannot be checked, so nothing is applied") from None
+        return None
     except (PostconfFailed, ProgramTimedOut) as exc:
         raise ApplyError(f"postconf -d failed ({exc}): the parameter names cannot be "
                          "checked, so nothing is applied") from None
@@ -269,9 +272,11 @@ def _pre_check(after: str, config_dir: Path, full: bool) -> CheckResult:
         (stage / "main.cf").write_text(after, encoding="utf-8")
         past = time.time() - 60
         os.utime(stage / "main.cf", (past, past))  # Postfix re-reads a file under 1 s old
-        if master is not None:
+        try:
+            if master is None:
+                raise FileNotFoundError(errno.ENOENT, "no master.cf")
             shutil.copyfile(master, stage / "master.cf")
-        else:
+        except OSError:
             (stage / "master.cf").write_text("")
         result = postconf_read(stage)
     output = result.output.replace(str(stage), str(config_dir))
