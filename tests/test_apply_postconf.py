@@ -562,3 +562,15 @@ def test_without_postfix_the_diff_is_shown_but_nothing_is_applied(
     with pytest.raises(ApplyError, match="Postfix is not installed here"):
         apply_plan(plan)
     assert main_cf.read_bytes() == before and leftovers(config_dir) == []
+
+
+def test_a_fifo_or_a_huge_file_named_main_cf_is_refused_at_once(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "main.cf")
+    with pytest.raises(ApplyError, match="not a regular file"):
+        plan_for(tmp_path / "main.cf", setting("relayhost", "x"))
+    huge = tmp_path / "huge"
+    huge.mkdir()
+    with open(huge / "main.cf", "wb") as handle:
+        handle.truncate(5 * 1024 * 1024)
+    with pytest.raises(ApplyError, match="larger than"):
+        plan_for(huge / "main.cf", setting("relayhost", "x"))

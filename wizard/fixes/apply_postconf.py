@@ -55,15 +55,12 @@ from wizard.postfix.check import (
     postconf_read,
     postfix_check,
 )
-from wizard.postfix.maincf import MainCfError
+from wizard.postfix.maincf import MAX_MAIN_CF_BYTES, MainCfError
 from wizard.postfix.postconf import PostconfFailed, PostconfNotFound, known_parameter_names
 from wizard.postfix.process import ProgramTimedOut, find_program
 
 __all__ = ["ApplyError", "ApplyResult", "CheckResult", "Plan", "apply_plan", "check_actions",
            "named_main_cf", "plan_postconf", "postfix_check"]
-
-MAX_MAIN_CF_BYTES = 4 * 1024 * 1024
-"""A main.cf larger than this is not one."""
 
 SYSTEM_MASTER_CF = ("/etc/postfix/master.cf", "/usr/share/postfix/master.cf.dist")
 """The master.cf a main.cf copied alone is checked with (the first that exists)."""
@@ -175,9 +172,9 @@ def _known_names() -> frozenset[str] | None:
 
 def _read_main_cf(path: Path) -> bytes:
     try:
-        with open(path, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # a FIFO must not block
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 raise ApplyError(f"{path} is not a regular file; refusing to edit it")
             data = handle.read(MAX_MAIN_CF_BYTES + 1)
     except OSError as exc:

@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 MAX_EXPANSION_DEPTH = 100
 """Postfix gives up on recursive ``$name`` expansion at this depth; so do we."""
 
+MAX_MAIN_CF_BYTES = 4 * 1024 * 1024
+"""A main.cf larger than this is not one (the reader and ``--apply`` refuse it)."""
+
 WHITESPACE = " \t\r\f\v"
 """What Postfix counts as whitespace inside a line (C ``isspace`` without the newline)."""
 
