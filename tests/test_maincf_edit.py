@@ -105,3 +105,24 @@ def test_round_trip_every_edit_reads_back_as_exactly_the_intended_values(
     check_edit(text, after, actions)
     again = edit_main_cf(after, actions)
     assert parse_main_cf(again).values() == parse_main_cf(after).values()
+
+
+_KNOWN = st.sampled_from(["relayhost", "myhostname", "smtp_tls_security_level"])
+_PLAIN = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7e, exclude_characters="=$"),
+                 min_size=1, max_size=8)
+_REAL_LINE = st.one_of(
+    st.builds(lambda n, v, sep: f"{n}{sep}={sep}{v}", _KNOWN, _PLAIN, st.sampled_from(["", " "])),
+    st.builds(lambda ws, v: ws + v, st.sampled_from([" ", "\t"]), _PLAIN),
+    st.sampled_from(["", " ", "# comment", "  # indented comment"]),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_REAL_LINE, min_size=1, max_size=8), st.sampled_from(["\n", "\r\n"]),
+       st.lists(st.builds(setting, _KNOWN, _PLAIN), max_size=2))
+def test_reader_and_editor_agree_with_the_real_postconf_on_generated_files(
+        lines: list[str], newline: str, actions: list[PostconfAction]) -> None:
+    text = newline.join(lines) + newline
+    after = edit_main_cf(text, actions)
+    assert normalized(parse_main_cf(text).values()) == postconf_n(text)
+    assert normalized(parse_main_cf(after).values()) == postconf_n(after)
