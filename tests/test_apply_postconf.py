@@ -472,6 +472,7 @@ def test_a_main_cf_alone_in_a_folder_is_read_by_postfix_and_says_what_was_not_ch
     [missing] = result.check.not_checked
     assert missing.startswith("postfix check: ") and "not a full Postfix config" in missing
     assert "smtp_tls_security_level = may" in (copy / "main.cf").read_text()
+    assert "postfix reload" not in result.message and "postfix check there" in result.message
     assert sorted(p.name for p in copy.iterdir()) == ["main.cf", result.backup.name]
 
 

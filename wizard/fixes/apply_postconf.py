@@ -496,8 +496,10 @@ def apply_plan(plan: Plan, check: Callable[[Path], CheckResult] = postfix_check,
             if checked.ok:
                 done = "; ".join(checked.checked)
                 late = guard.received
+                then = "postfix reload" if full else \
+                    "put it in place on the server and run postfix check there"
                 return result("applied", f"Applied to {real} (backup: {backup}); checked: "
-                              f"{done}. Then: postfix reload", checked, applied=True,
+                              f"{done}. Then: {then}", checked, applied=True,
                               kept=backup, signame=signal.Signals(late).name if late else "")
             try:
                 _put_back(backup, real)
