@@ -73,6 +73,10 @@ def test_postconf_output_lines_become_a_mapping() -> None:
         "relayhost": "", "smtp_use_tls": "yes"}
 
 
+def test_postconf_output_lines_end_at_newlines_only() -> None:
+    assert parse_postconf_lines("relayhost = a\x0cb\n") == {"relayhost": "a\x0cb"}
+
+
 def test_postqueue_json_lines_become_messages_and_junk_is_skipped() -> None:
     text = ('{"queue_name": "deferred", "queue_id": "ABC", "sender": "a@x", "message_size": 9,'
             ' "arrival_time": 1, "recipients": [{"address": "b@y", "delay_reason": "refused"}]}\n'

@@ -39,7 +39,7 @@ class PostconfOutput:
 def parse_postconf_lines(text: str) -> dict[str, str]:
     """Turn ``name = value`` lines (``postconf -n`` output) into a mapping, in order."""
     params: dict[str, str] = {}
-    for line in text.splitlines():
+    for line in text.split("\n"):
         name, equals, value = line.partition("=")
         if equals and name.strip():
             params[name.strip()] = value.strip()
