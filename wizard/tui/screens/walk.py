@@ -77,10 +77,11 @@ def applied_text(result: ApplyResult, main_cf: Path) -> str:
     """What an apply did, with the backup named."""
     check = result.check
     if result.applied:
-        checked = "postfix check passed" if POSTFIX_CHECK in check.checked else \
-            "checked: " + ", ".join(check.checked)
-        return (f"✔ Applied to {main_cf} · backup: {result.backup} · {checked}. "
-                "Then: postfix reload")
+        if POSTFIX_CHECK in check.checked:
+            return (f"✔ Applied to {main_cf} · backup: {result.backup} · postfix check "
+                    "passed. Then: postfix reload")
+        return (f"✔ Applied to {main_cf} · backup: {result.backup} · checked: "
+                f"{', '.join(check.checked)} · not checked: {'; '.join(check.not_checked)}")
     if result.outcome == "unchanged":
         return f"Nothing to change: {check.output}"
     detail = f": {check.output}" if check.output and not check.ok else ""
