@@ -297,7 +297,7 @@ def _apply(session: Any, result: dict[str, Any], status: int) -> tuple[int, str]
     try:
         result["applied"] = apply_session_fixes(session)
     except ApplyError as exc:
-        result["applied"], result["apply_error"] = [], str(exc)
+        result["applied"], result["apply_error"] = getattr(exc, "done", []), str(exc)
         print(f"email-wizard: --apply: {exc}", file=sys.stderr)
         return 3, ""
     except ApplyInterrupted as exc:

@@ -20,6 +20,14 @@ class ApplyInterrupted(KeyboardInterrupt):
         self.done = done
 
 
+class PartlyApplied(ApplyError):
+    """A file could not be applied (it is unchanged); ``done`` lists the files before it."""
+
+    def __init__(self, message: str, done: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.done = done
+
+
 def user_named_paths(session: Session) -> list[str]:
     """The values the user gave: the flow's inputs (not its defaults) and ask answers.
 
@@ -56,8 +64,8 @@ def apply_session_fixes(session: Session) -> list[dict[str, Any]]:
     """Apply the applicable fixes' postconf actions: one plan per file, so one backup, one
     ``postfix check`` and, if it fails, one rollback covering all of them.
 
-    Raises :class:`ApplyError` (naming the fixes) when a file may not or cannot be
-    written — nothing is changed then — and :class:`ApplyInterrupted` after a
+    Raises :class:`PartlyApplied` (naming the fixes) when a file may not or cannot be
+    written — that file is unchanged — and :class:`ApplyInterrupted` after a
     signal (each file is left as the original or the checked new text).
     """
     named = user_named_paths(session)
@@ -74,7 +82,7 @@ def apply_session_fixes(session: Session) -> list[dict[str, Any]]:
             plan = plan_postconf(Path(file), actions, named=named)
             outcome = apply_plan(plan)
         except ApplyError as exc:
-            raise ApplyError(f"{exc} (fixes: {', '.join(ids)})") from None
+            raise PartlyApplied(f"{exc} (fixes: {', '.join(ids)})", done) from None
         done.append({"fixes": ids, "file": file, "diff": plan.diff, **result_json(outcome)})
         if outcome.signal:
             raise ApplyInterrupted(outcome.message, outcome.signal, done)
