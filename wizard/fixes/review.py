@@ -10,15 +10,19 @@ from pathlib import Path
 
 from wizard.fixes.apply_postconf import ApplyError, ApplyResult, Plan, plan_postconf
 from wizard.flow.model import Fix, PostconfAction
+from wizard.postfix.check import POSTFIX_CHECK
 
 
-def fix_plan(fix: Fix) -> tuple[Plan | None, str]:
-    """The main.cf edit of ``fix``'s postconf actions, or why there is none to show."""
+def fix_plan(fix: Fix, named: list[str]) -> tuple[Plan | None, str]:
+    """The main.cf edit of ``fix``'s postconf actions, or why there is none to show.
+
+    ``named`` are the paths the user gave (only a main.cf there may be edited).
+    """
     actions = [a for a in fix.actions if isinstance(a, PostconfAction)]
     if not actions or not fix.applies_to:
         return None, ""
     try:
-        plan = plan_postconf(Path(fix.applies_to), actions)
+        plan = plan_postconf(Path(fix.applies_to), actions, named=named)
     except ApplyError as exc:
         return None, f"No diff: {exc}"
     if not plan.changes:
@@ -30,10 +34,12 @@ def applied_text(result: ApplyResult, main_cf: Path) -> str:
     """What an apply did, with the backup named."""
     check = result.check
     if result.applied:
-        checked = "postfix check passed" if check.ran else check.output
-        return (f"✔ Applied to {main_cf} · backup: {result.backup} · {checked}. "
-                "Then: postfix reload")
-    if result.rolled_back:
-        return (f"✘ postfix check failed; the original was put back (backup: {result.backup}): "
-                f"{check.output}")
-    return f"Nothing to change: {check.output}"
+        if POSTFIX_CHECK in check.checked:
+            return (f"✔ Applied to {main_cf} · backup: {result.backup} · postfix check "
+                    "passed. Then: postfix reload")
+        return (f"✔ Applied to {main_cf} · backup: {result.backup} · checked: "
+                f"{', '.join(check.checked)} · not checked: {'; '.join(check.not_checked)}")
+    if result.outcome == "unchanged":
+        return f"Nothing to change: {check.output}"
+    detail = f": {check.output}" if check.output and not check.ok else ""
+    return f"✘ {result.message}{detail}"

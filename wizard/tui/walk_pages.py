@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, OptionList, Static
 
 from wizard.engine import Session, TrailEntry
+from wizard.fixes.apply_session import user_named_paths
 from wizard.fixes.review import fix_plan
 from wizard.flow.model import AskStep, ProbeStep
 from wizard.tui.facts import redacted_facts, redacted_lines, redactor
@@ -112,8 +113,9 @@ def result_page(session: Session, applied: Mapping[int, str], in_tour: bool) -> 
     if entry.kind in ("fix", "end") or session.finished:
         if session.findings:
             widgets.append(FindingsView(session.findings))
+        named = user_named_paths(session)
         for index, fix in enumerate(session.fixes):
-            plan, note = fix_plan(fix)
+            plan, note = fix_plan(fix, named)
             widgets.append(FixView(fix, plan, note, applied.get(index, "")))
         if session.finished and session.trail:
             widgets.append(Static("s saves the report (Markdown and JSON, secrets "
