@@ -99,11 +99,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _short(message: str) -> str:
-    """Each line of ``message`` cut to :data:`MAX_MESSAGE_LINE` characters."""
+    """Each line of ``message`` cut in the middle to about :data:`MAX_MESSAGE_LINE` characters.
+
+    The start says what, the end says why; a long value in between is cut.
+    """
     lines = []
     for line in message.splitlines() or [""]:
         if len(line) > MAX_MESSAGE_LINE:
-            line = f"{line[:MAX_MESSAGE_LINE]}… ({len(line)} characters)"
+            keep = MAX_MESSAGE_LINE // 3
+            line = (f"{line[:2 * keep]} …[{len(line) - 3 * keep} characters cut]… "
+                    f"{line[-keep:]}")
         lines.append(line)
     return "\n".join(lines)
 
