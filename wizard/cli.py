@@ -23,7 +23,7 @@ MAX_MESSAGE_LINE = 300
 """A line of an error message is cut to this many characters (values are never echoed whole)."""
 MAX_CA_FILE_BYTES = 1_000_000
 MAX_SET_FILE_BYTES = 1_000_000
-MAX_STDIN_BYTES = 1_000_000
+MAX_STDIN_BYTES = 4_000_000
 
 
 class UsageError(BadUsage):
