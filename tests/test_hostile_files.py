@@ -275,6 +275,9 @@ def specials(tmp_path: Path) -> dict[str, Path]:
            "big": tmp_path / "big.txt", "nul": tmp_path / "nul.txt",
            "long": tmp_path / ("x" * 300)}
     os.mkfifo(out["fifo"])
+    os.mkfifo(str(out["fifo"]) + ".yaml")
+    out["zero_link"] = tmp_path / "zero.yml"
+    out["zero_link"].symlink_to("/dev/zero")
     out["folder"].mkdir()
     out["empty"].write_text("")
     out["text"].write_text("hello, not a certificate\n")
@@ -297,9 +300,10 @@ COMMAND_LINE = {
     "validate-dev-urandom": (("validate", "/dev/urandom"), "not a regular file"),
     "validate-fifo": (("validate", "{fifo}"), "not a regular file"),
     "validate-long-path": (("validate", "{long}.yaml"), "too long"),
-    "run-fifo-flow-path": (("run", "{fifo}.yaml"), "unknown flow"),
+    "run-fifo-flow-path": (("run", "{fifo}.yaml"), "not a regular file"),
     "run-dev-zero": (("run", "/dev/zero"), "unknown flow"),
-    "run-long-flow-path": (("run", "{long}.yaml"), "unknown flow"),
+    "run-long-flow-path": (("run", "{long}.yaml"), "too long"),
+    "run-dev-zero-flow-link": (("run", "{zero_link}"), "not a regular file"),
     "ca-file-dev-zero": ((*RUN, "--ca-file", "/dev/zero"), "not a regular file"),
     "ca-file-fifo": ((*RUN, "--ca-file", "{fifo}"), "not a regular file"),
     "ca-file-folder": ((*RUN, "--ca-file", "{folder}"), "directory"),
@@ -309,7 +313,7 @@ COMMAND_LINE = {
     "text-nul-byte": (("run", "tcp-port", "--set", "host=@{nul}"), "NUL byte"),
     "text-1-mb-value": (("run", "tcp-port", "--set", "host=@{big}"), "too long"),
     "path-input-over-255-bytes": (("run", "undelivered-mail", "--set", "sender=a@example.com",
-                                   "--set", "message=/tmp/{long}"), "too long"),
+                                   "--set", "message={long}"), "too long"),
 }
 """Special files and values given on the command line: each is exit 2 before anything runs."""
 
@@ -345,8 +349,7 @@ def test_explain_stdin_from_dev_zero_is_bounded(tmp_path: Path) -> None:
 
 def test_a_provider_profile_that_is_a_fifo_does_not_hang(specials: dict[str, Path],
                                                           tmp_path: Path) -> None:
-    fifo = specials["fifo"].with_suffix(".yaml")
-    os.mkfifo(fifo)
+    fifo = Path(str(specials["fifo"]) + ".yaml")
     result = limited("run", "dkim-needs-attention", "--set", "domain=example.com",
                      "--set", "selector=s1", "--set", f"provider={fifo}", "--set",
                      "region=us-ashburn-1", "--nameserver", "127.0.0.1:9", "--timeout", "1",

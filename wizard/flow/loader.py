@@ -96,13 +96,6 @@ def discover(probes: Mapping[str, ProbeSpec[Any]] | None = None) -> Catalogue:
     return Catalogue(flows, broken)
 
 
-def _is_file(path: Path) -> bool:
-    try:
-        return path.is_file()
-    except (OSError, ValueError):  # a name too long, a NUL byte
-        return False
-
-
 class UnknownFlow(LookupError):
     """No installed flow has that id (and it is not a path to a flow file)."""
 
@@ -126,7 +119,7 @@ def _declares(source: FlowSource, name: str) -> bool:
 
 
 def find_flow(name: str, probes: Mapping[str, ProbeSpec[Any]] | None = None) -> Flow:
-    """A flow by id, or by path to a YAML file.
+    """A flow by id, or by path to a YAML file (a name ending in ``.yaml`` or ``.yml``).
 
     Only the file that provides the id is loaded: the user's files that are
     named after it or say ``id: NAME`` (the last one wins, as in
@@ -136,7 +129,7 @@ def find_flow(name: str, probes: Mapping[str, ProbeSpec[Any]] | None = None) -> 
     only when no file provides the id, to say which ones exist.
     """
     candidate = Path(name)
-    if candidate.suffix in FLOW_SUFFIXES and _is_file(candidate):
+    if candidate.suffix in FLOW_SUFFIXES:  # a flow id never has one: this is a path
         return load_flow(candidate, probes)
     sources = flow_sources()
     user = [s for s in reversed(sources) if s.origin == "user" and _declares(s, name)]
