@@ -35,8 +35,10 @@ class WizardError(Exception):
     """The exit status this error ends the program with."""
 
     def __init__(self, *args: object) -> None:
+        """With no arguments, the message is the first line of the class's docstring."""
         if not args:
-            args = ((self.__doc__ or "").strip().splitlines()[0],) if self.__doc__ else ()
+            doc = next((c.__doc__ for c in type(self).__mro__ if c.__doc__), "")
+            args = (next(iter(doc.strip().splitlines()), ""),)
         super().__init__(*args)
 
 
