@@ -136,6 +136,16 @@ class Session:
         """A template rendered with what is known now."""
         return template.render(text, self.values)
 
+    def _title_or_id(self, step_id: str, step: object) -> str:
+        """The step's title rendered, or its id when the title needs what is not known."""
+        title = getattr(step, "title", None)
+        if not title:
+            return step_id
+        try:
+            return self.render(title)
+        except template.MissingVariable:
+            return step_id
+
     def _save(self) -> None:
         self._history.append(_Snapshot(self.current, copy.deepcopy(self.values),
                                        len(self.findings), len(self.fixes), len(self.trail),
@@ -198,7 +208,8 @@ class Session:
         except (ProbeFailed, template.MissingVariable) as exc:
             self.status = "error"
             self.error = str(exc)
-            entry = TrailEntry(step_id, step.kind, step.title, "error", str(exc))
+            entry = TrailEntry(step_id, step.kind, self._title_or_id(step_id, step), "error",
+                               str(exc))
             self.current = None
         self.trail.append(entry)
         return entry

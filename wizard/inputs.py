@@ -7,13 +7,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+from wizard.errors import BadUsage
 from wizard.flow.diagnostics import did_you_mean
 from wizard.flow.model import Flow, InputSpec
 from wizard.probes.base import Nameserver
 from wizard.probes.resolve import is_ip_address
 
 
-class BadInput(ValueError):
+class BadInput(BadUsage, ValueError):
     """A value the user gave cannot be used; the message says which and why."""
 
 
@@ -50,11 +51,20 @@ def check_port(value: str | int, what: str = "port") -> int:
     return port
 
 
+MAX_VALUE_CHARS = 100_000
+"""The longest value any input takes (a pasted message or error fits; a runaway file does not)."""
+
+
 def check_input(name: str, spec: InputSpec, raw: Any) -> Any:
     """Convert one raw value by its declared type; raise :class:`BadInput` when it is wrong."""
+    value = str(raw)
+    if "\x00" in value:
+        raise BadInput(f"{name}: the value contains a NUL byte")
+    if len(value) > MAX_VALUE_CHARS:
+        raise BadInput(f"{name}: the value is too long ({len(value)} characters; "
+                       f"at most {MAX_VALUE_CHARS})")
     if spec.type == "port":
         return check_port(raw, name)
-    value = str(raw)
     if spec.type == "ports":
         ports = [check_port(p, name) for p in value.split(",") if p.strip()]
         if not ports:
@@ -83,7 +93,11 @@ def check_input(name: str, spec: InputSpec, raw: Any) -> Any:
         return value
     if spec.type == "path":
         path = Path(value).expanduser()
-        if not path.is_file() or not os.access(path, os.R_OK):
+        try:
+            readable = path.is_file() and os.access(path, os.R_OK)
+        except OSError as exc:  # e.g. a name longer than the system allows
+            raise BadInput(f"{name}: cannot read file: {exc.strerror}") from None
+        if not readable:
             raise BadInput(f"{name}: cannot read file {value!r}")
         return str(path)
     return value
