@@ -208,14 +208,15 @@ def _probes(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_sets(flow_inputs: dict[str, Any], args: argparse.Namespace) -> dict[str, str]:
-    """Collect ``--set`` and ``--secret-env`` values; secrets never come from argv itself."""
+def _read_sets(flow_inputs: dict[str, Any], args: argparse.Namespace,
+               secret_names: frozenset[str] = frozenset()) -> dict[str, str]:
+    """Collect ``--set`` and ``--secret-env`` values; secrets (``secret_names``: the flow's
+    secret inputs and secret ask answers) never come from argv itself."""
     values: dict[str, str] = {}
     for item in args.sets:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise UsageError(f"--set {item!r}: expected NAME=VALUE")
-        spec = flow_inputs.get(name)
         if value.startswith("@"):
             path = Path(value[1:]).expanduser()
             try:
@@ -224,7 +225,7 @@ def _read_sets(flow_inputs: dict[str, Any], args: argparse.Namespace) -> dict[st
                 reason = getattr(exc, "strerror", None) or "not UTF-8 text"
                 raise UsageError(f"--set {name}=@{path}: cannot read: {reason}") from None
             value = value.removesuffix("\n").removesuffix("\r")
-        elif spec is not None and spec.type == "secret":
+        elif name in secret_names:
             raise UsageError(f"{name} is a secret: never put it on the command line; use "
                              f"--set {name}=@FILE or --secret-env {name}=VARIABLE")
         values[name] = value
@@ -264,7 +265,7 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(f"--ca-file {args.ca_file}: cannot read the file")
     try:
         nameservers = tuple(parse_nameserver(n) for n in args.nameserver)
-        given = check_inputs(flow, _read_sets(dict(flow.inputs), args))
+        given = check_inputs(flow, _read_sets(dict(flow.inputs), args, flow.secret_names))
     except BadInput as exc:
         raise UsageError(str(exc)) from None
     if not (0 < args.authoritative_port < 65536):

@@ -21,8 +21,9 @@ from wizard.engine import Session, TrailEntry
 from wizard.fixes.apply_postconf import ApplyError, ApplyResult, Plan, apply_plan, plan_postconf
 from wizard.flow.model import AskStep, Fix, InputSpec, PostconfAction, ProbeStep
 from wizard.inputs import BadInput, check_input
+from wizard.redaction import session_view
 from wizard.tui.by_hand import HandChoice, answer_by_hand, hand_choices
-from wizard.tui.facts import redacted_facts, redacted_lines, redactor, visible_facts
+from wizard.tui.facts import fact_lines
 from wizard.tui.navigation import Walk
 from wizard.tui.screens.dialogs import (
     ApplyConfirmScreen,
@@ -170,9 +171,10 @@ class WalkScreen(Screen[Session | None]):
         step = self.session.step
         upcoming = None
         if page in ("ask", "run") and step is not None:
-            upcoming = self.session.render(step.title or getattr(step, "question", ""))
-        self.query_one(TrailList).show(self.session.flow, self.session.trail, upcoming)
-        self.query_one(FactsPanel).show(visible_facts(self.session))
+            upcoming = self.session.show(step.title or getattr(step, "question", ""))
+        view = session_view(self.session)
+        self.query_one(TrailList).show(self.session.flow, view.trail, upcoming)
+        self.query_one(FactsPanel).show(view.facts)
         pane = self.query_one("#step", VerticalScroll)
         await pane.remove_children()
         if page == "ask":
@@ -205,10 +207,10 @@ class WalkScreen(Screen[Session | None]):
         self.refresh_bindings()
 
     def _ask_widgets(self, step: AskStep) -> list[Widget]:
-        widgets: list[Widget] = [Static(self.session.render(step.question),
+        widgets: list[Widget] = [Static(self.session.show(step.question),
                                         classes="step-title", markup=False)]
         if step.help:
-            widgets.append(Static(self.session.render(step.help), classes="help", markup=False))
+            widgets.append(Static(self.session.show(step.help), classes="help", markup=False))
         if step.type == "choice":
             choices = OptionList(*step.choices, id="answer-choices")
             if self.walk.prefill in step.choices:
@@ -226,7 +228,7 @@ class WalkScreen(Screen[Session | None]):
 
     def _failure_widgets(self) -> list[Widget]:
         step = self.session.step
-        title = self.session.render(step.title) if step is not None and step.title else ""
+        title = self.session.show(step.title) if step is not None and step.title else ""
         if self.failure == CANCELLED:
             reason = marked(("■", "$text-warning"), "You cancelled this check.")
         else:
@@ -242,33 +244,32 @@ class WalkScreen(Screen[Session | None]):
 
     def _result_widgets(self) -> list[Widget]:
         session = self.session
-        redact = redactor(session)
-        entry = session.trail[-1]
+        view = session_view(session)
+        entry = view.trail[-1]
         widgets: list[Widget] = []
         if session.finished:
-            detail = session.error if session.status == "error" else entry.title
-            widgets.append(Banner(session.status, redact.text(detail or "")))
-            if session.end_message:
-                widgets.append(Static(redact.text(session.end_message), classes="end-message",
-                                      markup=False))
+            detail = view.error if session.status == "error" else entry.title
+            widgets.append(Banner(session.status, detail or ""))
+            if view.message:
+                widgets.append(Static(view.message, classes="end-message", markup=False))
         if entry.kind == "probe":
             widgets.append(Static(entry.title, classes="step-title", markup=False))
             outcome = entry.outcome or ""
             if outcome != "error":
                 widgets.append(Static(marked(entry_mark(session.flow, entry),
-                                             redact.text(f"{outcome}: {entry.summary}")),
+                                             f"{outcome}: {entry.summary}"),
                                       classes="outcome"))
             if entry.evidence:
-                widgets.append(Static("\n".join(redacted_lines(session, entry.evidence)),
-                                      classes="evidence", markup=False))
+                widgets.append(Static("\n".join(entry.evidence), classes="evidence",
+                                      markup=False))
         elif entry.kind == "fix" and not session.finished:
             widgets.append(Static(entry.title, classes="step-title", markup=False))
         if entry.kind in ("fix", "end") or session.finished:
-            if session.findings:
-                widgets.append(FindingsView(session.findings))
-            for index, fix in enumerate(session.fixes):
+            if view.findings:
+                widgets.append(FindingsView(view.findings))
+            for index, (fix, shown) in enumerate(zip(session.fixes, view.fixes, strict=True)):
                 plan, note = fix_plan(fix)
-                widgets.append(FixView(fix, plan, note, self.applied.get(index, "")))
+                widgets.append(FixView(shown, plan, note, self.applied.get(index, "")))
             if session.finished and session.trail:
                 widgets.append(Static("s saves the report (Markdown and JSON, secrets "
                                       "redacted) · y copies the commands", classes="hint",
@@ -419,13 +420,14 @@ class WalkScreen(Screen[Session | None]):
 
     def action_copy(self) -> None:
         """Copy every fix's commands to the clipboard."""
-        lines = [line for fix in self.session.fixes for line in fix_commands(fix)]
+        lines = [line for fix in session_view(self.session).fixes for line in fix_commands(fix)]
         self._copy(lines)
 
     def _copy(self, lines: list[str]) -> None:
         if not lines:
             return
-        self.app.copy_to_clipboard(redactor(self.session).text("\n".join(lines)) + "\n")
+        redact = session_view(self.session).redactor
+        self.app.copy_to_clipboard(redact.text("\n".join(lines)) + "\n")
         self.notify(f"Copied {len(lines)} line{'s' if len(lines) > 1 else ''} to the clipboard.")
 
     @on(DnsTable.RecordChosen)
@@ -469,7 +471,7 @@ class WalkScreen(Screen[Session | None]):
     def _confirm_apply(self, view: FixView) -> None:
         if view.plan is None or not view.can_apply:
             return
-        index = self.session.fixes.index(view.fix)
+        index = self.query(FixView).nodes.index(view)
         plan = view.plan
 
         def confirmed(ok: object) -> None:
@@ -511,24 +513,21 @@ class WalkScreen(Screen[Session | None]):
         event.stop()
         if event.option.id is None or not event.option.id.isdigit():
             return
-        entry = self.session.trail[int(event.option.id)]
+        entry = session_view(self.session).trail[int(event.option.id)]
         self.app.push_screen(StepDetailScreen(self.step_detail(entry)))
 
     def step_detail(self, entry: TrailEntry) -> StepDetail:
-        """What the details dialog shows for ``entry`` (secrets redacted)."""
+        """What the details dialog shows for ``entry``, an entry of the redacted view."""
         session = self.session
-        redact = redactor(session)
         outcome = f"{entry.outcome}: " if entry.outcome and entry.kind == "probe" else ""
         took = f"  ({entry.elapsed_ms} ms)" if entry.kind == "probe" else ""
         headline = Content.assemble(
-            marked(entry_mark(session.flow, entry), redact.text(f"{outcome}{entry.summary}")),
+            marked(entry_mark(session.flow, entry), f"{outcome}{entry.summary}"),
             (took, "$text-muted"))
         facts = [(f"{p.id}.{name}", value) for p in entry.probes
-                 for name, value in redacted_facts(session, p.facts)]
-        probes = [(p.id, redact.text(f"{p.probe} → {p.outcome}: {p.summary}"))
-                  for p in entry.probes]
-        return StepDetail(redact.text(entry.title), headline,
-                          redacted_lines(session, entry.evidence), probes, facts)
+                 for name, value in fact_lines(p.facts)]
+        probes = [(p.id, f"{p.probe} → {p.outcome}: {p.summary}") for p in entry.probes]
+        return StepDetail(entry.title, headline, list(entry.evidence), probes, facts)
 
     @on(OptionList.OptionSelected, "#answer-choices")
     async def _choice_made(self, event: OptionList.OptionSelected) -> None:
