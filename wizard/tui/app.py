@@ -25,7 +25,7 @@ from wizard.flow.diagnostics import DataFileError
 from wizard.flow.model import Flow
 from wizard.probes.runner import ProbeRunner
 from wizard.tours import Tour, load_tour, tour_path
-from wizard.tui.commands import WizardCommands
+from wizard.tui.commands import WizardCommandPalette, WizardCommands
 from wizard.tui.screens.home import HomeScreen
 from wizard.tui.screens.inputs import InputsScreen
 from wizard.tui.screens.walk import WalkScreen
@@ -102,6 +102,11 @@ class EmailWizardApp(App[int]):
         """Close every screen above the home screen."""
         while len(self.screen_stack) > 1:
             self.pop_screen()
+
+    def action_command_palette(self) -> None:
+        """Show the command palette (:class:`WizardCommandPalette`: paging cannot crash it)."""
+        if self.use_command_palette and not WizardCommandPalette.is_open(self):
+            self.push_screen(WizardCommandPalette(id="--command-palette"))
 
     def action_explain(self, text: str = "") -> None:
         """Open "Explain an error"."""
