@@ -33,6 +33,7 @@ description: Templates a secret input and a secret answer into everything a pers
 inputs:
   password: {{type: secret, required: true}}
   host: {{type: host, default: {HOST}}}
+  main_cf: {{type: text, default: /nonexistent/main.cf}}
 start: pin
 steps:
   pin:
@@ -55,6 +56,8 @@ steps:
           - {{type: postconf, op: set, param: smtp_sasl_password_maps,
               value: "static:user:{{password}}"}}
           - {{type: console, instruction: "rotate {{pin}}"}}
+        applicable: true
+        applies_to: "{{main_cf}}"
     next: done
   done:
     kind: end
@@ -208,7 +211,10 @@ async def test_the_walk_screen_never_shows_a_templated_secret(tmp_path: Path) ->
     app = still_app(ScriptedRunner({}), [flow], sessions_folder=tmp_path / "sessions")
     seen: list[str] = []
     async with app.run_test(size=(120, 50)) as pilot:
-        session = Session.start(flow, {"password": PASSWORD}, ScriptedRunner({}))
+        main_cf = tmp_path / "main.cf"
+        main_cf.write_text("relayhost = [smtp.example.com]:587\n")
+        session = Session.start(flow, {"password": PASSWORD, "main_cf": str(main_cf)},
+                                ScriptedRunner({}))
         await app.push_screen(WalkScreen(session))
         await settle(pilot)
         await pilot.press(*PIN, "enter")
@@ -224,6 +230,7 @@ async def test_the_walk_screen_never_shows_a_templated_secret(tmp_path: Path) ->
         assert f"login {REDACTED} / {REDACTED} refused by {HOST}" in text
         assert f"Rotate {REDACTED}" in text
         assert f"Finished with {REDACTED} and {REDACTED} on {HOST}." in text
+        assert f"+smtp_sasl_password_maps = static:user:{REDACTED}" in text, "the diff"
         app.screen.query_one("#trail").focus()
         await pilot.press("home", "enter")
         await settle(pilot)

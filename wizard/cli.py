@@ -250,6 +250,7 @@ def _run(args: argparse.Namespace) -> int:
     from wizard.inputs import BadInput, check_inputs, parse_nameserver
     from wizard.probes.base import ProbeContext
     from wizard.probes.runner import RegistryRunner
+    from wizard.redaction import session_view
     from wizard.report import EXIT_CODES, session_json
     from wizard.report_text import run_text
 
@@ -282,7 +283,8 @@ def _run(args: argparse.Namespace) -> int:
     result = session_json(session)
     if args.apply:
         try:
-            result["applied"] = apply_session_fixes(session)
+            result["applied"] = session_view(session).redactor.value(
+                apply_session_fixes(session))
         except ApplyError as exc:
             raise UsageError(f"--apply: {exc}") from None
     if args.json:

@@ -3,6 +3,7 @@ probe's result, or the findings and fixes — and the facts gathered."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -269,6 +270,8 @@ class WalkScreen(Screen[Session | None]):
                 widgets.append(FindingsView(view.findings))
             for index, (fix, shown) in enumerate(zip(session.fixes, view.fixes, strict=True)):
                 plan, note = fix_plan(fix)
+                if plan is not None:
+                    plan = dataclasses.replace(plan, diff=view.redactor.text(plan.diff))
                 widgets.append(FixView(shown, plan, note, self.applied.get(index, "")))
             if session.finished and session.trail:
                 widgets.append(Static("s saves the report (Markdown and JSON, secrets "
