@@ -252,3 +252,14 @@ async def test_the_walk_screen_never_shows_a_templated_secret(tmp_path: Path) ->
     for picture in seen:
         assert PASSWORD not in picture and PIN not in picture
     assert f"static:user:{REDACTED}" in saved[0].read_text()
+
+
+async def test_an_applicable_fix_whose_target_renders_empty_ends_the_run_cleanly(
+        tmp_path: Path) -> None:
+    flow = canary_flow(tmp_path)
+    session = Session.start(flow, {"password": PASSWORD, "pin": PIN, "main_cf": ""},
+                            RegistryRunner(ProbeContext(timeout=1)))
+    await run_to_end(session)
+    assert session.status == "error"
+    assert "needs 'applies_to'" in (session.error or "")
+    assert PASSWORD not in json.dumps(session_json(session))

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pydantic import ValidationError
+
 from wizard.flow import template
 from wizard.flow.check import DEFAULT
 from wizard.flow.model import (
@@ -278,12 +280,17 @@ class Session:
 
     def _fix(self, step_id: str, step: FixStep) -> TrailEntry:
         shown = self.shown_values()
-        findings = [Finding.model_validate(template.render_strings(f.model_dump(), shown))
-                    for f in step.findings]
-        fixes = [Fix.model_validate(template.render_strings(f.model_dump(by_alias=True),
-                                                            self.values)) for f in step.fixes]
-        shown_fixes = [Fix.model_validate(template.render_strings(f.model_dump(by_alias=True),
-                                                                  shown)) for f in step.fixes]
+        try:
+            findings = [Finding.model_validate(template.render_strings(f.model_dump(), shown))
+                        for f in step.findings]
+            fixes = [Fix.model_validate(template.render_strings(f.model_dump(by_alias=True),
+                                                                self.values))
+                     for f in step.fixes]
+            shown_fixes = [Fix.model_validate(template.render_strings(
+                f.model_dump(by_alias=True), shown)) for f in step.fixes]
+        except ValidationError as exc:
+            reason = exc.errors()[0].get("msg", "invalid") if exc.errors() else "invalid"
+            raise ProbeFailed(f"step {step_id}: a rendered fix is not valid: {reason}") from None
         self.findings.extend(findings)
         self.fixes.extend(fixes)
         self.shown_fixes.extend(shown_fixes)
