@@ -281,8 +281,10 @@ def _probes(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_sets(flow_inputs: dict[str, Any], args: argparse.Namespace) -> dict[str, str]:
-    """Collect ``--set`` and ``--secret-env`` values; secrets never come from argv itself."""
+def _read_sets(flow_inputs: dict[str, Any], args: argparse.Namespace,
+               secret_names: frozenset[str] = frozenset()) -> dict[str, str]:
+    """Collect ``--set`` and ``--secret-env`` values; secrets (``secret_names``: the flow's
+    secret inputs and secret ask answers) never come from argv itself."""
     from wizard.bounded_read import FileRefused, read_regular_file
 
     values: dict[str, str] = {}
@@ -290,7 +292,6 @@ def _read_sets(flow_inputs: dict[str, Any], args: argparse.Namespace) -> dict[st
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise UsageError(f"--set {item!r}: expected NAME=VALUE")
-        spec = flow_inputs.get(name)
         if value.startswith("@"):
             path = Path(value[1:]).expanduser()
             try:
@@ -300,7 +301,7 @@ def _read_sets(flow_inputs: dict[str, Any], args: argparse.Namespace) -> dict[st
             except UnicodeDecodeError:
                 raise UsageError(f"--set {name}=@{path}: cannot read: not UTF-8 text") from None
             value = value.removesuffix("\n").removesuffix("\r")
-        elif spec is not None and spec.type == "secret":
+        elif name in secret_names:
             raise UsageError(f"{name} is a secret: never put it on the command line; use "
                              f"--set {name}=@FILE or --secret-env {name}=VARIABLE")
         values[name] = value
@@ -359,7 +360,7 @@ def _run(args: argparse.Namespace) -> int:
         _check_ca_file(args.ca_file)
     try:
         nameservers = tuple(parse_nameserver(n) for n in args.nameserver)
-        given = check_inputs(flow, _read_sets(dict(flow.inputs), args))
+        given = check_inputs(flow, _read_sets(dict(flow.inputs), args, flow.secret_names))
     except BadInput as exc:
         raise UsageError(str(exc)) from None
     if not (0 < args.authoritative_port < 65536):
@@ -390,16 +391,19 @@ def _apply(session: Any, result: dict[str, Any], status: int) -> tuple[int, str]
     """Apply the fixes into ``result``; an apply that fails after the run exits 3 (not 2)."""
     from wizard.fixes.apply_postconf import ApplyError
     from wizard.fixes.apply_session import ApplyInterrupted, apply_failed, apply_session_fixes
+    from wizard.redaction import session_view
 
+    redact = session_view(session).redactor
     try:
-        result["applied"] = apply_session_fixes(session)
+        result["applied"] = redact.value(apply_session_fixes(session))
     except ApplyError as exc:
-        result["applied"], result["apply_error"] = getattr(exc, "done", []), str(exc)
-        print(f"email-wizard: --apply: {exc}", file=sys.stderr)
+        result["applied"] = redact.value(getattr(exc, "done", []))
+        result["apply_error"] = redact.text(str(exc))
+        print(f"email-wizard: --apply: {result['apply_error']}", file=sys.stderr)
         return 3, ""
     except ApplyInterrupted as exc:
-        result["applied"] = exc.done
-        return (130 if exc.signal_name == "SIGINT" else 143), exc.message
+        result["applied"] = redact.value(exc.done)
+        return (130 if exc.signal_name == "SIGINT" else 143), redact.text(exc.message)
     if apply_failed(result["applied"]):
         for entry in result["applied"]:
             if entry["outcome"] not in ("applied", "unchanged"):

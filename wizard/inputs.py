@@ -40,12 +40,19 @@ def check_domain(value: str, what: str = "domain") -> str:
     return ascii_name.lower()
 
 
+_PORT_DIGITS = re.compile(r"[0-9]{1,5}")
+
+
 def check_port(value: str | int, what: str = "port") -> int:
-    """A TCP port, 1–65535."""
-    try:
-        port = int(str(value).strip())
-    except ValueError:
-        raise BadInput(f"{what}: {value!r} is not a port number") from None
+    """A TCP port, 1–65535, written as ASCII digits only.
+
+    ``int()`` alone would also take ``5_87``, ``+587`` and ``٥٨٧`` as 587.
+    """
+    text = str(value).strip()
+    if isinstance(value, bool) or not _PORT_DIGITS.fullmatch(text):
+        shown = text if len(text) <= 20 else text[:20] + "…"
+        raise BadInput(f"{what}: {shown!r} is not a port number (digits 0-9 only)")
+    port = int(text)
     if not 1 <= port <= 65535:
         raise BadInput(f"{what}: {port} is out of range (1-65535)")
     return port

@@ -8,6 +8,7 @@ widgets: a question, a running probe, a step that could not run, a result
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 
 from textual.content import Content
@@ -18,7 +19,8 @@ from wizard.engine import Session, TrailEntry
 from wizard.fixes.apply_session import user_named_paths
 from wizard.fixes.review import fix_plan
 from wizard.flow.model import AskStep, ProbeStep
-from wizard.tui.facts import redacted_facts, redacted_lines, redactor
+from wizard.redaction import session_view
+from wizard.tui.facts import fact_lines
 from wizard.tui.screens.dialogs import StepDetail
 from wizard.tui.widgets import (
     Banner,
@@ -36,10 +38,10 @@ CANCELLED = "cancelled"
 def ask_page(session: Session, step: AskStep, prefill: str | None,
              cursor_blink: bool) -> list[Widget]:
     """The question, its help, and a choice list or an input field."""
-    widgets: list[Widget] = [Static(session.render(step.question),
+    widgets: list[Widget] = [Static(session.show(step.question),
                                     classes="step-title", markup=False)]
     if step.help:
-        widgets.append(Static(session.render(step.help), classes="help", markup=False))
+        widgets.append(Static(session.show(step.help), classes="help", markup=False))
     if step.type == "choice":
         choices = OptionList(*step.choices, id="answer-choices")
         if prefill in step.choices:
@@ -59,7 +61,7 @@ def ask_page(session: Session, step: AskStep, prefill: str | None,
 def running_page(session: Session, step: ProbeStep, clock: Callable[[], float],
                  spinning: bool) -> list[Widget]:
     """The step's title, a spinner with the probes running, and what the keys do."""
-    title = session.render(step.title) if step.title else session.current
+    title = session.show(step.title) if step.title else session.current
     probes = ", ".join(call.probe for call in step.calls(session.current or "").values())
     return [
         Static(title or "", classes="step-title", markup=False),
@@ -72,7 +74,7 @@ def running_page(session: Session, step: ProbeStep, clock: Callable[[], float],
 def failure_page(session: Session, failure: str) -> list[Widget]:
     """Why the current step did not run (cancelled, or crashed) and how to go on."""
     step = session.step
-    title = session.render(step.title) if step is not None and step.title else ""
+    title = session.show(step.title) if step is not None and step.title else ""
     if failure == CANCELLED:
         reason = marked(("■", "$text-warning"), "You cancelled this check.")
     else:
@@ -89,34 +91,35 @@ def failure_page(session: Session, failure: str) -> list[Widget]:
 
 def result_page(session: Session, applied: Mapping[int, str], in_tour: bool) -> list[Widget]:
     """The last step's result; at a fix or the end, every finding and fix so far."""
-    redact = redactor(session)
-    entry = session.trail[-1]
+    view = session_view(session)
+    entry = view.trail[-1]
     widgets: list[Widget] = []
     if session.finished:
-        detail = session.error if session.status == "error" else entry.title
-        widgets.append(Banner(session.status, redact.text(detail or "")))
-        if session.end_message:
-            widgets.append(Static(redact.text(session.end_message), classes="end-message",
-                                  markup=False))
+        detail = view.error if session.status == "error" else entry.title
+        widgets.append(Banner(session.status, detail or ""))
+        if view.message:
+            widgets.append(Static(view.message, classes="end-message", markup=False))
     if entry.kind == "probe":
         widgets.append(Static(entry.title, classes="step-title", markup=False))
         outcome = entry.outcome or ""
         if outcome != "error":
             widgets.append(Static(marked(entry_mark(session.flow, entry),
-                                         redact.text(f"{outcome}: {entry.summary}")),
+                                         f"{outcome}: {entry.summary}"),
                                   classes="outcome"))
         if entry.evidence:
-            widgets.append(Static("\n".join(redacted_lines(session, entry.evidence)),
-                                  classes="evidence", markup=False))
+            widgets.append(Static("\n".join(entry.evidence), classes="evidence",
+                                  markup=False))
     elif entry.kind == "fix" and not session.finished:
         widgets.append(Static(entry.title, classes="step-title", markup=False))
     if entry.kind in ("fix", "end") or session.finished:
-        if session.findings:
-            widgets.append(FindingsView(session.findings))
+        if view.findings:
+            widgets.append(FindingsView(view.findings))
         named = user_named_paths(session)
-        for index, fix in enumerate(session.fixes):
+        for index, (fix, shown) in enumerate(zip(session.fixes, view.fixes, strict=True)):
             plan, note = fix_plan(fix, named)
-            widgets.append(FixView(fix, plan, note, applied.get(index, "")))
+            if plan is not None:
+                plan = dataclasses.replace(plan, diff=view.redactor.text(plan.diff))
+            widgets.append(FixView(shown, plan, note, applied.get(index, "")))
         if session.finished and session.trail:
             widgets.append(Static("s saves the report (Markdown and JSON, secrets "
                                   "redacted) · y copies the commands", classes="hint",
@@ -129,16 +132,13 @@ def result_page(session: Session, applied: Mapping[int, str], in_tour: bool) -> 
 
 
 def step_detail(session: Session, entry: TrailEntry) -> StepDetail:
-    """What the details dialog shows for ``entry`` (secrets redacted)."""
-    redact = redactor(session)
+    """What the details dialog shows for ``entry``, an entry of the redacted view."""
     outcome = f"{entry.outcome}: " if entry.outcome and entry.kind == "probe" else ""
     took = f"  ({entry.elapsed_ms} ms)" if entry.kind == "probe" else ""
     headline = Content.assemble(
-        marked(entry_mark(session.flow, entry), redact.text(f"{outcome}{entry.summary}")),
+        marked(entry_mark(session.flow, entry), f"{outcome}{entry.summary}"),
         (took, "$text-muted"))
     facts = [(f"{p.id}.{name}", value) for p in entry.probes
-             for name, value in redacted_facts(session, p.facts)]
-    probes = [(p.id, redact.text(f"{p.probe} → {p.outcome}: {p.summary}"))
-              for p in entry.probes]
-    return StepDetail(redact.text(entry.title), headline,
-                      redacted_lines(session, entry.evidence), probes, facts)
+             for name, value in fact_lines(p.facts)]
+    probes = [(p.id, f"{p.probe} → {p.outcome}: {p.summary}") for p in entry.probes]
+    return StepDetail(entry.title, headline, list(entry.evidence), probes, facts)
