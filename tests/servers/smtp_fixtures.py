@@ -16,6 +16,8 @@ from tests.servers.smtp import (
     ReferenceHandler,
     Script,
     ServerLoop,
+    start_auth_250,
+    start_injecting,
     start_submission,
 )
 from wizard.probes.base import Nameserver, ProbeContext, ProbeResult
@@ -73,6 +75,10 @@ class SmtpServers:
     closed: int
     dns: Nameserver
     mute_dns: Nameserver
+    injecting: int
+    """aiosmtpd, STARTTLS whose 220 carries forged plaintext (a fake EHLO with AUTH); no AUTH."""
+    auth_250: int
+    """aiosmtpd, STARTTLS, AUTH after TLS answered with 250 instead of 235."""
 
     def ctx(self, timeout: float = PROBE_TIMEOUT, trust: bool = True) -> ProbeContext:
         """A context resolving through the stub DNS, trusting the test CA unless told not to."""
@@ -95,6 +101,8 @@ def smtp_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmtpServe
     try:
         controllers.append(start_submission(handler, pki.context("good"), implicit=False))
         controllers.append(start_submission(handler, pki.context("good"), implicit=True))
+        controllers.append(start_injecting(pki.context("good")))
+        controllers.append(start_auth_250(pki.context("good")))
         scripted = {name: loop.scripted(script) for name, script in SCRIPTS.items()}
         starttls_variants = {v: loop.scripted(Script(starttls=pki.context(v)))
                              for v in TLS_VARIANTS}
@@ -116,6 +124,8 @@ def smtp_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmtpServe
             closed=free_port(LOOPBACK),
             dns=Nameserver(LOOPBACK, loop.stub_dns({"mail.test": LOOPBACK})),
             mute_dns=Nameserver(LOOPBACK, loop.mute_dns()),
+            injecting=controllers[2].port,
+            auth_250=controllers[3].port,
         )
     finally:
         for controller in controllers:

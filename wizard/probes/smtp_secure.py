@@ -132,11 +132,11 @@ async def starttls(session: Session, context: ssl.SSLContext) -> None:
         raise _handshake_failed(session, cause.__cause__ or cause) from cause
     session.at("tls")
     if plaintext:
-        shown = plaintext[:PLAINTEXT_KEPT].decode("utf-8", "replace")
+        shown = repr(plaintext[:PLAINTEXT_KEPT].decode("utf-8", "replace"))[1:-1]
         more = " …" if len(plaintext) > PLAINTEXT_KEPT else ""
         session.facts["plaintext_after_starttls"] = shown + more
         session.transcript.append(
-            f"(plaintext after 220, before the TLS handshake — discarded: {shown!r}{more})")
+            f"(plaintext after 220, before the TLS handshake — discarded: {shown}{more})")
     _secured(session, context)
 
 

@@ -66,7 +66,7 @@ async def _probe_tls(params: SmtpTarget, ctx: ProbeContext, implicit: bool) -> P
         return session.result(
             "starttls_injection",
             f"{session.target} sent plaintext after its 220 to STARTTLS, before the TLS "
-            f"handshake ({facts['plaintext_after_starttls']!r}): a middlebox or a broken server "
+            f"handshake ({facts['plaintext_after_starttls']}): a middlebox or a broken server "
             f"injects it; it was discarded. Over TLS ({facts['tls_version']}, certificate "
             f"trusted for {session.server_name}) the server offers {offered}")
     return session.result("tls_ok", f"{session.target}: {facts['tls_version']}, "
