@@ -29,7 +29,7 @@ import socket
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal, NoReturn, cast
 
 import aiosmtplib
 import dns.exception
@@ -164,20 +164,22 @@ def size_limit(extensions: dict[str, str]) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-class _StartTlsWatch(SMTPProtocol):
-    """aiosmtplib's protocol, also keeping what it discards around STARTTLS.
+class _WatchedProtocol(SMTPProtocol):
+    """aiosmtplib's protocol, also keeping what it discards around STARTTLS, and its end.
 
-    aiosmtplib builds its protocol itself; :meth:`TranscribingSmtp.starttls`
-    switches that instance to this subclass, which changes no behaviour. It
-    remembers the reply to STARTTLS, the bytes left in the buffer after it and
-    any plaintext arriving before the handshake — all of which aiosmtplib drops
-    (RFC 3207 section 4.2), so the injection cannot be read as a reply inside
-    TLS, but the diagnosis should still say it happened.
+    aiosmtplib builds its protocol itself; :func:`_watch` switches that
+    instance to this subclass, which changes no behaviour. Around STARTTLS it
+    remembers the reply, the bytes left in the buffer after it and any
+    plaintext arriving before the handshake — all of which aiosmtplib drops
+    (RFC 3207 section 4.2), so an injection is never read as a reply inside
+    TLS, but the diagnosis can still say it happened. ``gone`` completes when
+    the connection is lost, so closing a TLS session can wait for it.
     """
 
-    watching = False
-    starttls_reply: aiosmtplib.SMTPResponse | None = None
-    plaintext = b""
+    watching: bool
+    starttls_reply: aiosmtplib.SMTPResponse | None
+    plaintext: bytes
+    gone: asyncio.Future[None]
 
     def data_received(self, data: bytes) -> None:
         waiter = self._response_waiter
@@ -192,6 +194,22 @@ class _StartTlsWatch(SMTPProtocol):
             self.starttls_reply = response
             self.plaintext = bytes(self._buffer[:PLAINTEXT_KEPT + 1])
         return response
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        if not self.gone.done():
+            self.gone.set_result(None)
+
+
+def _watch(protocol: SMTPProtocol) -> _WatchedProtocol:
+    """Switch aiosmtplib's protocol instance to :class:`_WatchedProtocol`."""
+    protocol.__class__ = _WatchedProtocol
+    assert isinstance(protocol, _WatchedProtocol)
+    protocol.watching = False
+    protocol.starttls_reply = None
+    protocol.plaintext = b""
+    protocol.gone = asyncio.get_running_loop().create_future()
+    return protocol
 
 
 class TranscribingSmtp(aiosmtplib.SMTP):
@@ -223,10 +241,8 @@ class TranscribingSmtp(aiosmtplib.SMTP):
         a failure after the 220 raises :class:`StartTlsFailed` from its cause.
         """
         protocol = self.protocol
-        if protocol is None:
+        if not isinstance(protocol, _WatchedProtocol):
             raise aiosmtplib.SMTPServerDisconnected("Server not connected")
-        protocol.__class__ = _StartTlsWatch
-        assert isinstance(protocol, _StartTlsWatch)
         protocol.watching = True
         self.transcript.append("C: STARTTLS")
         try:
@@ -267,6 +283,7 @@ class Session:
         self.server_name = params.tls_server_name or params.host.strip("[]")
         self.sock: socket.socket | None = None
         self.smtp: TranscribingSmtp | None = None
+        self.protocol: _WatchedProtocol | None = None
         self.transcript: list[str] = []
         self.secrets: set[str] = set()
         self.facts: dict[str, FactValue] = {
@@ -321,7 +338,7 @@ class Session:
             raise Stop("silent", f"{self.target} went silent at {self.facts['stage']}: "
                                  f"no reply within {self.deadline.seconds:g}s") from exc
         finally:
-            self.close()
+            await self.close()
 
     async def connect(self) -> None:
         """Resolve the host through the context's resolver; connect to its first willing address."""
@@ -393,6 +410,8 @@ class Session:
         except aiosmtplib.SMTPResponseException as exc:
             self.at("greeting")
             self._closed(exc)
+        if self.smtp.protocol is not None:
+            self.protocol = _watch(self.smtp.protocol)
         reply = Reply.of(response)
         self.at("greeting")
         self.facts.update(greeting_code=reply.code, greeting_text=reply.text)
@@ -454,14 +473,31 @@ class Session:
             return {}
         return ehlo_extensions(reply)
 
-    def close(self) -> None:
-        """Say QUIT (without waiting) and close the connection, if one is open."""
-        if self.smtp is not None:
-            self.smtp.quit_without_waiting()
-            self.smtp = None
+    async def close(self) -> None:
+        """Say QUIT (without waiting for its answer) and close the connection, if one is open.
+
+        A TLS session ends with an exchange of close_notify alerts: that is
+        waited for (at most a second, within the deadline), then the
+        connection is cut, so no socket outlives the probe.
+        """
         if self.sock is not None:
             self.sock.close()
             self.sock = None
+        if self.smtp is not None:
+            self.smtp.quit_without_waiting()
+            self.smtp = None
+        protocol, self.protocol = self.protocol, None
+        transport = protocol.transport if protocol is not None else None
+        if protocol is None or transport is None or protocol.gone.done() \
+                or transport.get_extra_info("sslcontext") is None:
+            return
+        if not transport.is_closing():
+            transport.close()
+        try:
+            await asyncio.wait_for(asyncio.shield(protocol.gone),
+                                   max(0.05, min(1.0, self.deadline.remaining())))
+        except TimeoutError:
+            cast(asyncio.WriteTransport, transport).abort()
 
     def keep_secret(self, *secrets: str) -> None:
         """Never let these strings out, even if a server echoes them back."""
