@@ -31,6 +31,7 @@ SCRIPTS: Mapping[str, Script] = {
     "silent": Script(greeting=None),
     "hang_up": Script(hang_up_at_connect=True),
     "drop_at_ehlo": Script(hang_up_on="EHLO"),
+    "drop_at_starttls": Script(hang_up_on="STARTTLS"),
     "too_many_connections": Script(greeting="421 Too many connections, try again later"),
     "starttls_refused": Script(
         replies={"STARTTLS": "454 4.7.0 TLS not available due to temporary reason"}),

@@ -114,7 +114,7 @@ async def starttls(session: Session, context: ssl.SSLContext) -> None:
             context, session.server_name, session.left())
     except aiosmtplib.SMTPResponseException as exc:
         if exc.code < 0:
-            raise
+            session.hung_up(exc)
         reply = Reply.of(exc)
         session.note(reply)
         raise TlsFailed("starttls_refused",
@@ -130,6 +130,10 @@ async def starttls(session: Session, context: ssl.SSLContext) -> None:
             raise Stop("silent",
                        f"{session.target} never answered the TLS handshake") from cause
         raise _handshake_failed(session, cause.__cause__ or cause) from cause
+    except aiosmtplib.SMTPTimeoutError as exc:
+        session.went_silent(f"(no reply within {session.deadline.seconds:g}s)", "starttls", exc)
+    except (aiosmtplib.SMTPServerDisconnected, ConnectionError, ssl.SSLError) as exc:
+        session.hung_up(exc)
     session.at("tls")
     if plaintext:
         shown = repr(plaintext[:PLAINTEXT_KEPT].decode("utf-8", "replace"))[1:-1]

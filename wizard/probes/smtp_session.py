@@ -249,7 +249,8 @@ class TranscribingSmtp(aiosmtplib.SMTP):
             await self.starttls(server_hostname=server_name, tls_context=context,
                                 timeout=timeout)
         except aiosmtplib.SMTPResponseException as exc:
-            self.transcript.extend(Reply.of(exc).transcript())
+            if exc.code >= 0:
+                self.transcript.extend(Reply.of(exc).transcript())
             raise
         except (OSError, aiosmtplib.SMTPException) as exc:
             reply = protocol.starttls_reply
@@ -401,15 +402,15 @@ class Session:
             if implicit_tls is not None and isinstance(cause, OSError) and not isinstance(
                     cause, aiosmtplib.SMTPException):
                 if isinstance(cause, TimeoutError):
-                    self._silent("(TLS: no handshake answer in time)", "the TLS handshake", exc)
+                    self.went_silent("(TLS: no handshake answer in time)", "the TLS handshake", exc)
                 raise cause from exc
             self.at("greeting")
             if isinstance(exc, aiosmtplib.SMTPTimeoutError):
-                self._silent(f"(no reply within {self.deadline.seconds:g}s)", "greeting", exc)
-            self._closed(exc)
+                self.went_silent(f"(no reply within {self.deadline.seconds:g}s)", "greeting", exc)
+            self.hung_up(exc)
         except aiosmtplib.SMTPResponseException as exc:
             self.at("greeting")
-            self._closed(exc)
+            self.hung_up(exc)
         if self.smtp.protocol is not None:
             self.protocol = _watch(self.smtp.protocol)
         reply = Reply.of(response)
@@ -430,12 +431,14 @@ class Session:
             self.facts.update(session_facts(tls))
             self.transcript.append(f"(TLS: {tls.version()} {self.facts['tls_cipher']})")
 
-    def _silent(self, line: str, what: str, exc: BaseException) -> NoReturn:
+    def went_silent(self, line: str, what: str, exc: BaseException) -> NoReturn:
+        """Stop with ``silent``: nothing came back from the server in time."""
         self.transcript.append(line)
         raise Stop("silent", f"{self.target} went silent at {what}: "
                              f"no reply within {self.deadline.seconds:g}s") from exc
 
-    def _closed(self, exc: BaseException) -> NoReturn:
+    def hung_up(self, exc: BaseException) -> NoReturn:
+        """Stop with ``closed``: the connection was lost, or what came was no SMTP reply."""
         cause = exc.__cause__ if exc.__cause__ is not None else exc
         self.transcript.append(f"(connection lost: {cause})")
         raise Stop("closed", f"{self.target} hung up at {self.facts['stage']} "
@@ -446,20 +449,20 @@ class Session:
         try:
             return Reply.of(await call)
         except aiosmtplib.SMTPTimeoutError as exc:
-            self._silent(f"(no reply within {self.deadline.seconds:g}s)",
+            self.went_silent(f"(no reply within {self.deadline.seconds:g}s)",
                          str(self.facts["stage"]), exc)
         except (aiosmtplib.SMTPServerDisconnected, ConnectionError, ssl.SSLError) as exc:
-            self._closed(exc)
+            self.hung_up(exc)
         except aiosmtplib.SMTPResponseException as exc:
             if exc.code >= 0:
                 raise
-            self._closed(exc)
+            self.hung_up(exc)
 
     async def command(self, line: str, shown: str | None = None) -> Reply:
         """Send ``line`` and read its reply; ``shown`` replaces the line in the transcript."""
         client = self.client
         if not client.is_connected:
-            self._closed(aiosmtplib.SMTPServerDisconnected("the server closed the connection"))
+            self.hung_up(aiosmtplib.SMTPServerDisconnected("the server closed the connection"))
         client.shown = shown
         return await self.talk(client.execute_command(line.encode("utf-8"), timeout=self.left()))
 
