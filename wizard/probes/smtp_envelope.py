@@ -9,6 +9,7 @@ decides the outcome is published as ``reply_code``, ``enhanced_code``,
 from __future__ import annotations
 
 import email.utils
+import re
 from typing import Any
 
 import aiosmtplib
@@ -28,7 +29,8 @@ from wizard.probes.smtp_session import (
 )
 from wizard.probes.tls_inspect import tls_facts, verifying_context
 
-ADDRESS = r"^[^<>\s]*$"
+ADDRESS = r"^[^<>\s\x00-\x1f\x7f]*$"
+"""A bare address: no angle brackets, no white space, no control characters."""
 
 
 class EnvelopeParams(SmtpTarget):
@@ -55,7 +57,7 @@ class EnvelopeParams(SmtpTarget):
     @classmethod
     def _plain_addresses(cls, value: list[str]) -> list[str]:
         for address in value:
-            if not address or "<" in address or ">" in address:
+            if not re.fullmatch(ADDRESS, address) or not address:
                 raise ValueError(f"not a bare address: {address!r}")
         return value
 
