@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
                      "diff, keeps a timestamped backup, replaces atomically, runs 'postfix "
                      "check' and rolls back if it fails")
     run.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_oci_options(run)
 
     lst = sub.add_parser("list", help="list the installed flows")
     lst.add_argument("--json", action="store_true", help="print JSON")
@@ -84,6 +85,25 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("text", nargs="+", metavar="TEXT", help="the error text; '-' reads stdin")
     exp.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
+
+
+def _add_oci_options(run: argparse.ArgumentParser) -> None:
+    """The OCI API options (the email-wizard[oci] extra); the key passphrase comes only from
+    $EMAIL_WIZARD_OCI_PASSPHRASE or the profile, never from the command line."""
+    oci = run.add_argument_group(
+        "OCI Email Delivery API (needs the email-wizard[oci] extra)",
+        "Read the provider's own state (DKIM state and CNAME, approved senders, suppressions, "
+        "endpoints); the key passphrase comes from $EMAIL_WIZARD_OCI_PASSPHRASE or the profile.")
+    oci.add_argument("--oci-config", metavar="PATH",
+                     help="OCI config file (default $OCI_CLI_CONFIG_FILE, else ~/.oci/config)")
+    oci.add_argument("--oci-profile", metavar="NAME",
+                     help="profile in it (default $OCI_CLI_PROFILE, else DEFAULT)")
+    oci.add_argument("--oci-auth", choices=["api_key", "security_token", "instance_principal"],
+                     help="how to authenticate (default api_key)")
+    oci.add_argument("--oci-endpoint", metavar="URL",
+                     help="control-plane endpoint (private endpoints, test servers)")
+    oci.add_argument("--oci-submit-endpoint", metavar="URL",
+                     help="HTTPS submission endpoint (default: from the email configuration)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -247,6 +267,7 @@ def _run(args: argparse.Namespace) -> int:
     from wizard.flow.diagnostics import DataFileError
     from wizard.flow.loader import UnknownFlow, find_flow
     from wizard.inputs import BadInput, check_inputs, parse_nameserver
+    from wizard.ociapi.settings import OciSettingsError, resolve_settings
     from wizard.probes.base import ProbeContext
     from wizard.probes.runner import RegistryRunner
     from wizard.report import EXIT_CODES, session_json
@@ -269,9 +290,15 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if not (0 < args.authoritative_port < 65536):
         raise UsageError(f"--authoritative-port {args.authoritative_port}: must be 1 to 65535")
+    try:
+        oci_settings = resolve_settings(config=args.oci_config, profile=args.oci_profile,
+                                        auth=args.oci_auth, endpoint=args.oci_endpoint,
+                                        submit_endpoint=args.oci_submit_endpoint)
+    except OciSettingsError as exc:
+        raise UsageError(str(exc)) from None
     ctx = ProbeContext(timeout=args.timeout, nameservers=nameservers, ca_file=args.ca_file,
                        authoritative=args.authoritative,
-                       authoritative_port=args.authoritative_port)
+                       authoritative_port=args.authoritative_port, oci=oci_settings)
     session = Session.start(flow, given, RegistryRunner(ctx))
     try:
         asyncio.run(run_to_end(session))

@@ -257,7 +257,8 @@ class OciApiServer:
         if method == "GET" and path == f"{CONTROL}/senders":
             return 200, [_summary(s, "isSpf") for s in state.senders.values()
                          if s["compartmentId"] == query.get("compartmentId")
-                         and s["emailAddress"] == query.get("emailAddress", s["emailAddress"])]
+                         and s["emailAddress"].lower()
+                         == query.get("emailAddress", s["emailAddress"]).lower()]
         if method == "POST" and path == f"{CONTROL}/senders":
             details = json.loads(body)
             ocid = state.add_sender(details["emailAddress"], details["compartmentId"])

@@ -12,6 +12,7 @@ from tests.servers.oci_api import TENANCY, USER, OciApiServer, fingerprint, new_
 
 PROFILE = "P"
 PASSPHRASE = "Canary-Key-Pass-4d1c"
+SESSION_TOKEN = "header.payload.signature"
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def write_config(directory: Path) -> Path:
     locked_file = directory / "locked.pem"
     locked_file.write_bytes(pem(_KEY, PASSPHRASE))
     token_file = directory / "token"
-    token_file.write_text("header.payload.signature\n", encoding="utf-8")
+    token_file.write_text(f"{SESSION_TOKEN}\n", encoding="utf-8")
     for path in (key_file, wrong_file, locked_file, token_file):
         path.chmod(0o600)
     base = (f"user={USER}\nfingerprint={fingerprint(_KEY)}\ntenancy={TENANCY}\n"
@@ -65,7 +66,9 @@ def write_config(directory: Path) -> Path:
 @pytest.fixture
 def oci_lab(tmp_path: Path) -> Iterator[OciLab]:
     """A fresh API server (empty tenancy) and a config file pointing at it."""
-    server = OciApiServer(_KEY).start()
+    server = OciApiServer(_KEY)
+    server.key_ids[f"ST${SESSION_TOKEN}"] = _KEY.public_key()
+    server.start()
     try:
         yield OciLab(server, write_config(tmp_path), server.write_ca(tmp_path / "ca.pem"),
                      tmp_path)

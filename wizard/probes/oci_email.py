@@ -1,0 +1,366 @@
+"""``oci.*``: what OCI Email Delivery itself says, read through the official ``oci`` SDK.
+
+Five read-only probes: the compartment's email configuration (submission endpoints), an
+email domain by name, the domain's DKIM key (state, details, the CNAME it expects), an
+approved sender, and a recipient on the suppression list. Every one shares the failure
+outcomes of :data:`FAILURES`, each with a ``fix`` fact a user can act on; without the SDK
+or an OCI config they answer ``not_configured`` / ``sdk_missing`` at once, so a flow can
+carry on as it did before the API existed. The SDK is imported only when a probe runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from pydantic import Field
+
+from wizard.probes.base import (
+    Deadline,
+    FactSpec,
+    FactValue,
+    ProbeContext,
+    ProbeParams,
+    ProbeResult,
+    ProbeSpec,
+    always,
+    on,
+)
+
+T = TypeVar("T")
+
+FAILURES: Mapping[str, str] = {
+    "not_configured": "no OCI config or profile to use: the API was not asked",
+    "sdk_missing": "the oci SDK (the email-wizard[oci] extra) is not installed",
+    "config_error": "the OCI config, profile, key file or passphrase cannot be used",
+    "not_authenticated": "401: wrong key or fingerprint, or the clock is off",
+    "not_authorized": "404: no policy allows this user to read it, or it does not exist",
+    "throttled": "429: too many requests",
+    "service_error": "the API failed (5xx or an unexpected error)",
+    "unreachable": "the endpoint cannot be reached",
+    "tls_failed": "the endpoint's TLS certificate is not trusted",
+    "timeout": "the API did not answer in time",
+}
+"""The ways any API read can end without an answer."""
+
+ENABLE_HINT = ("Install the extra (pip install 'email-wizard[oci]') and give an OCI profile "
+               "(--oci-profile, ~/.oci/config) to have the wizard read this from the provider.")
+
+
+class OciParams(ProbeParams):
+    """Parameters every API probe takes."""
+
+    compartment: str = Field("", description="Compartment OCID (default: the profile's "
+                             "tenancy)")
+    timeout: float | None = Field(None, gt=0)
+
+
+def _common_facts() -> dict[str, FactSpec]:
+    return {
+        "fix": always("What to do when the API could not answer (empty otherwise)"),
+        "compartment": always("The compartment OCID asked"),
+    }
+
+
+async def _read(params: OciParams, ctx: ProbeContext, what: str, would_add: str,
+                read: Callable[[Any, str, Deadline], Any]) -> ProbeResult:
+    """Open the API and run ``read(api, compartment, deadline)``; failures become outcomes."""
+    from wizard.ociapi.client import ApiFailure, open_api, sdk_available
+
+    settings = ctx.oci
+    if settings is None or not settings.enabled:
+        return ProbeResult("not_configured", f"{what}: not read from OCI (no OCI profile)",
+                           (), {"fix": f"{ENABLE_HINT} It would add: {would_add}.",
+                                "compartment": params.compartment})
+    if not sdk_available():
+        return ProbeResult("sdk_missing", f"{what}: not read (the oci SDK is not installed)",
+                           (), {"fix": f"{ENABLE_HINT} It would add: {would_add}.",
+                                "compartment": params.compartment})
+    deadline = Deadline(params.timeout or ctx.timeout, ctx.clock)
+    try:
+        api = open_api(settings, ca_file=ctx.ca_file, timeout=deadline.remaining())
+        compartment = params.compartment or api.compartment
+        result: ProbeResult = await read(api, compartment, deadline)
+    except ApiFailure as failure:
+        return ProbeResult(failure.outcome, failure.summary, failure.evidence,
+                           {"fix": failure.fix, "compartment": params.compartment})
+    return ProbeResult(result.outcome, result.summary, result.evidence,
+                       {"fix": "", "compartment": compartment, **result.facts})
+
+
+async def _call(deadline: Deadline, what: str, fn: Callable[[], T]) -> T:
+    from wizard.ociapi.client import call_bounded
+
+    return await call_bounded(max(deadline.remaining(), 0.01), what, fn)
+
+
+# --- email configuration ---------------------------------------------------------------------
+
+
+async def run_configuration(params: OciParams, ctx: ProbeContext) -> ProbeResult:
+    """The compartment's email configuration: the SMTP and HTTPS submission endpoints."""
+
+    async def read(api: Any, compartment: str, deadline: Deadline) -> ProbeResult:
+        config = await _call(deadline, "get email configuration",
+                             lambda: api.control.get_email_configuration(compartment).data)
+        smtp, https = config.smtp_submit_endpoint or "", config.http_submit_endpoint or ""
+        return ProbeResult("found", f"OCI says: SMTP endpoint {smtp}, HTTPS endpoint {https}",
+                           (f"smtpSubmitEndpoint: {smtp}", f"httpSubmitEndpoint: {https}"),
+                           {"smtp_endpoint": smtp, "https_endpoint": https})
+
+    return await _read(params, ctx, "email configuration", "the exact SMTP and HTTPS "
+                       "submission endpoints of your compartment", read)
+
+
+CONFIGURATION_SPEC = ProbeSpec(
+    name="oci.email_configuration",
+    description="The compartment's email configuration from the OCI API: submission endpoints",
+    params=OciParams,
+    outcomes={"found": "the API gave the SMTP and HTTPS submission endpoints", **FAILURES},
+    run=run_configuration,
+    facts={**_common_facts(),
+           "smtp_endpoint": on("SMTP submission host", "found"),
+           "https_endpoint": on("HTTPS submission endpoint URL", "found")},
+)
+
+
+# --- email domain ----------------------------------------------------------------------------
+
+
+class DomainParams(OciParams):
+    """Which email domain."""
+
+    domain: str = Field(description="The email domain's name, e.g. example.com")
+
+
+async def _find_domain(api: Any, compartment: str, name: str, deadline: Deadline) -> Any:
+    listing = await _call(deadline, "list email domains",
+                          lambda: api.control.list_email_domains(compartment,
+                                                                 name=name).data)
+    matches = [d for d in listing.items if d.name.lower() == name.lower()
+               and d.lifecycle_state not in ("DELETED", "DELETING")]
+    if not matches:
+        return None
+    return await _call(deadline, "get email domain",
+                       lambda: api.control.get_email_domain(matches[0].id).data)
+
+
+def _domain_facts(domain: Any) -> dict[str, FactValue]:
+    return {"domain_id": domain.id, "state": domain.lifecycle_state or "",
+            "active_dkim_id": domain.active_dkim_id or "", "is_spf": bool(domain.is_spf)}
+
+
+async def run_domain(params: DomainParams, ctx: ProbeContext) -> ProbeResult:
+    """The email domain by name: its state, active DKIM and whether SPF is seen."""
+
+    async def read(api: Any, compartment: str, deadline: Deadline) -> ProbeResult:
+        domain = await _find_domain(api, compartment, params.domain, deadline)
+        if domain is None:
+            return ProbeResult("not_found", f"{params.domain} is not an email domain in "
+                               f"compartment {compartment}", (),
+                               {"domain_id": "", "state": "", "active_dkim_id": "",
+                                "is_spf": False})
+        facts = _domain_facts(domain)
+        return ProbeResult("found", f"email domain {domain.name}: {facts['state']}, SPF "
+                           f"{'seen' if domain.is_spf else 'not seen'}, active DKIM "
+                           f"{facts['active_dkim_id'] or 'none'}",
+                           (f"id: {domain.id}", f"lifecycleState: {facts['state']}"), facts)
+
+    return await _read(params, ctx, f"email domain {params.domain}", "the email domain's "
+                       "state, its active DKIM key and whether the provider sees SPF", read)
+
+
+DOMAIN_SPEC = ProbeSpec(
+    name="oci.email_domain",
+    description="An email domain by name from the OCI API: state, active DKIM, SPF flag",
+    params=DomainParams,
+    outcomes={"found": "the email domain exists in the compartment",
+              "not_found": "no email domain of that name in the compartment", **FAILURES},
+    run=run_domain,
+    facts={**_common_facts(),
+           "domain_id": on("Email domain OCID", "found", "not_found"),
+           "state": on("lifecycleState of the domain", "found", "not_found"),
+           "active_dkim_id": on("OCID of the active DKIM (empty: none)", "found", "not_found"),
+           "is_spf": on("True when the provider sees its SPF include", "found", "not_found")},
+)
+
+
+# --- DKIM ------------------------------------------------------------------------------------
+
+
+class DkimParams(DomainParams):
+    """Which DKIM key: by selector, else the domain's active one, else the newest."""
+
+    selector: str = Field("", description="DKIM selector (empty: the API's active key)")
+
+
+_DKIM_EMPTY: dict[str, FactValue] = {
+    "state": "", "details": "", "expected_cname": "", "dns_name": "", "dkim_id": "",
+    "domain_id": "", "selectors": [],
+}
+
+
+async def run_dkim(params: DkimParams, ctx: ProbeContext) -> ProbeResult:
+    """The domain's DKIM key as the provider sees it: state, details, the CNAME it expects."""
+
+    async def read(api: Any, compartment: str, deadline: Deadline) -> ProbeResult:
+        base = {**_DKIM_EMPTY, "selector": params.selector}
+        domain = await _find_domain(api, compartment, params.domain, deadline)
+        if domain is None:
+            return ProbeResult("no_email_domain", f"{params.domain} is not an email domain in "
+                               f"compartment {compartment}", (), base)
+        listing = await _call(deadline, "list DKIMs",
+                              lambda: api.control.list_dkims(domain.id).data)
+        keys = [k for k in listing.items if k.lifecycle_state not in ("DELETED", "DELETING")]
+        base.update(domain_id=domain.id, selectors=sorted(k.name for k in keys))
+        if not keys:
+            return ProbeResult("no_dkim", f"email domain {domain.name} has no DKIM key", (),
+                               base)
+        if params.selector:
+            chosen = [k for k in keys if k.name == params.selector]
+            if not chosen:
+                return ProbeResult("selector_unknown", f"email domain {domain.name} has no "
+                                   f"DKIM key {params.selector} (it has: "
+                                   f"{', '.join(base['selectors'])})", (), base)  # type: ignore[arg-type]
+        else:
+            chosen = [k for k in keys if k.id == domain.active_dkim_id] or \
+                sorted(keys, key=lambda k: str(k.time_created), reverse=True)
+        key = await _call(deadline, "get DKIM", lambda: api.control.get_dkim(chosen[0].id).data)
+        state = key.lifecycle_state or ""
+        facts = {**base, "selector": key.name, "state": state,
+                 "details": key.lifecycle_details or "",
+                 "expected_cname": (key.cname_record_value or "").rstrip("."),
+                 "dns_name": (key.dns_subdomain_name or "").rstrip("."), "dkim_id": key.id}
+        outcome = {"ACTIVE": "active", "NEEDS_ATTENTION": "needs_attention"}.get(state,
+                                                                                 "other_state")
+        details = f" ({facts['details']})" if facts["details"] else ""
+        return ProbeResult(outcome, f"the console shows DKIM {key.name} of {domain.name} as "
+                           f"{state}{details}; it expects {facts['dns_name']} CNAME "
+                           f"{facts['expected_cname']}",
+                           (f"lifecycleState: {state}", f"dnsSubdomainName: {facts['dns_name']}",
+                            f"cnameRecordValue: {facts['expected_cname']}"), facts)
+
+    result = await _read(params, ctx, f"DKIM of {params.domain}", "the selector, the exact "
+                         "CNAME value and the console's DKIM state", read)
+    if result.outcome in FAILURES:
+        return ProbeResult(result.outcome, result.summary, result.evidence,
+                           {**_DKIM_EMPTY, "selector": params.selector, **result.facts})
+    return result
+
+
+DKIM_SPEC = ProbeSpec(
+    name="oci.dkim",
+    description="The email domain's DKIM key from the OCI API: state, details, expected CNAME",
+    params=DkimParams,
+    outcomes={"active": "the provider sees the DKIM key (ACTIVE)",
+              "needs_attention": "the provider cannot see the CNAME (NEEDS_ATTENTION)",
+              "other_state": "the key is CREATING, UPDATING, INACTIVE or FAILED",
+              "no_dkim": "the email domain has no DKIM key",
+              "selector_unknown": "the email domain has no key of that selector",
+              "no_email_domain": "no email domain of that name in the compartment",
+              **FAILURES},
+    run=run_dkim,
+    facts={**_common_facts(),
+           "selector": always("The key's selector (the API's, else the one given)"),
+           "expected_cname": always("The CNAME value the provider expects (empty if unknown)"),
+           "dns_name": always("The name the CNAME belongs at (empty if unknown)"),
+           "state": always("lifecycleState of the key (empty if unknown)"),
+           "details": always("lifecycleDetails of the key"),
+           "dkim_id": always("DKIM OCID"),
+           "domain_id": always("Email domain OCID"),
+           "selectors": always("Every selector the email domain has")},
+)
+
+
+# --- approved sender ---------------------------------------------------------------------------
+
+
+class AddressParams(OciParams):
+    """Which email address."""
+
+    address: str = Field(description="The email address")
+
+
+async def run_sender(params: AddressParams, ctx: ProbeContext) -> ProbeResult:
+    """Is the address an approved sender in the compartment, and in which state?"""
+
+    async def read(api: Any, compartment: str, deadline: Deadline) -> ProbeResult:
+        senders = await _call(deadline, "list approved senders",
+                              lambda: api.control.list_senders(
+                                  compartment, email_address=params.address).data)
+        live = [s for s in senders if s.email_address.lower() == params.address.lower()
+                and s.lifecycle_state not in ("DELETED", "DELETING")]
+        if not live:
+            return ProbeResult("not_approved", f"{params.address} is not an approved sender in "
+                               f"compartment {compartment}", (),
+                               {"sender_id": "", "state": ""})
+        sender = live[0]
+        facts: dict[str, FactValue] = {"sender_id": sender.id,
+                                       "state": sender.lifecycle_state or ""}
+        outcome = "approved" if sender.lifecycle_state == "ACTIVE" else "inactive"
+        return ProbeResult(outcome, f"{params.address} is an approved sender "
+                           f"({facts['state']})", (f"id: {sender.id}",), facts)
+
+    return await _read(params, ctx, f"approved sender {params.address}",
+                       "whether the From address is an approved sender", read)
+
+
+SENDER_SPEC = ProbeSpec(
+    name="oci.sender",
+    description="Whether an address is an approved sender, from the OCI API",
+    params=AddressParams,
+    outcomes={"approved": "an ACTIVE approved sender", "inactive":
+              "an approved sender that is not ACTIVE (creating, failed…)",
+              "not_approved": "no approved sender with that address", **FAILURES},
+    run=run_sender,
+    facts={**_common_facts(),
+           "sender_id": on("Sender OCID", "approved", "inactive", "not_approved"),
+           "state": on("lifecycleState", "approved", "inactive", "not_approved")},
+)
+
+
+# --- suppression list ------------------------------------------------------------------------
+
+
+async def run_suppression(params: AddressParams, ctx: ProbeContext) -> ProbeResult:
+    """Is the recipient on the suppression list (kept per tenancy), why and since when?"""
+
+    async def read(api: Any, compartment: str, deadline: Deadline) -> ProbeResult:
+        entries = await _call(deadline, "list suppressions",
+                              lambda: api.control.list_suppressions(
+                                  compartment, email_address=params.address).data)
+        found = [s for s in entries if s.email_address.lower() == params.address.lower()]
+        if not found:
+            return ProbeResult("not_suppressed", f"{params.address} is not on the suppression "
+                               "list", (), {"suppression_id": "", "reason": "", "since": "",
+                                            "complaint": False})
+        entry = found[0]
+        reason = entry.reason or ""
+        since = entry.time_created.isoformat() if entry.time_created else ""
+        return ProbeResult("suppressed", f"{params.address} is on the suppression list: "
+                           f"{reason} since {since}", (f"id: {entry.id}", f"reason: {reason}"),
+                           {"suppression_id": entry.id, "reason": reason, "since": since,
+                            "complaint": reason.upper() == "COMPLAINT"})
+
+    return await _read(params, ctx, f"suppression of {params.address}",
+                       "whether the recipient is on the suppression list, why and since when",
+                       read)
+
+
+SUPPRESSION_SPEC = ProbeSpec(
+    name="oci.suppression",
+    description="Whether a recipient is on the suppression list, from the OCI API",
+    params=AddressParams,
+    outcomes={"suppressed": "on the suppression list (reason and date in the facts)",
+              "not_suppressed": "not on the suppression list", **FAILURES},
+    run=run_suppression,
+    facts={**_common_facts(),
+           "suppression_id": on("Suppression OCID", "suppressed", "not_suppressed"),
+           "reason": on("HARDBOUNCE, COMPLAINT, MANUAL, SOFTBOUNCE, UNSUBSCRIBE…",
+                        "suppressed", "not_suppressed"),
+           "since": on("When it was added (ISO 8601)", "suppressed", "not_suppressed"),
+           "complaint": on("True when the reason is a complaint", "suppressed",
+                           "not_suppressed")},
+)
+
+SPECS = (CONFIGURATION_SPEC, DOMAIN_SPEC, DKIM_SPEC, SENDER_SPEC, SUPPRESSION_SPEC)
