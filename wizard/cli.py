@@ -307,10 +307,13 @@ def _run(args: argparse.Namespace) -> int:
                          f"--set {exc.var}=VALUE") from None
     result = session_json(session)
     if args.apply:
+        from wizard.fixes.apply_oci import apply_oci_fixes
+
         try:
             result["applied"] = apply_session_fixes(session)
         except ApplyError as exc:
             raise UsageError(f"--apply: {exc}") from None
+        result["applied"] += apply_oci_fixes(session, ctx)
     if args.json:
         print(json.dumps(result, indent=2))
     else:
