@@ -118,6 +118,22 @@ def test_approved_sender_lookup(oci_lab: OciLab, state: str | None, outcome: str
     assert run(oci_lab, "oci.sender").outcome == outcome
 
 
+def test_no_address_means_nothing_is_asked(oci_lab: OciLab) -> None:
+    assert run(oci_lab, "oci.sender", {"address": ""}).outcome == "no_address"
+    assert run(oci_lab, "oci.suppression", {"addresses": []}).outcome == "no_address"
+    assert oci_lab.server.requests == []
+
+
+def test_each_recipient_is_looked_up_and_a_complaint_carries_a_warning(
+        oci_lab: OciLab) -> None:
+    oci_lab.server.state.add_suppression("b@example.net", "COMPLAINT")
+    result = run(oci_lab, "oci.suppression", {"addresses": ["a@example.net", "b@example.net"]})
+    assert result.outcome == "suppressed"
+    assert result.facts["address"] == "b@example.net"
+    assert "complained" in result.facts["warning"]
+    assert [s["address"] for s in result.facts["suppressed"]] == ["b@example.net"]
+
+
 def test_a_suppressed_recipient_with_reason_and_date(oci_lab: OciLab) -> None:
     assert run(oci_lab, "oci.suppression").outcome == "not_suppressed"
     oci_lab.server.state.add_suppression("user@example.net", "COMPLAINT")

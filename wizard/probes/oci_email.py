@@ -212,7 +212,8 @@ async def run_dkim(params: DkimParams, ctx: ProbeContext) -> ProbeResult:
         listing = await _call(deadline, "list DKIMs",
                               lambda: api.control.list_dkims(domain.id).data)
         keys = [k for k in listing.items if k.lifecycle_state not in ("DELETED", "DELETING")]
-        base.update(domain_id=domain.id, selectors=sorted(k.name for k in keys))
+        known = sorted(k.name for k in keys)
+        base.update(domain_id=domain.id, selectors=known)
         if not keys:
             return ProbeResult("no_dkim", f"email domain {domain.name} has no DKIM key", (),
                                base)
@@ -221,7 +222,7 @@ async def run_dkim(params: DkimParams, ctx: ProbeContext) -> ProbeResult:
             if not chosen:
                 return ProbeResult("selector_unknown", f"email domain {domain.name} has no "
                                    f"DKIM key {params.selector} (it has: "
-                                   f"{', '.join(base['selectors'])})", (), base)  # type: ignore[arg-type]
+                                   f"{', '.join(known)})", (), base)
         else:
             chosen = [k for k in keys if k.id == domain.active_dkim_id] or \
                 sorted(keys, key=lambda k: str(k.time_created), reverse=True)
@@ -240,12 +241,9 @@ async def run_dkim(params: DkimParams, ctx: ProbeContext) -> ProbeResult:
                            (f"lifecycleState: {state}", f"dnsSubdomainName: {facts['dns_name']}",
                             f"cnameRecordValue: {facts['expected_cname']}"), facts)
 
-    result = await _read(params, ctx, f"DKIM of {params.domain}", "the selector, the exact "
-                         "CNAME value and the console's DKIM state", read)
-    if result.outcome in FAILURES:
-        return ProbeResult(result.outcome, result.summary, result.evidence,
-                           {**_DKIM_EMPTY, "selector": params.selector, **result.facts})
-    return result
+    return _with_empty({**_DKIM_EMPTY, "selector": params.selector}, await _read(
+        params, ctx, f"DKIM of {params.domain}", "the selector, the exact CNAME value and the "
+        "console's DKIM state", read))
 
 
 DKIM_SPEC = ProbeSpec(
@@ -276,13 +274,33 @@ DKIM_SPEC = ProbeSpec(
 
 
 class AddressParams(OciParams):
-    """Which email address."""
+    """Which email address (empty: nothing to look up)."""
 
-    address: str = Field(description="The email address")
+    address: str = Field("", description="The email address")
+
+
+def _with_empty(empty: Mapping[str, FactValue], result: ProbeResult) -> ProbeResult:
+    """``result`` with every fact the probe always publishes (empty when it had no answer)."""
+    return ProbeResult(result.outcome, result.summary, result.evidence,
+                       {**empty, **result.facts})
+
+
+def _configured(ctx: ProbeContext) -> bool:
+    return ctx.oci is not None and ctx.oci.enabled
+
+
+def _no_address(what: str, facts: dict[str, FactValue]) -> ProbeResult:
+    return ProbeResult("no_address", f"{what}: no address given, nothing to look up", (),
+                       {"fix": "", "compartment": "", **facts})
+
+
+_SENDER_EMPTY: dict[str, FactValue] = {"sender_id": "", "state": "", "address": ""}
 
 
 async def run_sender(params: AddressParams, ctx: ProbeContext) -> ProbeResult:
     """Is the address an approved sender in the compartment, and in which state?"""
+    if not params.address and _configured(ctx):
+        return _no_address("approved sender", _SENDER_EMPTY)
 
     async def read(api: Any, compartment: str, deadline: Deadline) -> ProbeResult:
         senders = await _call(deadline, "list approved senders",
@@ -293,16 +311,17 @@ async def run_sender(params: AddressParams, ctx: ProbeContext) -> ProbeResult:
         if not live:
             return ProbeResult("not_approved", f"{params.address} is not an approved sender in "
                                f"compartment {compartment}", (),
-                               {"sender_id": "", "state": ""})
+                               {**_SENDER_EMPTY, "address": params.address})
         sender = live[0]
-        facts: dict[str, FactValue] = {"sender_id": sender.id,
+        facts: dict[str, FactValue] = {"sender_id": sender.id, "address": params.address,
                                        "state": sender.lifecycle_state or ""}
         outcome = "approved" if sender.lifecycle_state == "ACTIVE" else "inactive"
         return ProbeResult(outcome, f"{params.address} is an approved sender "
                            f"({facts['state']})", (f"id: {sender.id}",), facts)
 
-    return await _read(params, ctx, f"approved sender {params.address}",
-                       "whether the From address is an approved sender", read)
+    return _with_empty(_SENDER_EMPTY, await _read(
+        params, ctx, f"approved sender {params.address}",
+        "whether the From address is an approved sender", read))
 
 
 SENDER_SPEC = ProbeSpec(
@@ -311,56 +330,89 @@ SENDER_SPEC = ProbeSpec(
     params=AddressParams,
     outcomes={"approved": "an ACTIVE approved sender", "inactive":
               "an approved sender that is not ACTIVE (creating, failed…)",
-              "not_approved": "no approved sender with that address", **FAILURES},
+              "not_approved": "no approved sender with that address",
+              "no_address": "no address was given: nothing looked up", **FAILURES},
     run=run_sender,
     facts={**_common_facts(),
-           "sender_id": on("Sender OCID", "approved", "inactive", "not_approved"),
-           "state": on("lifecycleState", "approved", "inactive", "not_approved")},
+           **{name: always(text) for name, text in (
+               ("sender_id", "Sender OCID"), ("state", "lifecycleState"),
+               ("address", "The address looked up"))}},
 )
 
 
 # --- suppression list ------------------------------------------------------------------------
 
 
-async def run_suppression(params: AddressParams, ctx: ProbeContext) -> ProbeResult:
-    """Is the recipient on the suppression list (kept per tenancy), why and since when?"""
+class SuppressionParams(AddressParams):
+    """Which recipients: ``address`` and/or ``addresses``."""
+
+    addresses: list[str] = Field(default_factory=list,
+                                 description="Several recipients (each one is looked up)")
+
+
+COMPLAINT_WARNING = (
+    "The recipient complained about your mail (marked it as spam). Remove the suppression "
+    "only if they asked to receive your mail again: mail to a complainer harms your sending "
+    "reputation, and the provider suppresses them again at the next complaint.")
+
+_SUPPRESSION_EMPTY: dict[str, FactValue] = {
+    "suppression_id": "", "address": "", "reason": "", "since": "", "complaint": False,
+    "warning": "", "suppressed": []}
+
+
+async def run_suppression(params: SuppressionParams, ctx: ProbeContext) -> ProbeResult:
+    """Is each recipient on the suppression list (kept per tenancy), why and since when?"""
+    wanted = list(dict.fromkeys(a for a in [params.address, *params.addresses] if a))
+    if not wanted and _configured(ctx):
+        return _no_address("suppression list", _SUPPRESSION_EMPTY)
 
     async def read(api: Any, compartment: str, deadline: Deadline) -> ProbeResult:
-        entries = await _call(deadline, "list suppressions",
-                              lambda: api.control.list_suppressions(
-                                  compartment, email_address=params.address).data)
-        found = [s for s in entries if s.email_address.lower() == params.address.lower()]
+        found: list[dict[str, Any]] = []
+        for address in wanted:
+            entries = await _call(deadline, "list suppressions",
+                                  _list_suppressions(api, compartment, address))
+            found += [{"address": s.email_address, "reason": s.reason or "", "id": s.id,
+                       "since": s.time_created.isoformat() if s.time_created else ""}
+                      for s in entries if s.email_address.lower() == address.lower()]
         if not found:
-            return ProbeResult("not_suppressed", f"{params.address} is not on the suppression "
-                               "list", (), {"suppression_id": "", "reason": "", "since": "",
-                                            "complaint": False})
-        entry = found[0]
-        reason = entry.reason or ""
-        since = entry.time_created.isoformat() if entry.time_created else ""
-        return ProbeResult("suppressed", f"{params.address} is on the suppression list: "
-                           f"{reason} since {since}", (f"id: {entry.id}", f"reason: {reason}"),
-                           {"suppression_id": entry.id, "reason": reason, "since": since,
-                            "complaint": reason.upper() == "COMPLAINT"})
+            return ProbeResult("not_suppressed", f"{', '.join(wanted)}: not on the suppression "
+                               "list", (), dict(_SUPPRESSION_EMPTY))
+        first = found[0]
+        complaint = first["reason"].upper() == "COMPLAINT"
+        return ProbeResult(
+            "suppressed", "on the suppression list: " + "; ".join(
+                f"{f['address']} ({f['reason']} since {f['since']})" for f in found),
+            tuple(f"{f['address']}: reason {f['reason']}, id {f['id']}" for f in found),
+            {"suppression_id": first["id"], "address": first["address"],
+             "reason": first["reason"], "since": first["since"], "complaint": complaint,
+             "warning": COMPLAINT_WARNING if complaint else "", "suppressed": found})
 
-    return await _read(params, ctx, f"suppression of {params.address}",
-                       "whether the recipient is on the suppression list, why and since when",
-                       read)
+    return _with_empty(_SUPPRESSION_EMPTY, await _read(
+        params, ctx, f"suppression of {', '.join(wanted)}",
+        "whether each recipient is on the suppression list, why and since when", read))
+
+
+def _list_suppressions(api: Any, compartment: str, address: str) -> Callable[[], Any]:
+    return lambda: api.control.list_suppressions(compartment, email_address=address).data
 
 
 SUPPRESSION_SPEC = ProbeSpec(
     name="oci.suppression",
-    description="Whether a recipient is on the suppression list, from the OCI API",
-    params=AddressParams,
-    outcomes={"suppressed": "on the suppression list (reason and date in the facts)",
-              "not_suppressed": "not on the suppression list", **FAILURES},
+    description="Whether recipients are on the suppression list, from the OCI API",
+    params=SuppressionParams,
+    outcomes={"suppressed": "a recipient is on the suppression list (the first in the facts)",
+              "not_suppressed": "no recipient is on the suppression list",
+              "no_address": "no address was given: nothing looked up", **FAILURES},
     run=run_suppression,
     facts={**_common_facts(),
-           "suppression_id": on("Suppression OCID", "suppressed", "not_suppressed"),
-           "reason": on("HARDBOUNCE, COMPLAINT, MANUAL, SOFTBOUNCE, UNSUBSCRIBE…",
-                        "suppressed", "not_suppressed"),
-           "since": on("When it was added (ISO 8601)", "suppressed", "not_suppressed"),
-           "complaint": on("True when the reason is a complaint", "suppressed",
-                           "not_suppressed")},
+           **{name: always(text) for name, text in (
+               ("suppression_id", "Suppression OCID (the first suppressed recipient)"),
+               ("address", "The first suppressed recipient"),
+               ("reason", "HARDBOUNCE, COMPLAINT, MANUAL, SOFTBOUNCE, UNSUBSCRIBE…"),
+               ("since", "When it was added (ISO 8601)"),
+               ("complaint", "True when the reason is a complaint"),
+               ("warning", "What to weigh before removing it (a complaint); else empty"),
+               ("suppressed", "Every suppressed recipient: address, reason, since, id"))}},
 )
 
 SPECS = (CONFIGURATION_SPEC, DOMAIN_SPEC, DKIM_SPEC, SENDER_SPEC, SUPPRESSION_SPEC)
