@@ -53,3 +53,12 @@ def test_without_any_oci_config_a_run_works_as_before(tmp_path: Path) -> None:
 def test_run_help_names_the_extra_and_the_passphrase_variable() -> None:
     out = cli("run", "--help").stdout
     assert "email-wizard[oci]" in out and "EMAIL_WIZARD_OCI_PASSPHRASE" in out
+
+
+def test_without_a_profile_the_trail_says_what_the_api_would_add(tmp_path: Path) -> None:
+    result = cli("run", "undelivered-mail", "--set", "error=554 rejected", "--timeout", "2",
+                 env=env_without_oci(HOME=str(tmp_path)))
+    assert result.returncode == 1, result.stderr
+    assert "not read from OCI (no OCI profile)" in result.stdout
+    assert "pip install 'email-wizard[oci]'" in result.stdout
+    assert "whether each recipient is on the suppression list" in result.stdout

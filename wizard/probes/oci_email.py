@@ -65,17 +65,17 @@ def _common_facts() -> dict[str, FactSpec]:
 async def _read(params: OciParams, ctx: ProbeContext, what: str, would_add: str,
                 read: Callable[[Any, str, Deadline], Any]) -> ProbeResult:
     """Open the API and run ``read(api, compartment, deadline)``; failures become outcomes."""
-    from wizard.ociapi.client import ApiFailure, open_api, sdk_available
+    from wizard.ociapi.client import SDK_MISSING_FIX, ApiFailure, open_api, sdk_available
 
     settings = ctx.oci
     if settings is None or not settings.enabled:
+        hint = f"{ENABLE_HINT} It would add: {would_add}."
         return ProbeResult("not_configured", f"{what}: not read from OCI (no OCI profile)",
-                           (), {"fix": f"{ENABLE_HINT} It would add: {would_add}.",
-                                "compartment": params.compartment})
+                           (hint,), {"fix": hint, "compartment": params.compartment})
     if not sdk_available():
+        hint = f"{SDK_MISSING_FIX} It would add: {would_add}."
         return ProbeResult("sdk_missing", f"{what}: not read (the oci SDK is not installed)",
-                           (), {"fix": f"{ENABLE_HINT} It would add: {would_add}.",
-                                "compartment": params.compartment})
+                           (hint,), {"fix": hint, "compartment": params.compartment})
     deadline = Deadline(params.timeout or ctx.timeout, ctx.clock)
     try:
         api = open_api(settings, ca_file=ctx.ca_file, timeout=deadline.remaining())
@@ -320,7 +320,7 @@ async def run_sender(params: AddressParams, ctx: ProbeContext) -> ProbeResult:
                            f"({facts['state']})", (f"id: {sender.id}",), facts)
 
     return _with_empty(_SENDER_EMPTY, await _read(
-        params, ctx, f"approved sender {params.address}",
+        params, ctx, f"approved sender {params.address}".rstrip(),
         "whether the From address is an approved sender", read))
 
 
@@ -388,7 +388,7 @@ async def run_suppression(params: SuppressionParams, ctx: ProbeContext) -> Probe
              "warning": COMPLAINT_WARNING if complaint else "", "suppressed": found})
 
     return _with_empty(_SUPPRESSION_EMPTY, await _read(
-        params, ctx, f"suppression of {', '.join(wanted)}",
+        params, ctx, f"suppression of {', '.join(wanted)}" if wanted else "suppression list",
         "whether each recipient is on the suppression list, why and since when", read))
 
 
