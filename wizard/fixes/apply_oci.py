@@ -47,6 +47,8 @@ async def _apply_one(api: EmailApi, timeout: float, fix_id: str,
 
     compartment = action.compartment or api.compartment
     control = api.control
+    if action.op == "delete_suppression" and not action.resource:
+        return _entry(fix_id, action, False, False, "no suppression id: nothing was changed")
     try:
         if action.op == "delete_suppression":
             await call_bounded(timeout, "delete suppression",
