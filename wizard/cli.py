@@ -266,6 +266,7 @@ def _run(args: argparse.Namespace) -> int:
     from wizard.fixes.apply_session import apply_session_fixes
     from wizard.flow.diagnostics import DataFileError
     from wizard.flow.loader import UnknownFlow, find_flow
+    from wizard.flow.model import ProbeStep
     from wizard.inputs import BadInput, check_inputs, parse_nameserver
     from wizard.ociapi.settings import OciSettingsError, resolve_settings
     from wizard.probes.base import ProbeContext
@@ -299,6 +300,13 @@ def _run(args: argparse.Namespace) -> int:
     ctx = ProbeContext(timeout=args.timeout, nameservers=nameservers, ca_file=args.ca_file,
                        authoritative=args.authoritative,
                        authoritative_port=args.authoritative_port, oci=oci_settings)
+    if oci_settings.enabled and any(call.probe.startswith("oci.")
+                                    for step_id, step in flow.steps.items()
+                                    if isinstance(step, ProbeStep)
+                                    for call in step.calls(step_id).values()):
+        from wizard.ociapi.client import sdk_available
+
+        sdk_available()  # the SDK's import (seconds on a busy machine) is no probe's time
     session = Session.start(flow, given, RegistryRunner(ctx))
     try:
         asyncio.run(run_to_end(session))

@@ -75,6 +75,8 @@ class ApiState:
     senders: dict[str, dict[str, Any]] = field(default_factory=dict)
     suppressions: dict[str, dict[str, Any]] = field(default_factory=dict)
     submitted: list[dict[str, Any]] = field(default_factory=list)
+    smtp_endpoint: str = "smtp.email.us-ashburn-1.oci.oraclecloud.com"
+    """What the email configuration names as the SMTP endpoint."""
 
     def add_domain(self, name: str, compartment: str = TENANCY, *, is_spf: bool = False,
                    state: str = "ACTIVE") -> str:
@@ -228,7 +230,7 @@ class OciApiServer:
             return 200, {"compartmentId": query.get("compartmentId"),
                          "httpSubmitEndpoint": "https://cell0.submit.email.us-ashburn-1"
                                                ".oci.oraclecloud.com",
-                         "smtpSubmitEndpoint": "smtp.email.us-ashburn-1.oci.oraclecloud.com"}
+                         "smtpSubmitEndpoint": state.smtp_endpoint}
         if method == "GET" and path == f"{CONTROL}/emailDomains":
             items = [d for d in state.domains.values()
                      if d["compartmentId"] == query.get("compartmentId")

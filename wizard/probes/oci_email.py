@@ -10,6 +10,7 @@ carry on as it did before the API existed. The SDK is imported only when a probe
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -72,7 +73,7 @@ async def _read(params: OciParams, ctx: ProbeContext, what: str, would_add: str,
         hint = f"{ENABLE_HINT} It would add: {would_add}."
         return ProbeResult("not_configured", f"{what}: not read from OCI (no OCI profile)",
                            (hint,), {"fix": hint, "compartment": params.compartment})
-    if not sdk_available():
+    if not await asyncio.to_thread(sdk_available):  # a first import takes seconds
         hint = f"{SDK_MISSING_FIX} It would add: {would_add}."
         return ProbeResult("sdk_missing", f"{what}: not read (the oci SDK is not installed)",
                            (hint,), {"fix": hint, "compartment": params.compartment})
