@@ -27,14 +27,15 @@ PROBE_CALLS: dict[str, dict[str, Any]] = {
     "oci.dkim": {"domain": "example.com"},
     "oci.sender": {"address": "app@example.com"},
     "oci.suppression": {"address": "user@example.net"},
+    "oci.submit_email": {"sender": "app@example.com", "recipient": "user@example.net"},
 }
 
 
 def settings(lab: OciLab, profile: str = PROFILE, **changes: Any) -> OciSettings:
-    base = resolve_settings(config=str(lab.config), profile=profile, auth=changes.pop(
-        "auth", None), endpoint=changes.pop("endpoint", lab.server.url), submit_endpoint=None,
-        env=changes.pop("env", {}))
-    return base
+    endpoint = changes.pop("endpoint", lab.server.url)
+    return resolve_settings(config=str(lab.config), profile=profile,
+                            auth=changes.pop("auth", None), endpoint=endpoint,
+                            submit_endpoint=endpoint, env=changes.pop("env", {}))
 
 
 def probe(name: str, params: dict[str, Any], oci: OciSettings | None,
@@ -143,6 +144,30 @@ def test_a_suppressed_recipient_with_reason_and_date(oci_lab: OciLab) -> None:
     assert result.facts["complaint"] is True
     assert result.facts["since"].startswith("2026-01-05T10:00:00")
     assert oci_lab.server.methods() == {"GET"}
+
+
+@pytest.mark.parametrize(("recipient", "outcome"), [
+    ("user@example.net", "accepted"), ("gone@example.net", "suppressed"), ("bad@", "rejected"),
+    ("", "no_address")])
+def test_a_test_message_through_https_submission(oci_lab: OciLab, recipient: str,
+                                                 outcome: str) -> None:
+    oci_lab.server.state.add_sender("app@example.com")
+    oci_lab.server.state.add_suppression("gone@example.net")
+    result = run(oci_lab, "oci.submit_email", {"sender": "app@example.com",
+                                               "recipient": recipient})
+    assert result.outcome == outcome, result
+    if outcome == "suppressed":
+        assert result.facts["suppressed_recipients"] == ["gone@example.net"]
+    if outcome == "rejected":
+        assert result.facts["reply"] == \
+            "HTTP 400 InvalidParameter: Invalid Internet Address : bad@"
+    sent = 0 if outcome in ("rejected", "no_address") else 1
+    assert len(oci_lab.server.state.submitted) == sent
+
+
+def test_an_unapproved_sender_over_https_is_not_authorized(oci_lab: OciLab) -> None:
+    result = run(oci_lab, "oci.submit_email")
+    assert result.outcome == "not_authorized"
 
 
 # --- authentication -------------------------------------------------------------------------

@@ -273,9 +273,20 @@ class OciApiServer:
                          if not address or s["emailAddress"].lower() == address]
         if method == "POST" and path == f"{DATA}/actions/submitEmail":
             details = json.loads(body)
+            sender = details["sender"]
+            to = [a["email"] for a in details["recipients"].get("to") or []]
+            bad = [a for a in to if "@" not in a or a.endswith("@")]
+            if bad:
+                return 400, _error("InvalidParameter", f"Invalid Internet Address : {bad[0]}")
+            if not any(s["emailAddress"].lower() == sender["senderAddress"]["email"].lower()
+                       and s["compartmentId"] == sender["compartmentId"]
+                       for s in state.senders.values()):
+                return 404, _error("NotAuthorizedOrNotFound", "sender not approved")
             state.submitted.append(details)
+            listed = {s["emailAddress"].lower() for s in state.suppressions.values()}
             return 200, {"messageId": f"<{uuid.uuid4().hex}@test>", "envelopeId": "env1",
-                         "suppressedRecipients": []}
+                         "suppressedRecipients": [{"email": a} for a in to
+                                                  if a.lower() in listed]}
         return 404, _error("NotAuthorizedOrNotFound", f"no route {method} {path}")
 
 

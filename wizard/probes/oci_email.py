@@ -416,4 +416,89 @@ SUPPRESSION_SPEC = ProbeSpec(
                ("suppressed", "Every suppressed recipient: address, reason, since, id"))}},
 )
 
-SPECS = (CONFIGURATION_SPEC, DOMAIN_SPEC, DKIM_SPEC, SENDER_SPEC, SUPPRESSION_SPEC)
+# --- HTTPS submission -------------------------------------------------------------------------
+
+
+class SubmitParams(OciParams):
+    """What to send through the HTTPS submission endpoint."""
+
+    sender: str = Field("", description="The approved sender (From)")
+    recipient: str = Field("", description="The recipient")
+    endpoint: str = Field("", description="Submission endpoint (empty: --oci-submit-endpoint, "
+                          "else the email configuration's)")
+    subject: str = Field("email-wizard test message", description="Subject of the test message")
+
+
+_SUBMIT_EMPTY: dict[str, FactValue] = {"message_id": "", "envelope_id": "", "endpoint": "",
+                                       "suppressed_recipients": [], "reply": ""}
+
+
+async def run_submit(params: SubmitParams, ctx: ProbeContext) -> ProbeResult:
+    """Send one test message through the HTTPS submission API (a live send, like SMTP DATA)."""
+    if not (params.sender and params.recipient) and _configured(ctx):
+        return _no_address("HTTPS submission", _SUBMIT_EMPTY)
+
+    async def read(api: Any, compartment: str, deadline: Deadline) -> ProbeResult:
+        import oci
+
+        from wizard.ociapi.client import ApiFailure
+
+        endpoint = params.endpoint or (ctx.oci.submit_endpoint if ctx.oci else None) or ""
+        if not endpoint:
+            config = await _call(deadline, "get email configuration",
+                                 lambda: api.control.get_email_configuration(compartment).data)
+            endpoint = config.http_submit_endpoint or ""
+        models = oci.email_data_plane.models
+        details = models.SubmitEmailDetails(
+            sender=models.Sender(sender_address=models.EmailAddress(email=params.sender),
+                                 compartment_id=compartment),
+            recipients=models.Recipients(to=[models.EmailAddress(email=params.recipient)]),
+            subject=params.subject,
+            body_text="A test message sent by email-wizard to check HTTPS submission.")
+        client = api.data(endpoint)
+        try:
+            sent = await _call(deadline, "submit email",
+                               lambda: client.submit_email(details).data)
+        except ApiFailure as failure:
+            if failure.outcome == "service_error" and failure.evidence and \
+                    failure.evidence[0].startswith("HTTP 4"):
+                return ProbeResult("rejected", f"{endpoint} rejected the message: "
+                                   f"{failure.evidence[0]}", failure.evidence,
+                                   {**_SUBMIT_EMPTY, "endpoint": endpoint,
+                                    "reply": failure.evidence[0]})
+            raise
+        suppressed = [str(getattr(a, "email", a)) for a in (sent.suppressed_recipients or [])]
+        facts: dict[str, FactValue] = {
+            "message_id": sent.message_id or "", "envelope_id": sent.envelope_id or "",
+            "endpoint": endpoint, "suppressed_recipients": suppressed, "reply": ""}
+        if suppressed:
+            return ProbeResult("suppressed", f"{endpoint} accepted the message but suppressed "
+                               f"{', '.join(suppressed)}", (f"messageId: {sent.message_id}",),
+                               facts)
+        return ProbeResult("accepted", f"{endpoint} accepted the message "
+                           f"({sent.message_id})", (f"messageId: {sent.message_id}",), facts)
+
+    return _with_empty(_SUBMIT_EMPTY, await _read(
+        params, ctx, "HTTPS submission", "a live test of HTTPS submission with the API's "
+        "own answer", read))
+
+
+SUBMIT_SPEC = ProbeSpec(
+    name="oci.submit_email",
+    description="Send a test message through the OCI HTTPS submission API (a live send)",
+    params=SubmitParams,
+    outcomes={"accepted": "the message was accepted for delivery",
+              "suppressed": "accepted, but the recipient is on the suppression list",
+              "rejected": "the API refused the request (HTTP 4xx; the reply in the facts)",
+              "no_address": "no sender or recipient was given: nothing sent", **FAILURES},
+    run=run_submit,
+    facts={**_common_facts(),
+           **{name: always(text) for name, text in (
+               ("message_id", "The message's id"), ("envelope_id", "The envelope id"),
+               ("endpoint", "The submission endpoint used"),
+               ("suppressed_recipients", "Recipients the service suppressed"),
+               ("reply", "The refusal as 'HTTP <status> <code>: <message>' (else empty)"))}},
+)
+
+SPECS = (CONFIGURATION_SPEC, DOMAIN_SPEC, DKIM_SPEC, SENDER_SPEC, SUPPRESSION_SPEC,
+         SUBMIT_SPEC)
