@@ -70,7 +70,7 @@ def test_an_approved_sender_and_clean_recipients_go_straight_on(
     oci_lab.server.state.add_sender(SENDER)
     _, out = run_flow(dns_servers, oci_lab)
     route = steps(out)[steps(out).index("relay_route"):]
-    assert route[:2] == ["relay_route", "relay_endpoint"]
+    assert route[:3] == ["relay_route", "send_route", "relay_endpoint"]
     assert not [f for f in out["findings"] if f["id"].endswith("-api")]
 
 
@@ -118,3 +118,37 @@ def test_the_text_report_says_what_was_applied(dns_servers: DnsServers,
     assert f"OCI delete_suppression {RECIPIENT}" in text
     assert "done, proven by re-reading" in text
     assert "oci email suppression delete --suppression-id" in text
+
+
+def test_send_via_https_sends_a_test_message_through_the_api(dns_servers: DnsServers,
+                                                              oci_lab: OciLab) -> None:
+    oci_lab.server.state.add_sender(SENDER)
+    code, out = run_flow(dns_servers, oci_lab, "send_via=https")
+    assert code == 0
+    assert steps(out)[-3:] == ["send_route", "https_send", "https_accepted"]
+    assert [d["recipients"]["to"][0]["email"] for d in oci_lab.server.state.submitted] == \
+        [RECIPIENT]
+
+
+def test_an_https_refusal_is_explained_through_the_catalog(dns_servers: DnsServers,
+                                                           oci_lab: OciLab) -> None:
+    oci_lab.server.state.add_sender(SENDER)
+    _, out = run_flow(dns_servers, oci_lab, "send_via=https",
+                         "recipient=nobody@bad.invalid")
+    assert steps(out)[-3:] == ["https_send", "https_why", "https_rejected"]
+    [entry] = [e for e in out["trail"] if e["step"] == "https_why"]
+    assert entry["facts"]["hwhy.entry_id"] == "https-400-invalid-address"
+    assert "not a valid email address" in out["findings"][-1]["message"]
+
+
+def test_https_without_a_profile_says_it_needs_the_api(dns_servers: DnsServers,
+                                                       tmp_path: Any) -> None:
+    ns = dns_servers.resolver
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OCI_CLI_")}
+    result = cli("run", "undelivered-mail", "--json", "--timeout", "3", "--nameserver",
+                 f"{ns.address}:{ns.port}", "--set", f"sender={SENDER}", "--set",
+                 f"recipient={RECIPIENT}", "--set", "send_via=https",
+                 env={**env, "HOME": str(tmp_path)})
+    out = json.loads(result.stdout)
+    assert steps(out)[-2:] == ["https_send", "https_unavailable"]
+    assert "email-wizard[oci]" in out["message"]

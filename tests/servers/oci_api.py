@@ -275,7 +275,7 @@ class OciApiServer:
             details = json.loads(body)
             sender = details["sender"]
             to = [a["email"] for a in details["recipients"].get("to") or []]
-            bad = [a for a in to if "@" not in a or a.endswith("@")]
+            bad = [a for a in to if "@" not in a or a.endswith(("@", ".invalid"))]
             if bad:
                 return 400, _error("InvalidParameter", f"Invalid Internet Address : {bad[0]}")
             if not any(s["emailAddress"].lower() == sender["senderAddress"]["email"].lower()

@@ -27,7 +27,8 @@ class OciLab:
     def options(self, profile: str = PROFILE) -> list[str]:
         """The ``run`` options that point the wizard at this server."""
         return ["--oci-config", str(self.config), "--oci-profile", profile,
-                "--oci-endpoint", self.server.url, "--ca-file", str(self.ca_file)]
+                "--oci-endpoint", self.server.url, "--oci-submit-endpoint", self.server.url,
+                "--ca-file", str(self.ca_file)]
 
 
 _KEY = new_key()
