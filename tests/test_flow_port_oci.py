@@ -7,7 +7,7 @@ import json
 import os
 
 from tests.helpers import cli, free_port
-from tests.servers.oci_fixtures import OciLab
+from tests.servers.oci_fixtures import PASSPHRASE, OciLab
 
 
 def test_the_endpoint_comes_from_the_apis_email_configuration(oci_lab: OciLab) -> None:
@@ -33,3 +33,16 @@ def test_an_unreadable_api_still_ends_in_no_endpoint_and_says_why(oci_lab: OciLa
     out = json.loads(result.stdout)
     assert [e["step"] for e in out["trail"]] == ["endpoint", "api_endpoint", "no_endpoint"]
     assert "throttled" in out["message"]
+
+
+def test_an_encrypted_key_unlocks_from_the_environment_and_the_passphrase_never_shows(
+        oci_lab: OciLab) -> None:
+    oci_lab.server.state.smtp_endpoint = "127.0.0.1"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OCI_CLI_")}
+    env["EMAIL_WIZARD_OCI_PASSPHRASE"] = PASSPHRASE
+    result = cli("run", "port-connectivity", "--json", "--timeout", "5",
+                 *oci_lab.options("LOCKED"), "--set", f"ports={free_port()}",
+                 "--set", "external_mta_host=127.0.0.1", env=env)
+    out = json.loads(result.stdout)
+    assert [e["outcome"] for e in out["trail"][:2]] == ["no_endpoint", "found"]
+    assert PASSPHRASE not in result.stdout and PASSPHRASE not in result.stderr
