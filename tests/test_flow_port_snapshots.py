@@ -211,7 +211,10 @@ SCENES: dict[str, tuple[dict[str, str], list[tuple[str, ProbeResult]]]] = {
         "unknown_region", host="", summary="OCI Email Delivery has no region 'us-ashburn'; "
         "did you mean 'us-ashburn-1'?")]),
     "no_endpoint": ({"host": "", "region": ""}, [profile(
-        "no_endpoint", host="", summary="OCI Email Delivery: no region or host was given")]),
+        "no_endpoint", host="", summary="OCI Email Delivery: no region or host was given"),
+        ("oci.email_configuration", result(
+            "not_configured", "email configuration: not read from OCI (no OCI profile)",
+            {"fix": "", "compartment": ""}))]),
     "profile_unreadable": (BY_HOST, [("provider.profile", result(
         "timeout", "reading the oci profile took more than 10s"))]),
 }
