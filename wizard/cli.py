@@ -59,14 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="read input NAME from environment variable VAR")
     run.add_argument("--nameserver", action="append", default=[], metavar="IP[:PORT]",
                      help="send every DNS lookup (hosts to connect to included) to this server")
-    run.add_argument("--authoritative", action="store_true",
+    run.add_argument("--authoritative", action="store_true", default=None,
                      help="ask each domain's authoritative servers directly, not the resolver")
     run.add_argument("--authoritative-port", type=int, default=53, metavar="PORT",
                      help="port at which authoritative servers are asked directly (default 53; "
                      "for test labs whose nameservers listen elsewhere)")
     run.add_argument("--ca-file", metavar="PATH", help="extra trust anchors (PEM) for TLS")
-    run.add_argument("--timeout", type=float, default=10.0, metavar="S",
-                     help="seconds each probe may take (default 10)")
+    run.add_argument("--timeout", type=float, default=None, metavar="S",
+                     help="seconds each probe may take (default: the settings file's, else 10)")
     run.add_argument("--apply", action="store_true",
                      help="apply the fixes the flow allows to apply (main.cf edits): shows the "
                      "diff, keeps a timestamped backup, replaces atomically, runs 'postfix "
@@ -335,6 +335,16 @@ def _read_sets(flow_inputs: dict[str, Any], args: argparse.Namespace,
     return values
 
 
+def _settings() -> Any:
+    """The user's settings file (flags override it); a file that does not fit is exit 2."""
+    from wizard.settings import SettingsError, load_settings
+
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _check_ca_file(path: str) -> None:
     """A readable, bounded PEM file with at least one certificate OpenSSL accepts, else exit 2."""
     import ssl
@@ -376,25 +386,34 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     except DataFileError as exc:
         raise UsageError(f"flow {args.flow} has defects:\n{exc}") from None
-    if not (0 < args.timeout <= 600):
-        raise UsageError(f"--timeout {args.timeout:g}: must be between 0 and 600 seconds")
-    if args.ca_file:
-        _check_ca_file(args.ca_file)
+    prefs = _settings()
+    timeout = args.timeout if args.timeout is not None else prefs.timeout
+    if not (0 < timeout <= 600):
+        raise UsageError(f"--timeout {timeout:g}: must be between 0 and 600 seconds")
+    ca_file = args.ca_file or prefs.ca_file
+    if ca_file:
+        _check_ca_file(ca_file)
     try:
-        nameservers = tuple(parse_nameserver(n) for n in args.nameserver)
-        given = check_inputs(flow, _read_sets(dict(flow.inputs), args, flow.secret_names))
+        nameservers = tuple(parse_nameserver(n) for n in args.nameserver or prefs.nameservers)
+        raw = _read_sets(dict(flow.inputs), args, flow.secret_names)
+        raw = {**prefs.input_defaults(flow.inputs, raw), **raw}
+        given = check_inputs(flow, raw)
     except BadInput as exc:
         raise UsageError(str(exc)) from None
     if not (0 < args.authoritative_port < 65536):
         raise UsageError(f"--authoritative-port {args.authoritative_port}: must be 1 to 65535")
     try:
-        oci_settings = resolve_settings(config=args.oci_config, profile=args.oci_profile,
-                                        auth=args.oci_auth, endpoint=args.oci_endpoint,
-                                        submit_endpoint=args.oci_submit_endpoint)
+        oci_settings = resolve_settings(
+            config=args.oci_config or prefs.oci.config,
+            profile=args.oci_profile or prefs.oci.profile,
+            auth=args.oci_auth or prefs.oci.auth,
+            endpoint=args.oci_endpoint or prefs.oci.endpoint,
+            submit_endpoint=args.oci_submit_endpoint or prefs.oci.submit_endpoint)
     except OciSettingsError as exc:
         raise UsageError(str(exc)) from None
-    ctx = ProbeContext(timeout=args.timeout, nameservers=nameservers, ca_file=args.ca_file,
-                       authoritative=args.authoritative,
+    authoritative = prefs.authoritative if args.authoritative is None else args.authoritative
+    ctx = ProbeContext(timeout=timeout, nameservers=nameservers, ca_file=ca_file,
+                       authoritative=authoritative,
                        authoritative_port=args.authoritative_port, oci=oci_settings)
     if oci_settings.enabled and any(call.probe.startswith("oci.")
                                     for step_id, step in flow.steps.items()
