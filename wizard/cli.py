@@ -83,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
                          "matched, 1 only a generic explanation, 2 bad input.")
     exp.add_argument("text", nargs="+", metavar="TEXT", help="the error text; '-' reads stdin")
     exp.add_argument("--json", action="store_true", help="print one JSON object")
+
+    from wizard.scan_command import add_scan_parser
+
+    add_scan_parser(sub)
     return parser
 
 
@@ -94,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _tui()
         handler = {"run": _run, "list": _list, "validate": _validate, "schema": _schema,
                    "probes": _probes,
-                   "explain": _explain}
+                   "explain": _explain, "scan": _scan}
         return handler[args.command](args)
     except UsageError as exc:
         print(f"email-wizard: {exc}", file=sys.stderr)
@@ -191,6 +195,15 @@ def _explain(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(explanation_text(explanation))
     return explanation.exit_code
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from wizard.scan_command import ScanUsageError, run_scan_command
+
+    try:
+        return run_scan_command(args)
+    except ScanUsageError as exc:
+        raise UsageError(f"scan: {exc}") from None
 
 
 def _probes(args: argparse.Namespace) -> int:
