@@ -255,8 +255,6 @@ def _run(args: argparse.Namespace) -> int:
     import asyncio
 
     from wizard.engine import MissingAnswer, Session, run_to_end
-    from wizard.fixes.apply_postconf import ApplyError
-    from wizard.fixes.apply_session import apply_session_fixes
     from wizard.flow.diagnostics import DataFileError
     from wizard.flow.loader import UnknownFlow, find_flow
     from wizard.inputs import BadInput, check_inputs, parse_nameserver
@@ -293,6 +291,9 @@ def _run(args: argparse.Namespace) -> int:
                          f"--set {exc.var}=VALUE") from None
     result = session_json(session)
     if args.apply:
+        from wizard.fixes.apply_postconf import ApplyError
+        from wizard.fixes.apply_session import apply_session_fixes
+
         try:
             result["applied"] = apply_session_fixes(session)
         except ApplyError as exc:

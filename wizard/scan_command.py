@@ -9,16 +9,14 @@ summary table, and a progress bar when stderr is a terminal, go to stderr.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import csv
-import json
 import sys
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable
+    from contextlib import AbstractContextManager
+
     from wizard.scan import ScanRow
 
 MAX_CONCURRENCY = 1000
@@ -60,6 +58,9 @@ def add_scan_parser(sub: Any) -> None:
 
 
 def _writer(fmt: str, out: IO[str]) -> Callable[[ScanRow], None]:
+    import csv
+    import json
+
     from wizard.scan import ScanRow
 
     if fmt == "csv":
@@ -80,6 +81,8 @@ def _writer(fmt: str, out: IO[str]) -> Callable[[ScanRow], None]:
 
 
 def _progress() -> tuple[AbstractContextManager[Any], Callable[[ScanRow], None]]:
+    from contextlib import nullcontext
+
     if not sys.stderr.isatty():
         return nullcontext(), lambda row: None
     from rich.console import Console
@@ -93,6 +96,8 @@ def _progress() -> tuple[AbstractContextManager[Any], Callable[[ScanRow], None]]
 
 def run_scan_command(args: argparse.Namespace) -> int:
     """Run ``email-wizard scan``; raises :class:`ScanUsageError` for bad options or input."""
+    import asyncio
+
     from wizard.flow.diagnostics import DataFileError
     from wizard.inputs import BadInput, parse_nameserver
     from wizard.probes.base import ProbeContext

@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from wizard.flow.check import check_flow
 from wizard.flow.diagnostics import DataFileError, Diagnostic, did_you_mean
 from wizard.flow.model import Flow
-from wizard.flow.strict_load import load_model, read_located
 from wizard.paths import bundled_data_dir, user_flows_dir
-from wizard.probes.base import ProbeSpec
+
+if TYPE_CHECKING:
+    from wizard.probes.base import ProbeDescription
 
 FLOW_SUFFIXES = (".yaml", ".yml")
+_CACHEABLE_BYTES = 2_000_000
+"""Larger flow files are not cached (the strict loader refuses them with a diagnostic)."""
 
 
 @dataclass(frozen=True)
@@ -25,24 +27,48 @@ class FlowSource:
     origin: str
 
 
-def _probes(probes: Mapping[str, ProbeSpec[Any]] | None) -> Mapping[str, ProbeSpec[Any]]:
+def _probes(probes: Mapping[str, ProbeDescription] | None) -> Mapping[str, ProbeDescription]:
     if probes is not None:
         return probes
-    from wizard.probes.registry import PROBES
+    from wizard.probes.manifest import probe_infos
 
-    return PROBES
+    return probe_infos()
 
 
-def load_flow(path: Path, probes: Mapping[str, ProbeSpec[Any]] | None = None,
+def load_flow(path: Path, probes: Mapping[str, ProbeDescription] | None = None,
               display: str | None = None) -> Flow:
     """Load one flow file and check it; any defect raises :class:`DataFileError`."""
     name = display or str(path)
+    content = _content(path) if probes is None else None
+    if content is not None:
+        from wizard.flow.cache import cached_flow
+
+        cached = cached_flow(content)
+        if cached is not None:
+            return cached
+    from wizard.flow.check import check_flow
+    from wizard.flow.strict_load import load_model, read_located
+
     located = read_located(path, name)
     flow = load_model(Flow, located, name)
     defects = check_flow(flow, located, name, _probes(probes))
     if defects:
         raise DataFileError(defects)
+    if content is not None:
+        from wizard.flow.cache import store_flow
+
+        store_flow(content, flow)
     return flow
+
+
+def _content(path: Path) -> bytes | None:
+    """The file's bytes when it is small enough to cache (else the loader reports it)."""
+    try:
+        with path.open("rb") as file:
+            content = file.read(_CACHEABLE_BYTES + 1)
+    except OSError:
+        return None
+    return content if len(content) <= _CACHEABLE_BYTES else None
 
 
 def flow_sources(extra_dirs: tuple[Path, ...] = ()) -> list[FlowSource]:
@@ -64,7 +90,7 @@ class Catalogue:
     broken: list[Diagnostic]
 
 
-def discover(probes: Mapping[str, ProbeSpec[Any]] | None = None) -> Catalogue:
+def discover(probes: Mapping[str, ProbeDescription] | None = None) -> Catalogue:
     """Load every installed flow; later sources shadow earlier ones with the same id."""
     flows: dict[str, tuple[Flow, FlowSource]] = {}
     broken: list[Diagnostic] = []
@@ -82,7 +108,7 @@ class UnknownFlow(LookupError):
     """No installed flow has that id (and it is not a path to a flow file)."""
 
 
-def find_flow(name: str, probes: Mapping[str, ProbeSpec[Any]] | None = None) -> Flow:
+def find_flow(name: str, probes: Mapping[str, ProbeDescription] | None = None) -> Flow:
     """A flow by id, or by path to a YAML file."""
     candidate = Path(name)
     if candidate.suffix in FLOW_SUFFIXES and candidate.exists():
