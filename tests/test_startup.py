@@ -128,3 +128,15 @@ def test_the_cache_lives_in_the_xdg_cache_folder(monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv("EMAIL_WIZARD_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert cache.cache_dir() == tmp_path / "email-wizard" / "flows"
+
+
+def test_a_provider_profile_is_read_once_until_its_file_changes(tmp_path: Path) -> None:
+    from wizard.providers.loader import load_provider
+
+    bundled = ROOT / "flows" / "providers" / "oci.yaml"
+    copy = tmp_path / "oci.yaml"
+    copy.write_bytes(bundled.read_bytes())
+    first = load_provider(copy)
+    assert load_provider(copy) is first, "a scan asks for the profile once per domain"
+    copy.write_text(bundled.read_text().replace("Oracle", "Orakel", 1) + "\n")
+    assert load_provider(copy) is not first
