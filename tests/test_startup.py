@@ -57,6 +57,8 @@ def test_run_imports_only_the_probes_its_steps_run(tmp_path: Path, closed_port: 
             f"main(['run', 'tcp-port', '--set', 'host=127.0.0.1', '--set', "
             f"'port={closed_port}', '--json'])\n" + IMPLEMENTATION_CHECK +
             "assert 'wizard.probes.tcp' in impl, impl\n"
+            "assert not [m for m in sys.modules if m.startswith(('httpx', 'httpcore'))], "
+            "'dnspython loaded its DNS-over-HTTPS client'\n"
             "assert not [m for m in impl if m.startswith(('wizard.probes.dkim', "
             "'wizard.probes.smtp', 'wizard.catalog'))], impl\n")
     result = run_python(code, tmp_path)
