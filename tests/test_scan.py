@@ -227,3 +227,31 @@ def test_csv_rows_fill_empty_cells_and_keep_line_numbers() -> None:
     targets = list(read_targets(data, "list.csv"))
     assert [(t.domain, t.selector, t.line) for t in targets] == [
         ("example.com", "s1", 3), ("example.org", "", 4)]
+
+
+def test_mx_is_an_informational_column(dns_servers: DnsServers) -> None:
+    code, rows, stderr = scan_cli(dns_servers, "--mx", "--spf-include",
+                                  "rp.oracleemaildelivery.com",
+                                  stdin="good.onboard.test\nmx.test\n")
+    assert code == 1, "mx.test publishes no SPF or DMARC; MX alone decides nothing"
+    by_domain = {r["domain"]: r for r in rows}
+    assert by_domain["mx.test"]["checks"]["mx"] == "mx_found"
+    assert by_domain["good.onboard.test"]["checks"]["mx"] == "no_mx_no_address"
+    assert by_domain["good.onboard.test"]["status"] == "healthy"
+    assert "mx_found 1" in stderr
+
+
+class _Broken(_AlwaysTimeout):
+    """A runner with a bug: the scan must report it as a row, not stop or wait forever."""
+
+    async def run(self, name: str, params: Mapping[str, Any]) -> ProbeResult:
+        raise RuntimeError("probe bug")
+
+
+async def test_a_bug_in_one_domain_is_an_error_row_not_a_hang() -> None:
+    targets = [ScanTarget(domain="a.example.com"), ScanTarget(domain="b.example.com")]
+    rows = [row async for row in scan(targets, load_scan_flows(), _Broken(), concurrency=1,
+                                      timeout=1)]
+    assert [(r.domain, r.status) for r in rows] == [("a.example.com", "error"),
+                                                    ("b.example.com", "error")]
+    assert "probe bug" in rows[0].error

@@ -92,6 +92,8 @@ class ScanRow:
     dkim: str = "skipped"
     spf: str = ""
     dmarc: str = ""
+    mx: str = ""
+    """The ``mx.lookup`` outcome when the scan looks up MX (informational: no verdict)."""
     findings: list[dict[str, Any]] = field(default_factory=list)
     fixes: list[dict[str, Any]] = field(default_factory=list)
     flows: dict[str, str] = field(default_factory=dict)
@@ -103,19 +105,20 @@ class ScanRow:
         out: dict[str, Any] = {
             "domain": self.domain, "status": self.status, "line": self.line,
             "selector": self.selector or None,
-            "checks": {"dkim": self.dkim, "spf": self.spf, "dmarc": self.dmarc},
+            "checks": {"dkim": self.dkim, "spf": self.spf, "dmarc": self.dmarc,
+                       **({"mx": self.mx} if self.mx else {})},
             "flows": self.flows, "findings": self.findings, "fixes": self.fixes,
             "elapsed_ms": self.elapsed_ms}
         if self.error:
             out["error"] = self.error
         return out
 
-    CSV_FIELDS = ("domain", "status", "selector", "dkim", "spf", "dmarc", "findings",
+    CSV_FIELDS = ("domain", "status", "selector", "dkim", "spf", "dmarc", "mx", "findings",
                   "fixes", "error")
 
     def as_csv(self) -> list[str]:
         """The CSV cells, in :attr:`CSV_FIELDS` order (finding and fix ids space-separated)."""
-        return [self.domain, self.status, self.selector, self.dkim, self.spf, self.dmarc,
+        return [self.domain, self.status, self.selector, self.dkim, self.spf, self.dmarc, self.mx,
                 " ".join(f["id"] for f in self.findings),
                 " ".join(f["id"] for f in self.fixes), self.error]
 
@@ -254,8 +257,13 @@ async def _walk(flow: Flow, given: Mapping[str, str], runner: ProbeRunner
     return session, None
 
 
+async def _mx(domain: str, runner: ProbeRunner) -> str:
+    result = await runner.run("mx.lookup", {"domain": domain})
+    return result.outcome
+
+
 async def check_domain(target: ScanTarget, flows: ScanFlows, runner: ProbeRunner,
-                       limit: float) -> ScanRow:
+                       limit: float, mx: bool = False) -> ScanRow:
     """Walk the flows for one domain within ``limit`` seconds; never raises for DNS trouble."""
     started = time.monotonic()
     row = ScanRow(domain=target.domain.strip().rstrip(".").lower(), status="healthy",
@@ -278,7 +286,11 @@ async def check_domain(target: ScanTarget, flows: ScanFlows, runner: ProbeRunner
         walks.append(_walk(flows.dkim, dkim_given, runner))
     try:
         async with asyncio.timeout(limit):
-            done = await asyncio.gather(*walks)
+            if mx:
+                done, row.mx = await asyncio.gather(asyncio.gather(*walks),
+                                                    _mx(row.domain, runner))
+            else:
+                done = await asyncio.gather(*walks)
     except TimeoutError:
         row.status, row.error = "error", f"no verdict within {limit:g}s"
         row.elapsed_ms = round((time.monotonic() - started) * 1000)
@@ -313,13 +325,13 @@ def domain_limit(timeout: float) -> float:
 # --- many domains -----------------------------------------------------------------------------
 
 async def scan(targets: Iterable[ScanTarget], flows: ScanFlows, runner: ProbeRunner, *,
-               concurrency: int, timeout: float) -> AsyncIterator[ScanRow]:
+               concurrency: int, timeout: float, mx: bool = False) -> AsyncIterator[ScanRow]:
     """Rows as domains finish, with at most ``concurrency`` in flight.
 
     ``targets`` is consumed lazily by the workers, and finished rows wait in a
     queue of ``concurrency`` places, so memory stays flat however long the list
-    is. An input error raised by ``targets`` is re-raised here after the domains
-    already in flight have finished.
+    is. ``mx`` adds each domain's ``mx.lookup`` outcome. An input error raised by
+    ``targets`` is re-raised here after the domains already in flight have finished.
     """
     results: asyncio.Queue[ScanRow | None] = asyncio.Queue(maxsize=concurrency)
     source = iter(targets)
@@ -334,7 +346,13 @@ async def scan(targets: Iterable[ScanTarget], flows: ScanFlows, runner: ProbeRun
                     target = next(source)
                 except StopIteration:
                     break
-                await results.put(await check_domain(target, flows, runner, limit))
+                try:
+                    row = await check_domain(target, flows, runner, limit, mx)
+                except Exception as exc:  # a bug must not stop the scan or leave it waiting
+                    row = ScanRow(domain=target.domain, status="error", line=target.line,
+                                  selector=target.selector,
+                                  error=f"{type(exc).__name__}: {exc}")
+                await results.put(row)
         except ScanInputError as exc:
             failure.append(exc)
         except (ValueError, OSError) as exc:  # the stream itself failed (a pipe, a disk)
@@ -371,7 +389,8 @@ class ScanSummary:
         """Count one finished row."""
         self.total += 1
         self.by_status[row.status] = self.by_status.get(row.status, 0) + 1
-        for check, value in (("dkim", row.dkim), ("spf", row.spf), ("dmarc", row.dmarc)):
+        for check, value in (("dkim", row.dkim), ("spf", row.spf), ("dmarc", row.dmarc),
+                             ("mx", row.mx)):
             if value:
                 counts = self.by_check.setdefault(check, {})
                 counts[value] = counts.get(value, 0) + 1

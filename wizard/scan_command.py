@@ -49,6 +49,8 @@ def add_scan_parser(sub: Any) -> None:
                        help="provider region: the expected SPF include and DKIM target")
     group.add_argument("--spf-include", default="", metavar="HOST",
                        help="the include SPF must contain")
+    scn.add_argument("--mx", action="store_true",
+                     help="also look up each domain's MX hosts (informational column)")
     scn.add_argument("--nameserver", action="append", default=[], metavar="IP[:PORT]",
                      help="send every DNS lookup to this server")
     scn.add_argument("--authoritative-port", type=int, default=53, metavar="PORT",
@@ -145,7 +147,7 @@ def run_scan_command(args: argparse.Namespace) -> int:
 
     async def consume() -> None:
         async for row in scan(targets, flows, runner, concurrency=args.concurrency,
-                              timeout=args.timeout):
+                              timeout=args.timeout, mx=args.mx):
             write(row)
             summary.add(row)
             advance(row)
