@@ -255,3 +255,16 @@ async def test_a_bug_in_one_domain_is_an_error_row_not_a_hang() -> None:
     assert [(r.domain, r.status) for r in rows] == [("a.example.com", "error"),
                                                     ("b.example.com", "error")]
     assert "probe bug" in rows[0].error
+
+
+def test_no_dkim_record_and_no_expected_value_is_a_missing_record_not_a_question(
+        dns_servers: DnsServers) -> None:
+    code, rows, _ = scan_cli(dns_servers, "--selector", "absent", stdin="dkimflow.test\n")
+    assert code == 1
+    (row,) = rows
+    assert (row["status"], row["checks"]["dkim"]) == ("problem", "none_found")
+    dkim = [f for f in row["findings"] if f["id"].startswith("dkim.")]
+    assert [f["id"] for f in dkim] == ["dkim.record-missing"]
+    assert "absent._domainkey.dkimflow.test" in dkim[0]["message"]
+    assert not [f for f in row["fixes"] if f["id"].startswith("dkim.")], (
+        "without the console's value there is no record to propose")
