@@ -268,3 +268,34 @@ def test_no_dkim_record_and_no_expected_value_is_a_missing_record_not_a_question
     assert "absent._domainkey.dkimflow.test" in dkim[0]["message"]
     assert not [f for f in row["fixes"] if f["id"].startswith("dkim.")], (
         "without the console's value there is no record to propose")
+
+
+def test_a_slow_producer_on_stdin_does_not_stall_the_domains_in_flight(
+        dns_servers: DnsServers) -> None:
+    import select
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wizard", "scan", "-", "--nameserver", str(dns_servers.resolver),
+         "--spf-include", "rp.oracleemaildelivery.com", "--timeout", "3"],
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        process.stdin.write(b"good.onboard.test\n")
+        process.stdin.flush()
+        ready, _, _ = select.select([process.stdout], [], [], 60)
+        assert ready, "the first domain's row waited for the next line of input"
+        first = json.loads(process.stdout.readline())
+        assert (first["domain"], first["status"]) == ("good.onboard.test", "healthy")
+        process.stdin.write(b"noinclude.onboard.test\n")
+        process.stdin.close()
+        rest = process.stdout.read().decode()
+        assert process.wait(timeout=60) == 1
+        assert json.loads(rest)["domain"] == "noinclude.onboard.test"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

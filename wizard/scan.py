@@ -324,27 +324,41 @@ def domain_limit(timeout: float) -> float:
 
 # --- many domains -----------------------------------------------------------------------------
 
+def _next_target(source: Iterator[ScanTarget]) -> ScanTarget | None:
+    """The next target, or None at the end (StopIteration cannot cross a thread's future)."""
+    return next(source, None)
+
+
 async def scan(targets: Iterable[ScanTarget], flows: ScanFlows, runner: ProbeRunner, *,
-               concurrency: int, timeout: float, mx: bool = False) -> AsyncIterator[ScanRow]:
+               concurrency: int, timeout: float, mx: bool = False,
+               slow_source: bool = False) -> AsyncIterator[ScanRow]:
     """Rows as domains finish, with at most ``concurrency`` in flight.
 
     ``targets`` is consumed lazily by the workers, and finished rows wait in a
     queue of ``concurrency`` places, so memory stays flat however long the list
     is. ``mx`` adds each domain's ``mx.lookup`` outcome. An input error raised by
     ``targets`` is re-raised here after the domains already in flight have finished.
+    With ``slow_source`` (a pipe or terminal) targets are read in a thread, one at a
+    time, so a producer that is slow to write never stalls the domains in flight.
     """
     results: asyncio.Queue[ScanRow | None] = asyncio.Queue(maxsize=concurrency)
     source = iter(targets)
     failure: list[ScanInputError] = []
     limit = domain_limit(timeout)
+    reading = asyncio.Lock()
+
+    async def pull() -> ScanTarget | None:
+        if not slow_source:
+            return _next_target(source)
+        async with reading:
+            return await asyncio.to_thread(_next_target, source)
 
     async def worker() -> None:
         """Check targets until the list ends; then post ``None`` (not when cancelled)."""
         try:
             while not failure:
-                try:
-                    target = next(source)
-                except StopIteration:
+                target = await pull()
+                if target is None:
                     break
                 try:
                     row = await check_domain(target, flows, runner, limit, mx)

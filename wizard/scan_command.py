@@ -99,6 +99,8 @@ def _progress() -> tuple[AbstractContextManager[Any], Callable[[ScanRow], None]]
 def run_scan_command(args: argparse.Namespace) -> int:
     """Run ``email-wizard scan``; raises :class:`ScanUsageError` for bad options or input."""
     import asyncio
+    import os
+    import stat
 
     from wizard.flow.diagnostics import DataFileError
     from wizard.inputs import BadInput, parse_nameserver
@@ -144,10 +146,11 @@ def run_scan_command(args: argparse.Namespace) -> int:
     bar, advance = _progress()
     source = "stdin" if args.file == "-" else args.file
     targets = (defaults.apply(t) for t in read_targets(stream, source))
+    slow = not stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
 
     async def consume() -> None:
         async for row in scan(targets, flows, runner, concurrency=args.concurrency,
-                              timeout=args.timeout, mx=args.mx):
+                              timeout=args.timeout, mx=args.mx, slow_source=slow):
             write(row)
             summary.add(row)
             advance(row)
