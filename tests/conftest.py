@@ -25,5 +25,6 @@ for _name in list(os.environ):
 @pytest.fixture(autouse=True)
 def _isolated_config(tmp_path_factory: pytest.TempPathFactory,
                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test reads or writes the real user's config folder."""
+    """No test reads or writes the real user's config or cache folder."""
     monkeypatch.setenv("EMAIL_WIZARD_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+    monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))

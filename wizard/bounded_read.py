@@ -51,6 +51,11 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+MAX_DATA_FILE_BYTES = 1_000_000
+"""The largest data file (flow, catalog, provider profile, tour) read; the shipped ones are
+under 50 kB."""
+
+
 def read_regular_file(path: str | os.PathLike[str], limit: int) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes, else :class:`FileRefused`.
 

@@ -96,6 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     for command in (run, lst, val, prb, exp):
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                              help="on an unexpected error, print the full traceback")
+
+    from wizard.scan_command import add_scan_parser
+
+    add_scan_parser(sub)
     return parser
 
 
@@ -152,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             handler = {"run": _run, "list": _list, "validate": _validate, "schema": _schema,
                        "probes": _probes,
-                       "explain": _explain}
+                       "explain": _explain, "scan": _scan}
             status = handler[args.command](args)
         sys.stdout.flush()
         return status
@@ -284,6 +288,15 @@ def _explain(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(explanation_text(explanation))
     return explanation.exit_code
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from wizard.scan_command import ScanUsageError, run_scan_command
+
+    try:
+        return run_scan_command(args)
+    except ScanUsageError as exc:
+        raise UsageError(f"scan: {exc}") from None
 
 
 def _probes(args: argparse.Namespace) -> int:

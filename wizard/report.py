@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from wizard.engine import Session, TrailEntry
 from wizard.redaction import REDACTED, Redactor, SessionView, session_view
 
 __all__ = ["EXIT_CODES", "REDACTED", "Redactor", "report_markdown", "session_json",
            "session_markdown", "view_json"]
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 EXIT_CODES = {"healthy": 0, "problem": 1, "inconclusive": 3, "error": 3, "running": 3}
 
@@ -68,13 +72,20 @@ def _fence(lines: Iterable[str], info: str = "") -> list[str]:
     return [f"{fence}{info}", *body, fence]
 
 
-def _fix_markdown(fix: dict[str, Any]) -> list[str]:
+@cache
+def _action_adapter() -> TypeAdapter[Any]:
+    """The validator of one action (built once per process, on first use)."""
     from pydantic import TypeAdapter
 
-    from wizard.action_text import action_lines
     from wizard.flow.model import Action
 
-    adapter: TypeAdapter[Any] = TypeAdapter(Action)
+    return TypeAdapter(Action)
+
+
+def _fix_markdown(fix: dict[str, Any]) -> list[str]:
+    from wizard.action_text import action_lines
+
+    adapter = _action_adapter()
     out = [f"### {fix.get('title', fix.get('id', 'Fix'))}", ""]
     if str(fix.get("text", "")).strip():
         out += [str(fix["text"]).strip(), ""]

@@ -9,15 +9,15 @@ cycles with no question in them (a loop a headless run could never leave).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any
 
 from wizard.flow import template
 from wizard.flow.diagnostics import Diagnostic, did_you_mean
 from wizard.flow.model import AskStep, EndStep, FixStep, Flow, ProbeStep, Step, SwitchStep
-from wizard.flow.yamlpos import Located, Path
-from wizard.probes.base import ProbeSpec
+
+if TYPE_CHECKING:
+    from wizard.flow.yamlpos import Located, Path
+    from wizard.probes.base import ProbeDescription
 
 DEFAULT = "default"
 BUILTIN_VARIABLES = frozenset({"flow.id", "flow.title"})
@@ -56,7 +56,7 @@ def successors(step_id: str, step: Step) -> Iterator[tuple[Path, str, str | None
 
 
 def check_flow(
-    flow: Flow, located: Located, name: str, probes: Mapping[str, ProbeSpec[Any]]
+    flow: Flow, located: Located, name: str, probes: Mapping[str, ProbeDescription]
 ) -> list[Diagnostic]:
     """All semantic defects of ``flow`` (empty when it is sound)."""
     report = _Reporter(located, name)
@@ -98,7 +98,7 @@ def check_flow(
 
 
 def _check_probe_step(report: _Reporter, step_id: str, step: ProbeStep,
-                      probes: Mapping[str, ProbeSpec[Any]]) -> None:
+                      probes: Mapping[str, ProbeDescription]) -> None:
     base: Path = ("steps", step_id)
     calls = step.calls(step_id)
     for call_id, call in calls.items():
@@ -108,7 +108,7 @@ def _check_probe_step(report: _Reporter, step_id: str, step: ProbeStep,
             report.at((*call_path, "probe"), f"unknown probe {call.probe!r}"
                       + did_you_mean(call.probe, probes))
             continue
-        _check_params(report, call_path, call.with_, spec.params)
+        _check_params(report, call_path, call.with_, spec.param_fields())
     branch = step.branch_probe(step_id)
     if step.branch_on is not None and step.branch_on not in calls:
         report.at((*base, "branch_on"), f"no probe with id {step.branch_on!r} in this step"
@@ -146,14 +146,13 @@ def _check_probe_step(report: _Reporter, step_id: str, step: ProbeStep,
 
 
 def _check_params(report: _Reporter, call_path: Path, params: Mapping[str, Any],
-                  model: type[BaseModel]) -> None:
-    fields = {f.alias or n: f for n, f in model.model_fields.items()}
+                  fields: Mapping[str, bool]) -> None:
     for key in params:
         if key not in fields:
             report.at((*call_path, "with", key), f"unknown parameter {key!r}"
                       + did_you_mean(key, fields), key=True)
-    for key, field in fields.items():
-        if field.is_required() and key not in params:
+    for key, required in fields.items():
+        if required and key not in params:
             report.at((*call_path, "with") if params else call_path,
                       f"missing required parameter {key!r}")
 
@@ -247,7 +246,7 @@ def _check_cycles(report: _Reporter, flow: Flow) -> None:
 
 
 def _provided(step_id: str, step: Step, outcome: str | None, branch: str,
-              probes: Mapping[str, ProbeSpec[Any]]) -> set[str]:
+              probes: Mapping[str, ProbeDescription]) -> set[str]:
     """Variables a step sets along one outgoing edge."""
     if isinstance(step, AskStep):
         return {step.var}
@@ -301,7 +300,7 @@ def step_templates(step_id: str, step: Step, raw: Any) -> Iterator[tuple[Path, s
                 yield from _template_strings(raw[key], (*base, key))
 
 
-def available_variables(flow: Flow, probes: Mapping[str, ProbeSpec[Any]]) -> dict[str, set[str]]:
+def available_variables(flow: Flow, probes: Mapping[str, ProbeDescription]) -> dict[str, set[str]]:
     """Variables set on *every* path to each step (a must-analysis over the step graph)."""
     start_vars = set(flow.inputs) | set(BUILTIN_VARIABLES)
     universe: set[str] = set(start_vars)
@@ -332,7 +331,7 @@ def available_variables(flow: Flow, probes: Mapping[str, ProbeSpec[Any]]) -> dic
     return avail
 
 
-def _check_variables(report: _Reporter, flow: Flow, probes: Mapping[str, ProbeSpec[Any]]) -> None:
+def _check_variables(report: _Reporter, flow: Flow, probes: Mapping[str, ProbeDescription]) -> None:
     avail = available_variables(flow, probes)
     raw_steps = report.located.data.get("steps", {}) if isinstance(report.located.data,
                                                                   dict) else {}

@@ -6,16 +6,16 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from wizard.bounded_read import FileRefused, read_regular_file
+from wizard.bounded_read import MAX_DATA_FILE_BYTES, FileRefused, read_regular_file
 from wizard.errors import shorten
-from wizard.flow.check import check_flow
 from wizard.flow.diagnostics import DataFileError, Diagnostic, did_you_mean
 from wizard.flow.model import Flow
-from wizard.flow.strict_load import MAX_FILE_BYTES, load_model, read_located
 from wizard.paths import bundled_data_dir, user_flows_dir
-from wizard.probes.base import ProbeSpec
+
+if TYPE_CHECKING:
+    from wizard.probes.base import ProbeDescription
 
 FLOW_SUFFIXES = (".yaml", ".yml")
 MAX_STEPS = 300
@@ -30,18 +30,28 @@ class FlowSource:
     origin: str
 
 
-def _probes(probes: Mapping[str, ProbeSpec[Any]] | None) -> Mapping[str, ProbeSpec[Any]]:
+def _probes(probes: Mapping[str, ProbeDescription] | None) -> Mapping[str, ProbeDescription]:
     if probes is not None:
         return probes
-    from wizard.probes.registry import PROBES
+    from wizard.probes.manifest import probe_infos
 
-    return PROBES
+    return probe_infos()
 
 
-def load_flow(path: Path, probes: Mapping[str, ProbeSpec[Any]] | None = None,
+def load_flow(path: Path, probes: Mapping[str, ProbeDescription] | None = None,
               display: str | None = None) -> Flow:
     """Load one flow file and check it; any defect raises :class:`DataFileError`."""
     name = display or str(path)
+    content = _content(path) if probes is None else None
+    if content is not None:
+        from wizard.flow.cache import cached_flow
+
+        cached = cached_flow(content)
+        if cached is not None:
+            return cached
+    from wizard.flow.check import check_flow
+    from wizard.flow.strict_load import load_model, read_located
+
     located = read_located(path, name)
     steps = located.data.get("steps") if isinstance(located.data, dict) else None
     if isinstance(steps, dict) and len(steps) > MAX_STEPS:
@@ -52,7 +62,19 @@ def load_flow(path: Path, probes: Mapping[str, ProbeSpec[Any]] | None = None,
     defects = check_flow(flow, located, name, _probes(probes))
     if defects:
         raise DataFileError(defects)
+    if content is not None:
+        from wizard.flow.cache import store_flow
+
+        store_flow(content, flow)
     return flow
+
+
+def _content(path: Path) -> bytes | None:
+    """The file's bytes, read safely, to look up in the cache (else the loader reports why)."""
+    try:
+        return read_regular_file(path, MAX_DATA_FILE_BYTES)
+    except FileRefused:
+        return None
 
 
 def flow_sources(extra_dirs: tuple[Path, ...] = ()) -> list[FlowSource]:
@@ -78,7 +100,7 @@ class Catalogue:
     broken: list[Diagnostic]
 
 
-def discover(probes: Mapping[str, ProbeSpec[Any]] | None = None) -> Catalogue:
+def discover(probes: Mapping[str, ProbeDescription] | None = None) -> Catalogue:
     """Load every installed flow; later sources shadow earlier ones with the same id."""
     flows: dict[str, tuple[Flow, FlowSource]] = {}
     broken: list[Diagnostic] = []
@@ -112,13 +134,13 @@ def _declares(source: FlowSource, name: str) -> bool:
     if source.path.stem == name:
         return True
     try:
-        text = read_regular_file(source.path, MAX_FILE_BYTES)
+        text = read_regular_file(source.path, MAX_DATA_FILE_BYTES)
     except FileRefused:
         return False
     return any(m.group(1).decode() == name for m in _ID_LINE.finditer(text))
 
 
-def find_flow(name: str, probes: Mapping[str, ProbeSpec[Any]] | None = None) -> Flow:
+def find_flow(name: str, probes: Mapping[str, ProbeDescription] | None = None) -> Flow:
     """A flow by id, or by path to a YAML file (a name ending in ``.yaml`` or ``.yml``).
 
     Only the file that provides the id is loaded: the user's files that are

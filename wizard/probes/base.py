@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -110,6 +110,33 @@ class ProbeSpec(Generic[P]):
             for name, fact in self.facts.items()
             if fact.outcomes is None or (outcome is not None and outcome in fact.outcomes)
         )
+
+    def param_fields(self) -> Mapping[str, bool]:
+        """Parameter name (as flows write it) → required."""
+        return {f.alias or n: f.is_required() for n, f in self.params.model_fields.items()}
+
+
+class ProbeDescription(Protocol):
+    """What checking a flow needs of a probe: a :class:`ProbeSpec`, or its manifest entry
+    (:class:`wizard.probes.manifest.ProbeInfo`, which loads no probe implementation)."""
+
+    @property
+    def name(self) -> str:
+        """The registry name."""
+        ...
+
+    @property
+    def outcomes(self) -> Mapping[str, str]:
+        """Outcome → description."""
+        ...
+
+    def param_fields(self) -> Mapping[str, bool]:
+        """Parameter name → required."""
+        ...
+
+    def facts_for(self, outcome: str | None) -> frozenset[str]:
+        """Facts guaranteed after ``outcome``."""
+        ...
 
 
 def always(description: str) -> FactSpec:

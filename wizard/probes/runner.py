@@ -32,9 +32,9 @@ class RegistryRunner:
 
     def __init__(self, ctx: ProbeContext, probes: Mapping[str, ProbeSpec[Any]] | None = None):
         if probes is None:
-            from wizard.probes.registry import PROBES
+            from wizard.probes.manifest import LazyProbes
 
-            probes = PROBES
+            probes = LazyProbes()
         self.ctx = ctx
         self.probes = probes
 

@@ -37,12 +37,30 @@ def load_provider(source: str | Path, display: str | None = None) -> Provider:
     path = Path(source) if isinstance(source, Path) or source.endswith(".yaml") \
         else provider_path(source)
     name = display or str(path)
+    try:
+        info = path.stat()
+        key: tuple[str, str, int, int] | None = (str(path.resolve()), name, info.st_mtime_ns,
+                                                 info.st_size)
+    except OSError:
+        key = None
+    if key is not None and key in _LOADED:
+        return _LOADED[key]
     located = read_located(path, name)
     provider = load_model(Provider, located, name)
     defects = check_provider(provider, located, name)
     if defects:
         raise DataFileError(defects)
+    if key is not None:
+        if len(_LOADED) >= _LOADED_MAX:
+            _LOADED.clear()
+        _LOADED[key] = provider
     return provider
+
+
+_LOADED: dict[tuple[str, str, int, int], Provider] = {}
+"""Profiles already loaded and checked in this process, by path, name, mtime and size: a
+``scan`` asks for the same profile for every domain (a changed file is read again)."""
+_LOADED_MAX = 64
 
 
 def _template_defects(text: str, allowed: frozenset[str], located: Located,

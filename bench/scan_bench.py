@@ -1,0 +1,131 @@
+"""``email-wizard scan`` over generated domains, beside checkdmarc on the same domains.
+
+Starts one Knot server (tests/servers/knot.py) on a random loopback address at
+port 53 — checkdmarc cannot ask another port — serving the zone ``bench.test``
+with N generated sending domains ``dK.bench.test`` in five kinds (healthy; no
+DMARC; SPF without the include and the DKIM CNAME pasted under the zone twice;
+a DKIM CNAME to no key and DMARC p=none; nothing at all). Then runs, each as a
+process of its own, measuring wall time and peak RSS (``wait4``):
+
+- ``email-wizard scan`` over the first 1,000 and over all N domains (DKIM with
+  selector s1, SPF with its include, DMARC), and over the first 1,000 without a
+  selector (SPF and DMARC only: what checkdmarc checks too);
+- ``checkdmarc`` (MX TLS checks off, its default) over the same first 1,000 domains (SPF and DMARC;
+  it checks domains one after another).
+
+checkdmarc is not a dependency of email-wizard or of its tests: install it into
+the same environment to compare (``pip install checkdmarc``); without it its
+row is skipped. Needs knotd (Debian package ``knot``) and permission to bind
+port 53 on loopback (root, or CAP_NET_BIND_SERVICE). Talks only to 127.0.0.0/8.
+Usage: ``python bench/scan_bench.py [N] [CONCURRENCY]`` (defaults 10000 and 200).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PY = sys.executable
+ZONE = "bench.test"
+INCLUDE = f"_spf.{ZONE}"
+KEY = ("MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDU4mnYKkHiNJr8bMnV4EuF1SZ9qpx7BNpUGFMKXEV2UMjm0w"
+       "XWOxkjnIqkl90zdweARHuDc1m4Ofy4TGH5X1wzB+P1AKCT6xKKpfEBCW+gNWU4pbUguR1q0tQ1bNKB55wTAWvH1"
+       "n5bPH808bJgCLAQOa80MPZRNWVUnBN2Xb0eGwIDAQAB")
+
+
+def zone_text(count: int, address: str) -> str:
+    """The zone ``bench.test`` with ``count`` sending domains of five kinds."""
+    lines = ["$TTL 300", "@ SOA ns1 hostmaster 1 3600 600 86400 60", "@ NS ns1",
+             f"ns1 A {address}", '_spf TXT "v=spf1 ip4:192.0.2.0/24 -all"',
+             f's1.keys TXT "v=DKIM1; k=rsa; p={KEY}"']
+    good_spf = f'TXT "v=spf1 include:{INCLUDE} -all"'
+    for k in range(count):
+        d = f"d{k}"
+        kind = k % 5
+        if kind == 0:
+            lines += [f"{d} {good_spf}", f'_dmarc.{d} TXT "v=DMARC1; p=reject"',
+                      f"s1._domainkey.{d} CNAME s1.keys"]
+        elif kind == 1:
+            lines += [f"{d} {good_spf}", f"s1._domainkey.{d} CNAME s1.keys"]
+        elif kind == 2:
+            lines += [f'{d} TXT "v=spf1 ip4:198.51.100.1 -all"',
+                      f'_dmarc.{d} TXT "v=DMARC1; p=quarantine"',
+                      f"s1._domainkey.{d}.{ZONE} CNAME s1.keys"]
+        elif kind == 3:
+            lines += [f"{d} {good_spf}", f'_dmarc.{d} TXT "v=DMARC1; p=none"',
+                      f"s1._domainkey.{d} CNAME gone.keys"]
+        else:
+            lines += [f"{d} A 192.0.2.1"]
+    return "\n".join(lines) + "\n"
+
+
+def measure(argv: list[str], stdout_path: Path) -> tuple[float, int, int]:
+    """(wall seconds, peak RSS in MiB, exit code) of one process."""
+    with stdout_path.open("wb") as out:
+        started = time.perf_counter()
+        process = subprocess.Popen(argv, cwd=ROOT, stdout=out, stderr=subprocess.DEVNULL,
+                                   env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss // 1024, process.returncode
+
+
+def main() -> None:
+    """Print a Markdown table: domains, seconds, domains/s, peak RSS, for each tool."""
+    from tests.servers.knot import KnotServer
+
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    concurrency = sys.argv[2] if len(sys.argv) > 2 else "200"
+    address = f"127.{random.randint(60, 250)}.{random.randint(0, 255)}.53"
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        server = KnotServer(work / "knot", [address], 53, {ZONE: zone_text(count, address)})
+        server.start(ready_within=60)
+        try:
+            rows = []
+            sizes = sorted({min(1000, count), count})
+            for size in sizes:
+                listing = work / f"domains-{size}.txt"
+                listing.write_text("".join(f"d{k}.{ZONE}\n" for k in range(size)))
+                wall, rss, code = measure(
+                    [PY, "-m", "wizard", "scan", str(listing), "--selector", "s1",
+                     "--spf-include", INCLUDE, "--nameserver", f"{address}:53",
+                     "--authoritative-port", "53", "--concurrency", concurrency,
+                     "--timeout", "5"], work / f"scan-{size}.jsonl")
+                lines = (work / f"scan-{size}.jsonl").read_text().count("\n")
+                rows.append((f"email-wizard scan (concurrency {concurrency})", size, wall,
+                             rss, f"exit {code}, {lines} rows"))
+            size = min(1000, count)
+            wall, rss, code = measure(
+                [PY, "-m", "wizard", "scan", str(work / f"domains-{size}.txt"),
+                 "--spf-include", INCLUDE, "--nameserver", f"{address}:53",
+                 "--concurrency", concurrency, "--timeout", "5"], work / "scan-spf.jsonl")
+            rows.append((f"email-wizard scan, SPF and DMARC only (concurrency {concurrency})",
+                         size, wall, rss, f"exit {code}"))
+            checkdmarc = shutil.which("checkdmarc", path=str(Path(PY).parent)) or \
+                shutil.which("checkdmarc")
+            if checkdmarc:
+                size = min(1000, count)
+                wall, rss, code = measure(
+                    [checkdmarc, "-n", address, "-t", "5", "-f", "json",
+                     str(work / f"domains-{size}.txt")], work / "checkdmarc.json")
+                rows.append(("checkdmarc", size, wall, rss, f"exit {code}"))
+        finally:
+            server.stop()
+    print("| tool | domains | seconds | domains/s | peak RSS MiB | note |")
+    print("|---|---:|---:|---:|---:|---|")
+    for tool, size, wall, rss, note in rows:
+        print(f"| {tool} | {size} | {wall:.1f} | {size / wall:.0f} | {rss} | {note} |")
+
+
+if __name__ == "__main__":
+    main()

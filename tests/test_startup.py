@@ -1,0 +1,144 @@
+"""Start-up: commands import only what they use, and checked flows are cached.
+
+``list`` and ``validate`` check flows against the probe manifest
+(wizard/probes/manifest.json), not the probe implementations; ``run`` imports
+the module of a probe when a step runs it; a flow loaded and checked once is
+read back from the user's cache folder.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT
+from wizard.flow import cache
+from wizard.flow.loader import flow_sources, load_flow
+from wizard.probes.manifest import MANIFEST_PATH, LazyProbes, manifest_text, probe_infos
+from wizard.probes.registry import PROBES
+
+IMPLEMENTATION_CHECK = (
+    "import sys\n"
+    "impl = sorted(m for m in sys.modules if m.split('.')[0] in ('dns', 'ssl', 'textual')\n"
+    "              or (m.startswith('wizard.probes.')\n"
+    "                  and m not in ('wizard.probes.base', 'wizard.probes.manifest'))\n"
+    "              or m.startswith('wizard.catalog'))\n"
+)
+
+
+def run_python(code: str, cache_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
+           "EMAIL_WIZARD_CACHE_DIR": str(cache_dir),
+           "EMAIL_WIZARD_CONFIG_DIR": str(cache_dir / "config")}
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, env=env)
+
+
+@pytest.mark.parametrize("argv", [["list"], ["list", "--json"],
+                                  ["validate", "flows/dkim-needs-attention.yaml"]])
+def test_list_and_validate_import_no_probe_implementation(tmp_path: Path,
+                                                          argv: list[str]) -> None:
+    code = ("from wizard.cli import main\n"
+            f"assert main({argv!r}) == 0\n" + IMPLEMENTATION_CHECK +
+            "assert not impl, impl\n")
+    cold = run_python(code, tmp_path)
+    assert cold.returncode == 0, cold.stderr
+    warm = run_python(code + "assert 'yaml' not in sys.modules or "
+                      f"{argv[0]!r} == 'validate', 'the cache was not used'\n", tmp_path)
+    assert warm.returncode == 0, warm.stderr
+
+
+def test_run_imports_only_the_probes_its_steps_run(tmp_path: Path, closed_port: int) -> None:
+    code = ("from wizard.cli import main\n"
+            f"main(['run', 'tcp-port', '--set', 'host=127.0.0.1', '--set', "
+            f"'port={closed_port}', '--json'])\n" + IMPLEMENTATION_CHECK +
+            "assert 'wizard.probes.tcp' in impl, impl\n"
+            "assert not [m for m in sys.modules if m.startswith(('httpx', 'httpcore'))], "
+            "'dnspython loaded its DNS-over-HTTPS client'\n"
+            "assert not [m for m in impl if m.startswith(('wizard.probes.dkim', "
+            "'wizard.probes.smtp', 'wizard.catalog'))], impl\n")
+    result = run_python(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["trail"][0]["outcome"] == "refused"
+
+
+def test_the_committed_manifest_matches_the_registry() -> None:
+    assert MANIFEST_PATH.read_text(encoding="utf-8") == manifest_text(), (
+        "regenerate with: python -m wizard.probes.manifest")
+
+
+def test_the_manifest_describes_each_probe_as_its_spec_does() -> None:
+    infos = probe_infos()
+    assert set(infos) == set(PROBES)
+    for name, spec in PROBES.items():
+        info = infos[name]
+        assert dict(info.outcomes) == dict(spec.outcomes)
+        assert dict(info.param_fields()) == dict(spec.param_fields())
+        for outcome in (None, *spec.outcomes):
+            assert info.facts_for(outcome) == spec.facts_for(outcome)
+        assert LazyProbes()[name] is spec
+
+
+@pytest.mark.parametrize("source", flow_sources(), ids=lambda s: s.path.name)
+def test_a_cached_flow_equals_the_checked_one(source, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path))
+    checked = load_flow(source.path)
+    assert len(list(tmp_path.glob("*.json"))) == 1
+    assert cache.cached_flow(source.path.read_bytes()) == checked
+    assert load_flow(source.path) == checked
+
+
+def test_a_corrupt_or_foreign_entry_is_ignored_and_rewritten(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path))
+    path = ROOT / "flows" / "tcp-port.yaml"
+    content = path.read_bytes()
+    checked = load_flow(path)
+    entry = tmp_path / f"{cache.cache_key(content)}.json"
+    for corrupt in (b"{not json", b"[]", json.dumps({"version": "0.0.0", "flow": {}}).encode(),
+                    json.dumps({"version": cache.__version__, "flow": {"id": 3}}).encode()):
+        entry.write_bytes(corrupt)
+        assert cache.cached_flow(content) is None
+        assert load_flow(path) == checked
+        assert cache.cached_flow(content) == checked, "the entry was rewritten"
+
+
+def test_another_version_never_reads_this_versions_entries(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path))
+    content = (ROOT / "flows" / "tcp-port.yaml").read_bytes()
+    load_flow(ROOT / "flows" / "tcp-port.yaml")
+    monkeypatch.setattr(cache, "__version__", "999.0")
+    assert cache.cached_flow(content) is None
+
+
+def test_an_unwritable_cache_folder_is_no_error(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(blocker / "cache"))
+    assert load_flow(ROOT / "flows" / "tcp-port.yaml").id == "tcp-port"
+
+
+def test_the_cache_lives_in_the_xdg_cache_folder(monkeypatch: pytest.MonkeyPatch,
+                                                 tmp_path: Path) -> None:
+    monkeypatch.delenv("EMAIL_WIZARD_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache.cache_dir() == tmp_path / "email-wizard" / "flows"
+
+
+def test_a_provider_profile_is_read_once_until_its_file_changes(tmp_path: Path) -> None:
+    from wizard.providers.loader import load_provider
+
+    bundled = ROOT / "flows" / "providers" / "oci.yaml"
+    copy = tmp_path / "oci.yaml"
+    copy.write_bytes(bundled.read_bytes())
+    first = load_provider(copy)
+    assert load_provider(copy) is first, "a scan asks for the profile once per domain"
+    copy.write_text(bundled.read_text().replace("Oracle", "Orakel", 1) + "\n")
+    assert load_provider(copy) is not first

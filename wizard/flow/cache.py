@@ -1,0 +1,78 @@
+"""A cache of flows already loaded and checked, in the user's cache folder.
+
+Loading a flow parses its YAML with positions and checks it against the probe
+registry; the result depends only on the file's bytes, the wizard's version and
+the probe manifest, so it is stored under a hash of the three, as JSON, in
+``$XDG_CACHE_HOME/email-wizard/flows`` (``~/.cache`` by default;
+``EMAIL_WIZARD_CACHE_DIR`` overrides). Safe to delete at any time; an entry
+written by another version is never found (the version is in the key), and an
+unreadable or corrupt entry is ignored and rewritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from wizard import __version__
+from wizard.flow.model import Flow
+
+
+def cache_dir() -> Path:
+    """Where cached flows live: ``$EMAIL_WIZARD_CACHE_DIR``, else XDG's ``email-wizard/flows``."""
+    explicit = os.environ.get("EMAIL_WIZARD_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "email-wizard" / "flows"
+
+
+@cache
+def _manifest_digest() -> bytes:
+    from wizard.probes.manifest import MANIFEST_PATH
+
+    return hashlib.sha256(MANIFEST_PATH.read_bytes()).digest()
+
+
+def cache_key(content: bytes) -> str:
+    """The entry name for a flow file's bytes under this version and probe manifest."""
+    digest = hashlib.sha256(__version__.encode() + b"\0" + _manifest_digest() + b"\0")
+    digest.update(content)
+    return digest.hexdigest()
+
+
+def cached_flow(content: bytes) -> Flow | None:
+    """The flow stored for ``content``, or None (absent, corrupt or from another version)."""
+    path = cache_dir() / f"{cache_key(content)}.json"
+    try:
+        data = json.loads(path.read_bytes())
+        if data.get("version") != __version__:
+            return None
+        return Flow.model_validate(data["flow"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, ValidationError):
+        return None
+
+
+def store_flow(content: bytes, flow: Flow) -> None:
+    """Remember a checked flow; a cache folder that cannot be written is silently skipped."""
+    folder = cache_dir()
+    entry = json.dumps({"version": __version__,
+                        "flow": flow.model_dump(mode="json", by_alias=True,
+                                                exclude_unset=True)})
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(entry)
+            os.replace(tmp, folder / f"{cache_key(content)}.json")
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
