@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check flow, catalog and provider files; defects as "
                          "FILE:LINE:COL: message")
     val.add_argument("files", nargs="+", metavar="FILE")
+    val.add_argument("--format", choices=("text", "github"), default="text",
+                     help="'github': one '::error file=F,line=L,col=C::message' annotation "
+                     "per defect (for GitHub Actions)")
 
     sub.add_parser("schema", help="print the JSON Schema of flow files")
 
@@ -149,7 +152,7 @@ def _validate(args: argparse.Namespace) -> int:
     for name in args.files:
         for diag in validate_file(Path(name), display=name):
             failed = True
-            print(diag)
+            print(diag.github() if args.format == "github" else diag)
     return EXIT_USAGE if failed else 0
 
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from wizard.flow.check import check_flow
 from wizard.flow.diagnostics import DataFileError, Diagnostic, did_you_mean
+from wizard.flow.fixlib import resolve_flow_fixes
+from wizard.flow.subflows import attach_subflows, check_subflows, flow_index, has_subflows
 from wizard.flow.model import Flow
 from wizard.flow.strict_load import load_model, read_located
 from wizard.paths import bundled_data_dir, user_flows_dir
@@ -40,8 +42,15 @@ def load_flow(path: Path, probes: Mapping[str, ProbeSpec[Any]] | None = None,
     located = read_located(path, name)
     flow = load_model(Flow, located, name)
     defects = check_flow(flow, located, name, _probes(probes))
+    flow, fix_defects = resolve_flow_fixes(flow, located, name, path)
+    defects = sorted(set(defects) | set(fix_defects))
+    index = flow_index(path) if has_subflows(flow) else {}
+    if index or has_subflows(flow):
+        defects = sorted(set(defects) | set(check_subflows(flow, located, name, index)))
     if defects:
         raise DataFileError(defects)
+    if index:
+        attach_subflows(flow, index, lambda p: load_flow(p, probes))
     return flow
 
 
