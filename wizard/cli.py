@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="apply the fixes the flow allows to apply (main.cf edits): shows the "
                      "diff, keeps a timestamped backup, replaces atomically, runs 'postfix "
                      "check' and rolls back if it fails")
+    run.add_argument("--choose", action="append", default=[], metavar="FIX_ID",
+                     help="with --apply: of a fix step's alternatives (e.g. 'may' or "
+                     "'encrypt'), apply this one; without it --apply applies none of them")
     run.add_argument("--json", action="store_true", help="print one JSON object")
 
     lst = sub.add_parser("list", help="list the installed flows")
@@ -75,6 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
                      "per defect (for GitHub Actions)")
 
     sub.add_parser("schema", help="print the JSON Schema of flow files")
+
+    gra = sub.add_parser("graph", help="print a flow as a Mermaid or DOT graph",
+                         description="Print a flow's steps and branches as a graph: sub-flows "
+                         "as clusters, library fixes as 'use' nodes.")
+    gra.add_argument("flow", help="flow id (see 'list') or path to a flow file")
+    gra.add_argument("--format", choices=("mermaid", "dot"), default="mermaid",
+                     help="mermaid (default; GitHub renders it) or dot (Graphviz)")
 
     prb = sub.add_parser("probes", help="the probes flows can use: parameters, outcomes, facts")
     prb.add_argument("--json", action="store_true", help="print JSON")
@@ -96,6 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             return _tui()
         handler = {"run": _run, "list": _list, "validate": _validate, "schema": _schema,
+                   "graph": _graph,
                    "probes": _probes,
                    "explain": _explain}
         return handler[args.command](args)
@@ -160,6 +171,21 @@ def _schema(args: argparse.Namespace) -> int:
     from wizard.flow.model import flow_json_schema
 
     print(json.dumps(flow_json_schema(), indent=2, sort_keys=True))
+    return 0
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from wizard.flow.diagnostics import DataFileError
+    from wizard.flow.graph import to_dot, to_mermaid
+    from wizard.flow.loader import UnknownFlow, find_flow
+
+    try:
+        flow = find_flow(args.flow)
+    except UnknownFlow as exc:
+        raise UsageError(str(exc)) from None
+    except DataFileError as exc:
+        raise UsageError(f"flow {args.flow} has defects:\n{exc}") from None
+    sys.stdout.write(to_dot(flow) if args.format == "dot" else to_mermaid(flow))
     return 0
 
 
@@ -241,12 +267,27 @@ def _read_sets(flow_inputs: dict[str, Any], args: argparse.Namespace) -> dict[st
     return values
 
 
+def _alternative_ids(flow: Any, seen: frozenset[str] = frozenset()) -> set[str]:
+    """The ids of every alternative fix ``flow`` (and the flows it runs) may offer."""
+    from wizard.flow.model import FixStep, FixUse, FlowStep
+
+    ids: set[str] = set()
+    for step in flow.steps.values():
+        if isinstance(step, FixStep):
+            ids |= {a.use if isinstance(a, FixUse) else a.id for a in step.alternatives}
+        elif isinstance(step, FlowStep) and step.flow not in seen:
+            sub = flow.subflow(step.flow)
+            if sub is not None:
+                ids |= _alternative_ids(sub, seen | {flow.id})
+    return ids
+
+
 def _run(args: argparse.Namespace) -> int:
     import asyncio
 
     from wizard.engine import MissingAnswer, Session, run_to_end
     from wizard.fixes.apply_postconf import ApplyError
-    from wizard.fixes.apply_session import apply_session_fixes
+    from wizard.fixes.apply_session import alternative_groups, apply_session_fixes
     from wizard.flow.diagnostics import DataFileError
     from wizard.flow.loader import UnknownFlow, find_flow
     from wizard.inputs import BadInput, check_inputs, parse_nameserver
@@ -261,6 +302,14 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     except DataFileError as exc:
         raise UsageError(f"flow {args.flow} has defects:\n{exc}") from None
+    offered = _alternative_ids(flow)
+    for fix_id in args.choose:
+        if fix_id not in offered:
+            from wizard.flow.diagnostics import did_you_mean
+
+            raise UsageError(f"--choose {fix_id}: flow {flow.id} offers no alternative fix "
+                             f"{fix_id!r}{did_you_mean(fix_id, offered)}; its alternatives: "
+                             f"{', '.join(sorted(offered)) or 'none'}")
     if not (0 < args.timeout <= 600):
         raise UsageError(f"--timeout {args.timeout:g}: must be between 0 and 600 seconds")
     if args.ca_file and not os.access(args.ca_file, os.R_OK):
@@ -282,11 +331,20 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(f"flow {flow.id} asks {exc.question!r}: give the answer with "
                          f"--set {exc.var}=VALUE") from None
     result = session_json(session)
+    try:
+        groups = alternative_groups(session, args.choose)
+        if groups:
+            result["alternatives"] = groups
+        if args.apply:
+            result["applied"] = apply_session_fixes(session, args.choose)
+    except ApplyError as exc:
+        raise UsageError(f"--apply: {exc}") from None
     if args.apply:
-        try:
-            result["applied"] = apply_session_fixes(session)
-        except ApplyError as exc:
-            raise UsageError(f"--apply: {exc}") from None
+        for group in groups:
+            if group["chosen"] is None:
+                print(f"email-wizard: --apply: {group['group']} offers alternatives "
+                      f"({', '.join(group['alternatives'])}): none applied; choose one with "
+                      "--choose FIX_ID", file=sys.stderr)
     if args.json:
         print(json.dumps(result, indent=2))
     else:

@@ -10,9 +10,9 @@ from typing import Any
 from wizard.flow.check import check_flow
 from wizard.flow.diagnostics import DataFileError, Diagnostic, did_you_mean
 from wizard.flow.fixlib import resolve_flow_fixes
-from wizard.flow.subflows import attach_subflows, check_subflows, flow_index, has_subflows
 from wizard.flow.model import Flow
 from wizard.flow.strict_load import load_model, read_located
+from wizard.flow.subflows import attach_subflows, check_subflows, flow_index, has_subflows
 from wizard.paths import bundled_data_dir, user_flows_dir
 from wizard.probes.base import ProbeSpec
 
