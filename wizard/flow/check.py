@@ -240,7 +240,8 @@ def _check_cycles(report: _Reporter, flow: Flow) -> None:
 
 
 def _provided(step_id: str, step: Step, outcome: str | None, branch: str,
-              probes: Mapping[str, ProbeSpec[Any]], via: Path = ()) -> set[str]:
+              probes: Mapping[str, ProbeSpec[Any]], via: Path = (),
+              guards: bool = True) -> set[str]:
     """Variables a step sets along one outgoing edge (``via`` its path in the step).
 
     A guarded step's ``else`` edge sets nothing; its other edges also make
@@ -249,7 +250,7 @@ def _provided(step_id: str, step: Step, outcome: str | None, branch: str,
     if via == ("else",):
         return set()
     guard = step.guard()
-    guarded = {guard} if guard is not None else set()
+    guarded = {guard} if guard is not None and guards else set()
     if isinstance(step, AskStep):
         return {step.var} | guarded
     if isinstance(step, FlowStep):
@@ -310,14 +311,16 @@ def step_templates(step_id: str, step: Step, raw: Any) -> Iterator[tuple[Path, s
         yield from _template_strings(raw["title"], (*base, "title"))
 
 
-def provided_anywhere(flow: Flow, probes: Mapping[str, ProbeSpec[Any]]) -> set[str]:
-    """Every variable some input, answer or probe of the flow may set."""
+def provided_anywhere(flow: Flow, probes: Mapping[str, ProbeSpec[Any]],
+                      guards: bool = True) -> set[str]:
+    """Every variable some input, answer or probe of the flow may set (``guards``: and
+    the names guards make known)."""
     universe: set[str] = set(flow.inputs) | set(BUILTIN_VARIABLES)
     for step_id, step in flow.steps.items():
         for via, _, outcome, branch in successors(step_id, step):
-            universe |= _provided(step_id, step, outcome, branch, probes, via)
+            universe |= _provided(step_id, step, outcome, branch, probes, via, guards)
         if isinstance(step, ProbeStep):
-            universe |= _provided(step_id, step, None, "", probes)
+            universe |= _provided(step_id, step, None, "", probes, (), guards)
     return universe
 
 
@@ -356,7 +359,7 @@ def _check_variables(report: _Reporter, flow: Flow, probes: Mapping[str, ProbeSp
     unknown = tuple(f"{call_id}." for step_id, step in flow.steps.items()
                     if isinstance(step, ProbeStep)
                     for call_id, call in step.calls(step_id).items() if call.probe not in probes)
-    universe = provided_anywhere(flow, probes)
+    universe = provided_anywhere(flow, probes, guards=False)
     for step_id, step in flow.steps.items():
         if step_id not in reachable:
             continue
