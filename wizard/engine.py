@@ -265,7 +265,7 @@ class Session:
         if given is not None:
             results = [given[cid] for cid in calls]
         else:
-            rendered = {cid: template.render_value(call.with_, self.values)
+            rendered = {cid: template.render_params(call.with_, self.values)
                         for cid, call in calls.items()}
             results = await asyncio.gather(
                 *(self.runner.run(call.probe, rendered[cid]) for cid, call in calls.items()))
