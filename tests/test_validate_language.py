@@ -239,3 +239,10 @@ def test_validate_format_github_prints_annotations(tmp_path: Path) -> None:
     assert result.stdout == (f"::error file={path},line=9,col=9::guard {{rellay}} names a "
                              "value no input, answer or probe of this flow provides (did you "
                              "mean 'relay'?)\n")
+
+
+def test_a_required_probe_parameter_cannot_be_an_optional_lookup(tmp_path: Path) -> None:
+    found = messages(tmp_path, GUARDED.replace('{host: "{relay}", port: 25}',
+                                               '{host: "{relay?}", port: 25}'))
+    assert found == ["13:18: required parameter 'host' would be left out when {relay?} renders "
+                     "empty: use {name}, not {name?}"]

@@ -185,6 +185,11 @@ def _check_params(report: _Reporter, call_path: Path, params: Mapping[str, Any],
         if field.is_required() and key not in params:
             report.at((*call_path, "with") if params else call_path,
                       f"missing required parameter {key!r}")
+        value = params.get(key)
+        if (field.is_required() and isinstance(value, str)
+                and template.only_optional_lookups(value)):
+            report.at((*call_path, "with", key), f"required parameter {key!r} would be left "
+                      f"out when {value} renders empty: use {{name}}, not {{name?}}")
 
 
 def _reachable(flow: Flow) -> set[str]:
