@@ -7,6 +7,7 @@ on names nothing provides, sub-flow cycles and missing sub-flow inputs, the
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.helpers import cli
@@ -246,3 +247,35 @@ def test_a_required_probe_parameter_cannot_be_an_optional_lookup(tmp_path: Path)
                                                '{host: "{relay?}", port: 25}'))
     assert found == ["13:18: required parameter 'host' would be left out when {relay?} renders "
                      "empty: use {name}, not {name?}"]
+
+
+def test_two_alternatives_with_one_id_are_rejected(tmp_path: Path) -> None:
+    library(tmp_path)
+    text = USER.replace("    fixes:\n      - use: postfix.tls-level\n"
+                        "        with: {level: encrypt, relay: \"{relay}\"}\n",
+                        "    alternatives:\n"
+                        "      - {use: postfix.tls-level, with: {level: may, relay: x}}\n"
+                        "      - {use: postfix.tls-level, with: {level: encrypt, relay: x}}\n")
+    found = messages(tmp_path, text)
+    assert found == ["12:9: two alternatives are called 'postfix.tls-level': give one its own "
+                     "'id' (--choose names one by id)"]
+    fixed = text.replace("{use: postfix.tls-level, with: {level: may",
+                         "{use: postfix.tls-level, id: tls-may, with: {level: may")
+    assert messages(tmp_path, fixed) == []
+
+
+def test_the_documented_example_validates_and_its_graph_is_the_one_shown(
+        tmp_path: Path) -> None:
+    from wizard.flow.graph import to_mermaid
+    from wizard.flow.loader import load_flow
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "flows.md").read_text()
+    blocks = re.findall(r"```(yaml|mermaid)\n(.*?)```", docs, re.S)
+    lib = next(b for k, b in blocks if b.startswith("# flows/fixes/network.yaml"))
+    flow = next(b for k, b in blocks if "id: relay-check" in b)
+    shown = next(b for k, b in blocks if k == "mermaid")
+    library(tmp_path, lib, name="network.yaml")
+    path = tmp_path / "relay-check.yaml"
+    path.write_text(flow)
+    assert validate_file(path) == []
+    assert to_mermaid(load_flow(path)) == shown

@@ -274,7 +274,8 @@ def _alternative_ids(flow: Any, seen: frozenset[str] = frozenset()) -> set[str]:
     ids: set[str] = set()
     for step in flow.steps.values():
         if isinstance(step, FixStep):
-            ids |= {a.use if isinstance(a, FixUse) else a.id for a in step.alternatives}
+            ids |= {(a.id or a.use) if isinstance(a, FixUse) else a.id
+                    for a in step.alternatives}
         elif isinstance(step, FlowStep) and step.flow not in seen:
             sub = flow.subflow(step.flow)
             if sub is not None:

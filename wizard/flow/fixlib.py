@@ -197,6 +197,13 @@ def resolve_flow_fixes(flow: Flow, located: Located, name: str,
                     defects.append(Diagnostic(name, pos.line, pos.col,
                                               "an alternative must be applicable "
                                               "(--apply --choose writes one of them)"))
+        ids = [a.id or a.use if isinstance(a, FixUse) else a.id for a in step.alternatives]
+        for i, alt_id in enumerate(ids):
+            if alt_id in ids[:i]:
+                pos = located.pos(("steps", step_id, "alternatives", i))
+                defects.append(Diagnostic(name, pos.line, pos.col,
+                                          f"two alternatives are called {alt_id!r}: give one "
+                                          "its own 'id' (--choose names one by id)"))
         if len(step.alternatives) == 1:
             pos = located.pos(("steps", step_id, "alternatives"))
             defects.append(Diagnostic(name, pos.line, pos.col,
@@ -246,7 +253,8 @@ def render_fix(item: Fix | FixUse, flow: Flow, values: Mapping[str, Any],
                                   if p.default is not None}
         for key, raw in item.with_.items():
             params[key] = template.render(raw, values) if isinstance(raw, str) else raw
-        body = {"id": item.use, **entry.model_dump(by_alias=True, exclude={"params"})}
+        body = {"id": item.id or item.use,
+                **entry.model_dump(by_alias=True, exclude={"params"})}
         data = template.render_strings(body, params)
     else:
         data = template.render_strings(item.model_dump(by_alias=True), values)

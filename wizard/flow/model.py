@@ -285,6 +285,8 @@ class FixUse(Strict):
     """A library fix used by id, its parameters given as templates."""
 
     use: str = Field(description="Id of a fix in the flow's 'fixes:' map or a fixes file")
+    id: str | None = Field(None, description="The id the rendered fix goes by (default: "
+                           "the 'use' id); tells alternatives of one library fix apart")
     with_: dict[str, str | int | bool] = Field(default_factory=dict, alias="with",
                                                description="param -> template")
 
