@@ -279,3 +279,9 @@ def test_the_documented_example_validates_and_its_graph_is_the_one_shown(
     path.write_text(flow)
     assert validate_file(path) == []
     assert to_mermaid(load_flow(path)) == shown
+
+
+def test_an_unknown_key_in_a_use_entry_is_pinned_to_its_line(tmp_path: Path) -> None:
+    library(tmp_path)
+    found = messages(tmp_path, USER.replace("        with: {level", "        wth: {level"))
+    assert found == ["12:9: unknown key 'wth' (did you mean 'with'?)"]

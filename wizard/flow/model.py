@@ -293,11 +293,11 @@ class FixUse(Strict):
 
 def _fix_form(value: Any) -> str:
     if isinstance(value, dict):
-        return "use" if "use" in value else "inline"
-    return "use" if isinstance(value, FixUse) else "inline"
+        return "used" if "use" in value else "inline"
+    return "used" if isinstance(value, FixUse) else "inline"
 
 
-FixItem = Annotated[Annotated[Fix, Tag("inline")] | Annotated[FixUse, Tag("use")],
+FixItem = Annotated[Annotated[Fix, Tag("inline")] | Annotated[FixUse, Tag("used")],
                     Discriminator(_fix_form)]
 
 
