@@ -285,3 +285,15 @@ def test_an_unknown_key_in_a_use_entry_is_pinned_to_its_line(tmp_path: Path) -> 
     library(tmp_path)
     found = messages(tmp_path, USER.replace("        with: {level", "        wth: {level"))
     assert found == ["12:9: unknown key 'wth' (did you mean 'with'?)"]
+
+
+def test_every_data_file_kind_may_declare_itself(tmp_path: Path) -> None:
+    flows = Path(__file__).resolve().parent.parent / "flows"
+    for kind, source in (("provider", flows / "providers" / "generic.yaml"),
+                         ("catalog", flows / "catalog" / "client-errors.yaml"),
+                         ("tour", flows / "tours" / "onboarding.yaml")):
+        path = tmp_path / f"some-{kind}.yaml"
+        path.write_text(source.read_text())
+        assert validate_file(path), f"without a header a {kind} file here reads as a flow"
+        path.write_text(f"kind: {kind}\nversion: 1\n" + source.read_text())
+        assert validate_file(path) == [], kind
