@@ -393,3 +393,16 @@ def test_choosing_an_unknown_alternative_is_bad_input(tmp_path: Path) -> None:
     result = cli("run", str(flow), "--set", f"main_cf={main_cf}", "--apply",
                  "--choose", "postfix.tls-level", "--choose", "postfix.tls-level-encrypt")
     assert result.returncode == 2 and "choose one" in result.stderr
+
+
+async def test_a_sub_flow_question_without_an_answer_is_an_error_naming_it(
+        tmp_path: Path) -> None:
+    write(tmp_path, "asking.yaml", "id: asking\ntitle: Asks\nstart: q\nsteps:\n"
+          "  q: {kind: ask, question: Which relay?, var: relay, next: e}\n"
+          "  e: {kind: end}\n")
+    parent = write(tmp_path, "p.yaml", "id: p\ntitle: P\nstart: s\nsteps:\n"
+                   "  s: {kind: flow, flow: asking}\n")
+    session, _ = await walk(parent, {}, {})
+    assert session.status == "error"
+    assert session.error == ("sub-flow asking asks 'Which relay?': step s must give relay "
+                             "under 'with:'")

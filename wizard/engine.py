@@ -377,7 +377,11 @@ class Session:
             raise ProbeFailed(f"step {step_id}: sub-flow {step.flow!r} is not loaded")
         inputs = {k: template.render_value(v, self.values) for k, v in step.with_.items()}
         child = Session.start(sub, inputs, self.runner)
-        await run_to_end(child)
+        try:
+            await run_to_end(child)
+        except MissingAnswer as exc:
+            raise ProbeFailed(f"sub-flow {sub.id} asks {exc.question!r}: step {step_id} must "
+                              f"give {exc.var} under 'with:'") from None
         title = self.render(step.title) if step.title else f"{step_id}: {sub.title}"
         if child.status == "error" or child.status == "running":
             raise ProbeFailed(f"sub-flow {sub.id}: {child.error or 'did not finish'}")
