@@ -381,6 +381,9 @@ def test_apply_writes_only_the_chosen_alternative(tmp_path: Path, postfix_dir: P
     assert out["applied"][0]["fixes"] == ["postfix.tls-level-encrypt"]
     assert "smtp_tls_security_level = encrypt" in main_cf.read_text()
     assert "none applied" not in result.stderr
+    text = cli("run", str(flow), "--set", f"main_cf={main_cf}").stdout
+    assert ("Fix (one of the alternatives of level; --apply --choose postfix.tls-level-encrypt): "
+            "Always use TLS") in text
 
 
 def test_choosing_an_unknown_alternative_is_bad_input(tmp_path: Path) -> None:
