@@ -297,3 +297,11 @@ def test_every_data_file_kind_may_declare_itself(tmp_path: Path) -> None:
         assert validate_file(path), f"without a header a {kind} file here reads as a flow"
         path.write_text(f"kind: {kind}\nversion: 1\n" + source.read_text())
         assert validate_file(path) == [], kind
+
+
+def test_a_flow_defining_a_library_id_differently_is_rejected_even_unused(
+        tmp_path: Path) -> None:
+    library(tmp_path)
+    text = GUARDED + "fixes:\n  postfix.tls-level:\n    title: Something else\n"
+    found = messages(tmp_path, text)
+    assert len(found) == 1 and "fix 'postfix.tls-level' is defined differently at" in found[0]

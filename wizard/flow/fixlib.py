@@ -178,7 +178,7 @@ def resolve_flow_fixes(flow: Flow, located: Located, name: str,
     if not flow.fixes and not _uses(flow):
         return flow, []
     defects = check_entries(flow.fixes, located, name)
-    shared, shared_defects = shared_library(path) if _uses(flow) else ({}, [])
+    shared, shared_defects = shared_library(path)
     defects += shared_defects
     merged, clashes = merge([*shared.items(), *_definitions(flow, located, name)])
     defects += [d for d in clashes if d.file == name]
