@@ -193,7 +193,7 @@ def test_schema_describes_the_step_kinds() -> None:
     schema = json.loads(cli("schema").stdout)
     kinds = {d["properties"]["kind"]["const"] for name, d in schema["$defs"].items()
              if name.endswith("Step")}
-    assert kinds == {"ask", "probe", "switch", "fix", "end"}
+    assert kinds == {"ask", "probe", "switch", "fix", "end", "sequence", "flow"}
 
 
 def test_help_and_version() -> None:

@@ -1,3 +1,3 @@
 """email-wizard: find out why email is not being delivered, and get the exact fix."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="apply the fixes the flow allows to apply (main.cf edits): shows the "
                      "diff, keeps a timestamped backup, replaces atomically, runs 'postfix "
                      "check' and rolls back if it fails")
+    run.add_argument("--choose", action="append", default=[], metavar="FIX_ID",
+                     help="with --apply: of a fix step's alternatives (e.g. 'may' or "
+                     "'encrypt'), apply this one; without it --apply applies none of them")
     run.add_argument("--json", action="store_true", help="print one JSON object")
     _add_oci_options(run)
 
@@ -80,8 +83,18 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check flow, catalog and provider files; defects as "
                          "FILE:LINE:COL: message")
     val.add_argument("files", nargs="+", metavar="FILE")
+    val.add_argument("--format", choices=("text", "github"), default="text",
+                     help="'github': one '::error file=F,line=L,col=C::message' annotation "
+                     "per defect (for GitHub Actions)")
 
     sub.add_parser("schema", help="print the JSON Schema of flow files")
+
+    gra = sub.add_parser("graph", help="print a flow as a Mermaid or DOT graph",
+                         description="Print a flow's steps and branches as a graph: sub-flows "
+                         "as clusters, library fixes as 'use' nodes.")
+    gra.add_argument("flow", help="flow id (see 'list') or path to a flow file")
+    gra.add_argument("--format", choices=("mermaid", "dot"), default="mermaid",
+                     help="mermaid (default; GitHub renders it) or dot (Graphviz)")
 
     prb = sub.add_parser("probes", help="the probes flows can use: parameters, outcomes, facts")
     prb.add_argument("--json", action="store_true", help="print JSON")
@@ -155,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             status = _tui()
         else:
             handler = {"run": _run, "list": _list, "validate": _validate, "schema": _schema,
-                       "probes": _probes,
+                       "graph": _graph, "probes": _probes,
                        "explain": _explain, "scan": _scan}
             status = handler[args.command](args)
         sys.stdout.flush()
@@ -243,7 +256,7 @@ def _validate(args: argparse.Namespace) -> int:
     for name in args.files:
         for diag in validate_file(Path(name), display=name):
             failed = True
-            print(diag)
+            print(diag.github() if args.format == "github" else diag)
     return EXIT_USAGE if failed else 0
 
 
@@ -251,6 +264,21 @@ def _schema(args: argparse.Namespace) -> int:
     from wizard.flow.model import flow_json_schema
 
     print(json.dumps(flow_json_schema(), indent=2, sort_keys=True))
+    return 0
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from wizard.flow.diagnostics import DataFileError
+    from wizard.flow.graph import to_dot, to_mermaid
+    from wizard.flow.loader import UnknownFlow, find_flow
+
+    try:
+        flow = find_flow(args.flow)
+    except UnknownFlow as exc:
+        raise UsageError(str(exc)) from None
+    except DataFileError as exc:
+        raise UsageError(f"flow {args.flow} has defects:\n{exc}") from None
+    sys.stdout.write(to_dot(flow) if args.format == "dot" else to_mermaid(flow))
     return 0
 
 
@@ -379,10 +407,27 @@ def _check_ca_file(path: str) -> None:
                          f"({getattr(exc, 'reason', None) or exc})") from None
 
 
+def _alternative_ids(flow: Any, seen: frozenset[str] = frozenset()) -> set[str]:
+    """The ids of every alternative fix ``flow`` (and the flows it runs) may offer."""
+    from wizard.flow.model import FixStep, FixUse, FlowStep
+
+    ids: set[str] = set()
+    for step in flow.steps.values():
+        if isinstance(step, FixStep):
+            ids |= {(a.id or a.use) if isinstance(a, FixUse) else a.id
+                    for a in step.alternatives}
+        elif isinstance(step, FlowStep) and step.flow not in seen:
+            sub = flow.subflow(step.flow)
+            if sub is not None:
+                ids |= _alternative_ids(sub, seen | {flow.id})
+    return ids
+
+
 def _run(args: argparse.Namespace) -> int:
     import asyncio
 
     from wizard.engine import MissingAnswer, Session, run_to_end
+    from wizard.fixes.apply_session import alternative_groups
     from wizard.flow.diagnostics import DataFileError
     from wizard.flow.loader import UnknownFlow, find_flow
     from wizard.flow.model import ProbeStep
@@ -399,6 +444,14 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     except DataFileError as exc:
         raise UsageError(f"flow {args.flow} has defects:\n{exc}") from None
+    offered = _alternative_ids(flow)
+    for fix_id in args.choose:
+        if fix_id not in offered:
+            from wizard.flow.diagnostics import did_you_mean
+
+            raise UsageError(f"--choose {fix_id}: flow {flow.id} offers no alternative fix "
+                             f"{fix_id!r}{did_you_mean(fix_id, offered)}; its alternatives: "
+                             f"{', '.join(sorted(offered)) or 'none'}")
     prefs = _settings()
     timeout = args.timeout if args.timeout is not None else prefs.timeout
     if not (0 < timeout <= 600):
@@ -443,8 +496,21 @@ def _run(args: argparse.Namespace) -> int:
                          f"--set {exc.var}=VALUE") from None
     result = session_json(session)
     status, interrupted = EXIT_CODES[session.status], ""
+    from wizard.fixes.apply_postconf import ApplyError
+
+    try:
+        groups = alternative_groups(session, args.choose)
+    except ApplyError as exc:
+        raise UsageError(f"--apply: {exc}") from None
+    if groups:
+        result["alternatives"] = groups
     if args.apply:
-        status, interrupted = _apply(session, result, status, ctx)
+        status, interrupted = _apply(session, result, status, ctx, args.choose)
+        for group in groups:
+            if group["chosen"] is None:
+                print(f"email-wizard: --apply: {group['group']} offers alternatives "
+                      f"({', '.join(group['alternatives'])}): none applied; choose one with "
+                      "--choose FIX_ID", file=sys.stderr)
     if args.json:
         print(json.dumps(result, indent=2))
     else:
@@ -455,7 +521,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _apply(session: Any, result: dict[str, Any], status: int,
-           ctx: Any) -> tuple[int, str]:
+           ctx: Any, choose: Sequence[str] = ()) -> tuple[int, str]:
     """Apply the fixes into ``result`` (main.cf edits, then the provider's API); an apply that
     fails after the run exits 3 (not 2)."""
     from wizard.fixes.apply_oci import apply_oci_fixes
@@ -465,7 +531,7 @@ def _apply(session: Any, result: dict[str, Any], status: int,
 
     redact = session_view(session).redactor
     try:
-        result["applied"] = redact.value(apply_session_fixes(session))
+        result["applied"] = redact.value(apply_session_fixes(session, choose))
     except ApplyError as exc:
         result["applied"] = redact.value(getattr(exc, "done", []))
         result["apply_error"] = redact.text(str(exc))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 
 from wizard.flow import template
 from wizard.flow.check import DEFAULT
+from wizard.flow.fixlib import render_fix
 from wizard.flow.model import (
     Action,
     AskStep,
@@ -25,8 +27,12 @@ from wizard.flow.model import (
     Fix,
     FixStep,
     Flow,
+    FlowStep,
+    OfferedFix,
     ProbeStep,
+    SequenceStep,
     Status,
+    Step,
     SwitchStep,
 )
 from wizard.probes.base import ProbeResult
@@ -80,6 +86,18 @@ class MissingAnswer(LookupError):
 
 
 @dataclass
+class _Frame:
+    """A ``sequence`` being walked: the checks still to run, then where to go."""
+
+    step: str
+    remaining: list[str]
+    next: str | None
+
+
+_SEVERITY: dict[str, int] = {"healthy": 0, "inconclusive": 1, "problem": 2}
+
+
+@dataclass
 class _Snapshot:
     step: str | None
     values: dict[str, Any]
@@ -88,6 +106,8 @@ class _Snapshot:
     shown_fixes: int
     trail: int
     status: RunStatus
+    frames: list[_Frame] = field(default_factory=list)
+    worst: Status = "healthy"
 
 
 @dataclass
@@ -111,6 +131,8 @@ class Session:
     error: str | None = None
     end_message: str = ""
     _history: list[_Snapshot] = field(default_factory=list)
+    _frames: list[_Frame] = field(default_factory=list)
+    _worst: Status = "healthy"
 
     @classmethod
     def start(cls, flow: Flow, inputs: Mapping[str, Any], runner: ProbeRunner) -> Session:
@@ -133,14 +155,21 @@ class Session:
         return self.status != "running"
 
     @property
-    def step(self) -> AskStep | ProbeStep | SwitchStep | FixStep | EndStep | None:
+    def step(self) -> Step | None:
         """The step about to run."""
         return None if self.current is None else self.flow.steps[self.current]
 
     def question(self) -> AskStep | None:
         """The current step if it is a question waiting for an answer."""
         step = self.step
-        return step if isinstance(step, AskStep) else None
+        if isinstance(step, AskStep) and not self._guard_fails(step):
+            return step
+        return None
+
+    def _guard_fails(self, step: Step) -> bool:
+        """True when the step's ``if:`` lookup is empty or unset (the step is skipped)."""
+        guard = step.guard()
+        return guard is not None and not template.format_value(self.values.get(guard)).strip()
 
     def render(self, text: str) -> str:
         """A template rendered with what is known now."""
@@ -167,8 +196,8 @@ class Session:
     def _save(self) -> None:
         self._history.append(_Snapshot(self.current, copy.deepcopy(self.values),
                                        len(self.findings), len(self.fixes), len(self.shown_fixes),
-                                       len(self.trail),
-                                       self.status))
+                                       len(self.trail), self.status,
+                                       copy.deepcopy(self._frames), self._worst))
 
     def can_go_back(self) -> bool:
         """True when a step has been taken."""
@@ -186,6 +215,8 @@ class Session:
         del self.shown_fixes[snap.shown_fixes:]
         del self.trail[snap.trail:]
         self.status = snap.status
+        self._frames = snap.frames
+        self._worst = snap.worst
         self.error = None
         self.end_message = ""
 
@@ -208,6 +239,10 @@ class Session:
             if missing:
                 raise ValueError(f"no result given for {', '.join(sorted(missing))}")
         self._save()
+        if self._guard_fails(step):
+            entry = self._skip(step_id, step)
+            self.trail.append(entry)
+            return entry
         if isinstance(step, AskStep):
             try:
                 entry = self._answer(step_id, step, answer)
@@ -223,6 +258,11 @@ class Session:
                 entry = self._switch(step_id, step)
             elif isinstance(step, FixStep):
                 entry = self._fix(step_id, step)
+            elif isinstance(step, SequenceStep):
+                entry = self._sequence(step_id, step)
+            elif isinstance(step, FlowStep):
+                entry = await self._subflow(step_id, step)
+                return entry
             else:
                 entry = self._end(step_id, step)
         except (ProbeFailed, template.MissingVariable) as exc:
@@ -256,7 +296,7 @@ class Session:
         if given is not None:
             results = [given[cid] for cid in calls]
         else:
-            rendered = {cid: template.render_value(call.with_, self.values)
+            rendered = {cid: template.render_params(call.with_, self.values)
                         for cid, call in calls.items()}
             results = await asyncio.gather(
                 *(self.runner.run(call.probe, rendered[cid]) for cid, call in calls.items()))
@@ -311,11 +351,12 @@ class Session:
         try:
             findings = [Finding.model_validate(template.render_strings(f.model_dump(), shown))
                         for f in step.findings]
-            fixes = [Fix.model_validate(template.render_strings(f.model_dump(by_alias=True),
-                                                                self.values))
-                     for f in step.fixes]
-            shown_fixes = [Fix.model_validate(template.render_strings(
-                f.model_dump(by_alias=True), shown)) for f in step.fixes]
+            fixes = [render_fix(f, self.flow, self.values) for f in step.fixes]
+            fixes += [render_fix(f, self.flow, self.values, group=step_id)
+                      for f in step.alternatives]
+            shown_fixes = [render_fix(f, self.flow, shown) for f in step.fixes]
+            shown_fixes += [render_fix(f, self.flow, shown, group=step_id)
+                            for f in step.alternatives]
         except ValidationError as exc:
             reason = exc.errors()[0].get("msg", "invalid") if exc.errors() else "invalid"
             raise ProbeFailed(f"step {step_id}: a rendered fix is not valid: {reason}") from None
@@ -323,17 +364,87 @@ class Session:
         self.fixes.extend(fixes)
         self.shown_fixes.extend(shown_fixes)
         self.current = step.next
+        target = step.next
         if step.next is None:
-            self._finish(step.status)
+            target = self._path_ends(step.status, stop=step.end)
         title = self.show(step.title) if step.title else step_id
-        return TrailEntry(step_id, "fix", title, step.status, title, next=step.next)
+        return TrailEntry(step_id, "fix", title, step.status, title, next=target)
 
     def _end(self, step_id: str, step: EndStep) -> TrailEntry:
-        self.end_message = self.show(step.message)
-        self.current = None
-        self._finish(step.status)
+        message = self.show(step.message)
+        target = self._path_ends(step.status)
+        if target is None:
+            self.end_message = message
         title = self.show(step.title) if step.title else step_id
-        return TrailEntry(step_id, "end", title, step.status, self.end_message or title)
+        return TrailEntry(step_id, "end", title, step.status, message or title, next=target)
+
+    def _skip(self, step_id: str, step: Step) -> TrailEntry:
+        """A guarded step whose ``if:`` lookup is empty: go to ``else``."""
+        self.current = step.else_
+        title = self.show(step.title) if step.title else step_id
+        return TrailEntry(step_id, step.kind, title, "skipped",
+                          f"skipped: {step.if_} is empty", next=step.else_)
+
+    def _sequence(self, step_id: str, step: SequenceStep) -> TrailEntry:
+        self._frames.append(_Frame(step_id, list(step.checks[1:]), step.next))
+        self.current = step.checks[0]
+        title = self.show(step.title) if step.title else step_id
+        return TrailEntry(step_id, "sequence", title, None,
+                          f"{len(step.checks)} checks: {', '.join(step.checks)}",
+                          next=self.current)
+
+    def _path_ends(self, status: Status, stop: bool = False) -> str | None:
+        """A path reached its end: fall through to the next check of the innermost sequence
+        (unless ``stop``), else finish with the worst status met on the way."""
+        if _SEVERITY[status] > _SEVERITY[self._worst]:
+            self._worst = status
+        while self._frames and not stop:
+            frame = self._frames[-1]
+            if frame.remaining:
+                self.current = frame.remaining.pop(0)
+                return self.current
+            self._frames.pop()
+            if frame.next is not None:
+                self.current = frame.next
+                return self.current
+        self._finish(self._worst)
+        return None
+
+    async def _subflow(self, step_id: str, step: FlowStep) -> TrailEntry:
+        """Run another flow to its end; its trail, findings and fixes join this one's."""
+        sub = self.flow.subflow(step.flow)
+        if sub is None:
+            raise ProbeFailed(f"step {step_id}: sub-flow {step.flow!r} is not loaded")
+        inputs = {k: template.render_value(v, self.values) for k, v in step.with_.items()}
+        child = Session.start(sub, inputs, self.runner)
+        try:
+            await run_to_end(child)
+        except MissingAnswer as exc:
+            raise ProbeFailed(f"sub-flow {sub.id} asks {exc.question!r}: step {step_id} must "
+                              f"give {exc.var} under 'with:'") from None
+        title = self.show(step.title) if step.title else f"{step_id}: {sub.title}"
+        if child.status == "error" or child.status == "running":
+            raise ProbeFailed(f"sub-flow {sub.id}: {child.error or 'did not finish'}")
+        status: Status = child.status
+        self.values[f"{step_id}.status"] = status
+        target = step.on.get(status) or step.on.get(DEFAULT) or step.next
+        self.findings.extend(child.findings)
+        def regroup(fix: Fix) -> Fix:
+            if isinstance(fix, OfferedFix):
+                return fix.model_copy(update={"alternative_group":
+                                              f"{sub.id}/{fix.alternative_group}"})
+            return fix
+
+        self.fixes.extend(regroup(f) for f in child.fixes)
+        self.shown_fixes.extend(regroup(f) for f in child.shown_fixes)
+        self.current = target
+        if target is None:
+            target = self._path_ends(status)
+        entry = TrailEntry(step_id, "flow", title, status,
+                           child.end_message or f"{sub.id}: {status}", next=target)
+        self.trail.append(entry)
+        self.trail.extend(dataclasses.replace(e, step=f"{sub.id}/{e.step}") for e in child.trail)
+        return entry
 
     def _finish(self, status: Status) -> None:
         if status == "healthy" and any(f.severity in ("error", "warning")

@@ -43,8 +43,13 @@ def run_text(result: dict[str, Any]) -> str:
     if "applied" in result and not result["applied"] and not result.get("apply_error"):
         out.append("\n--apply: no fix of this run can be applied\n")
     for raw in result["fixes"]:
-        fix = Fix.model_validate(raw)
-        out.append(f"\nFix: {fix.title}\n")
+        fix = Fix.model_validate({k: v for k, v in raw.items()
+                                  if k not in ("alternative_group", "alternative")})
+        if "alternative" in raw:
+            out.append(f"\nFix (one of the alternatives of {raw['alternative_group']}; "
+                       f"--apply --choose {raw['alternative']}): {fix.title}\n")
+        else:
+            out.append(f"\nFix: {fix.title}\n")
         if fix.text:
             out.extend(f"  {line}\n" for line in fix.text.strip().splitlines())
         for action in fix.actions:

@@ -8,6 +8,7 @@ installed is a defect too when validating (the TUI skips it with a note).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 
@@ -30,6 +31,8 @@ class TourCheck(Strict):
 class Tour(Strict):
     """A guided sequence of flows with inputs shared between them."""
 
+    kind: Literal["tour"] = Field("tour", description="What this file is")
+    version: Literal[1] = 1
     title: str
     description: str = ""
     inputs: dict[str, InputSpec] = Field(default_factory=dict)

@@ -167,6 +167,8 @@ def split_placeholders(text: str) -> list[tuple[str, bool]]:
 class Catalog(Strict):
     """An error catalog: the errors one provider documents."""
 
+    kind: Literal["catalog"] = Field("catalog", description="What this file is")
+    version: Literal[1] = 1
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     title: str
     provider: str = Field(description="Provider profile id whose facts fix texts may use")
@@ -188,6 +190,8 @@ SubjectDetail = Annotated[str, StringConstraints(pattern=r"^\d{1,3}\.\d{1,3}$")]
 class RfcCodes(Strict):
     """What reply codes and enhanced status codes mean in general (RFC 5321, RFC 3463)."""
 
+    kind: Literal["catalog"] = Field("catalog", description="What this file is")
+    version: Literal[1] = 1
     source: str
     reply_classes: dict[Digit, str] = Field(description="First digit")
     reply_categories: dict[Digit, str] = Field(description="Second digit")

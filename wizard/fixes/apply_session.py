@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 from wizard.engine import Session
 from wizard.fixes.apply_postconf import ApplyError, ApplyResult, apply_plan, plan_postconf
-from wizard.flow.model import AskStep, PostconfAction
+from wizard.flow.model import AskStep, OfferedFix, PostconfAction
 
 
 class ApplyInterrupted(KeyboardInterrupt):
@@ -60,17 +61,42 @@ def result_json(result: ApplyResult) -> dict[str, Any]:
     }
 
 
-def apply_session_fixes(session: Session) -> list[dict[str, Any]]:
+def alternative_groups(session: Session, choose: Collection[str] = ()) -> list[dict[str, Any]]:
+    """The alternatives the run offered, by group: the choices and the one chosen (or None).
+
+    Raises :class:`ApplyError` when two alternatives of one group are chosen.
+    """
+    groups: dict[str, list[str]] = {}
+    for fix in session.fixes:
+        if isinstance(fix, OfferedFix):
+            groups.setdefault(fix.alternative_group, []).append(fix.alternative)
+    out = []
+    for group, ids in groups.items():
+        chosen = [i for i in ids if i in choose]
+        if len(chosen) > 1:
+            raise ApplyError(f"--choose {' and '.join(chosen)}: both are alternatives of "
+                             f"{group}; choose one")
+        out.append({"group": group, "alternatives": ids,
+                    "chosen": chosen[0] if chosen else None})
+    return out
+
+
+def apply_session_fixes(session: Session, choose: Collection[str] = ()) -> list[dict[str, Any]]:
     """Apply the applicable fixes' postconf actions: one plan per file, so one backup, one
     ``postfix check`` and, if it fails, one rollback covering all of them.
 
-    Raises :class:`PartlyApplied` (naming the fixes) when a file may not or cannot be
-    written — that file is unchanged — and :class:`ApplyInterrupted` after a
-    signal (each file is left as the original or the checked new text).
+    Of a step's ``alternatives`` only the one named in ``choose`` is applied
+    (none when none is chosen). Raises :class:`PartlyApplied` (naming the fixes)
+    when a file may not or cannot be written — that file is unchanged — and
+    :class:`ApplyInterrupted` after a signal (each file is left as the original
+    or the checked new text).
     """
+    alternative_groups(session, choose)
     named = user_named_paths(session)
     by_file: dict[str, tuple[list[str], list[PostconfAction]]] = {}
     for fix in session.fixes:
+        if isinstance(fix, OfferedFix) and fix.alternative not in choose:
+            continue
         actions = [a for a in fix.actions if isinstance(a, PostconfAction)]
         if fix.applicable and actions:
             ids, collected = by_file.setdefault(fix.applies_to, ([], []))

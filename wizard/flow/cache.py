@@ -36,13 +36,16 @@ def cache_dir() -> Path:
 
 @cache
 def _manifest_digest() -> bytes:
+    """The probe manifest and the flow language's own source: a change to either (even
+    within one version, as in a development tree) makes every cached flow stale."""
     from wizard.probes.manifest import MANIFEST_PATH
 
-    return hashlib.sha256(MANIFEST_PATH.read_bytes()).digest()
+    language = Path(__file__).with_name("model.py").read_bytes()
+    return hashlib.sha256(MANIFEST_PATH.read_bytes() + b"\0" + language).digest()
 
 
 def cache_key(content: bytes) -> str:
-    """The entry name for a flow file's bytes under this version and probe manifest."""
+    """The entry name for a flow file's bytes under this version, manifest and language."""
     digest = hashlib.sha256(__version__.encode() + b"\0" + _manifest_digest() + b"\0")
     digest.update(content)
     return digest.hexdigest()

@@ -13,10 +13,21 @@ from typing import TYPE_CHECKING, Any
 
 from wizard.flow import template
 from wizard.flow.diagnostics import Diagnostic, did_you_mean
-from wizard.flow.model import AskStep, EndStep, FixStep, Flow, ProbeStep, Step, SwitchStep
+from wizard.flow.model import (
+    AskStep,
+    EndStep,
+    FixStep,
+    Flow,
+    FlowStep,
+    ProbeStep,
+    SequenceStep,
+    Step,
+    SwitchStep,
+)
+from wizard.flow.yamlpos import Path
 
 if TYPE_CHECKING:
-    from wizard.flow.yamlpos import Located, Path
+    from wizard.flow.yamlpos import Located
     from wizard.probes.base import ProbeDescription
 
 DEFAULT = "default"
@@ -53,6 +64,18 @@ def successors(step_id: str, step: Step) -> Iterator[tuple[Path, str, str | None
         yield ("default",), step.default, None, ""
     elif isinstance(step, FixStep) and step.next is not None:
         yield ("next",), step.next, None, ""
+    elif isinstance(step, SequenceStep):
+        for i, check in enumerate(step.checks):
+            yield ("checks", i), check, None, ""
+        if step.next is not None:
+            yield ("next",), step.next, None, ""
+    elif isinstance(step, FlowStep):
+        for status, target in step.on.items():
+            yield ("on", status), target, None, ""
+        if step.next is not None:
+            yield ("next",), step.next, None, ""
+    if step.else_ is not None:
+        yield ("else",), step.else_, None, ""
 
 
 def check_flow(
@@ -72,6 +95,13 @@ def check_flow(
                           + did_you_mean(target, steps))
         if isinstance(step, ProbeStep):
             _check_probe_step(report, step_id, step, probes)
+        if isinstance(step, FlowStep):
+            for status in step.on:
+                if status not in (DEFAULT, "healthy", "problem", "inconclusive"):
+                    report.at((*base, "on", status), f"a sub-flow ends healthy, problem or "
+                              f"inconclusive, not {status!r}"
+                              + did_you_mean(status, ("healthy", "problem", "inconclusive")),
+                              key=True)
         if isinstance(step, AskStep) and step.type == "choice":
             for choice in step.on:
                 if choice != DEFAULT and choice not in step.choices:
@@ -155,6 +185,11 @@ def _check_params(report: _Reporter, call_path: Path, params: Mapping[str, Any],
         if required and key not in params:
             report.at((*call_path, "with") if params else call_path,
                       f"missing required parameter {key!r}")
+        value = params.get(key)
+        if (required and isinstance(value, str)
+                and template.only_optional_lookups(value)):
+            report.at((*call_path, "with", key), f"required parameter {key!r} would be left "
+                      f"out when {value} renders empty: use {{name}}, not {{name?}}")
 
 
 def _reachable(flow: Flow) -> set[str]:
@@ -246,13 +281,24 @@ def _check_cycles(report: _Reporter, flow: Flow) -> None:
 
 
 def _provided(step_id: str, step: Step, outcome: str | None, branch: str,
-              probes: Mapping[str, ProbeDescription]) -> set[str]:
-    """Variables a step sets along one outgoing edge."""
-    if isinstance(step, AskStep):
-        return {step.var}
-    if not isinstance(step, ProbeStep):
+              probes: Mapping[str, ProbeDescription], via: Path = (),
+              guards: bool = True) -> set[str]:
+    """Variables a step sets along one outgoing edge (``via`` its path in the step).
+
+    A guarded step's ``else`` edge sets nothing; its other edges also make
+    the guard's name known (it was non-empty).
+    """
+    if via == ("else",):
         return set()
-    out: set[str] = set()
+    guard = step.guard()
+    guarded = {guard} if guard is not None and guards else set()
+    if isinstance(step, AskStep):
+        return {step.var} | guarded
+    if isinstance(step, FlowStep):
+        return {f"{step_id}.status"} | guarded
+    if not isinstance(step, ProbeStep):
+        return guarded
+    out: set[str] = set(guarded)
     for call_id, call in step.calls(step_id).items():
         spec = probes.get(call.probe)
         out |= {f"{call_id}.outcome", f"{call_id}.summary"}
@@ -295,25 +341,41 @@ def step_templates(step_id: str, step: Step, raw: Any) -> Iterator[tuple[Path, s
             if key in raw:
                 yield from _template_strings(raw[key], (*base, key))
     elif isinstance(step, FixStep | EndStep):
-        for key in ("title", "message", "findings", "fixes"):
+        for key in ("title", "message", "findings", "fixes", "alternatives"):
             if key in raw:
                 yield from _template_strings(raw[key], (*base, key))
+    elif isinstance(step, FlowStep):
+        for key in ("title", "with"):
+            if key in raw:
+                yield from _template_strings(raw[key], (*base, key))
+    elif isinstance(step, SequenceStep) and "title" in raw:
+        yield from _template_strings(raw["title"], (*base, "title"))
+
+
+def provided_anywhere(flow: Flow, probes: Mapping[str, ProbeDescription],
+                      guards: bool = True) -> set[str]:
+    """Every variable some input, answer or probe of the flow may set (``guards``: and
+    the names guards make known)."""
+    universe: set[str] = set(flow.inputs) | set(BUILTIN_VARIABLES)
+    for step_id, step in flow.steps.items():
+        for via, _, outcome, branch in successors(step_id, step):
+            universe |= _provided(step_id, step, outcome, branch, probes, via, guards)
+        if isinstance(step, ProbeStep):
+            universe |= _provided(step_id, step, None, "", probes, (), guards)
+    return universe
 
 
 def available_variables(flow: Flow, probes: Mapping[str, ProbeDescription]) -> dict[str, set[str]]:
     """Variables set on *every* path to each step (a must-analysis over the step graph)."""
     start_vars = set(flow.inputs) | set(BUILTIN_VARIABLES)
-    universe: set[str] = set(start_vars)
-    for step_id, step in flow.steps.items():
-        for _, _, outcome, branch in successors(step_id, step):
-            universe |= _provided(step_id, step, outcome, branch, probes)
+    universe = provided_anywhere(flow, probes)
     avail: dict[str, set[str]] = {s: set(universe) for s in flow.steps}
     avail[flow.start] = set(start_vars)
-    incoming: dict[str, list[tuple[str, str | None, str]]] = {s: [] for s in flow.steps}
+    incoming: dict[str, list[tuple[str, str | None, str, Path]]] = {s: [] for s in flow.steps}
     for step_id, step in flow.steps.items():
-        for _, target, outcome, branch in successors(step_id, step):
+        for via, target, outcome, branch in successors(step_id, step):
             if target in incoming:
-                incoming[target].append((step_id, outcome, branch))
+                incoming[target].append((step_id, outcome, branch, via))
     order = _reverse_postorder(flow)
     reached = set(order)
     changed = True
@@ -322,8 +384,8 @@ def available_variables(flow: Flow, probes: Mapping[str, ProbeDescription]) -> d
         for step_id in order:
             if step_id == flow.start:
                 continue
-            sets = [avail[src] | _provided(src, flow.steps[src], outcome, branch, probes)
-                    for src, outcome, branch in incoming[step_id] if src in reached]
+            sets = [avail[src] | _provided(src, flow.steps[src], outcome, branch, probes, via)
+                    for src, outcome, branch, via in incoming[step_id] if src in reached]
             new = set.intersection(*sets) if sets else set()
             if new != avail[step_id]:
                 avail[step_id] = new
@@ -339,13 +401,24 @@ def _check_variables(report: _Reporter, flow: Flow, probes: Mapping[str, ProbeDe
     unknown = tuple(f"{call_id}." for step_id, step in flow.steps.items()
                     if isinstance(step, ProbeStep)
                     for call_id, call in step.calls(step_id).items() if call.probe not in probes)
+    universe = provided_anywhere(flow, probes, guards=False)
     for step_id, step in flow.steps.items():
         if step_id not in reachable:
             continue
+        guard = step.guard()
+        if guard is not None and guard not in universe:
+            report.at(("steps", step_id, "if"), f"guard {{{guard}}} names a value no input, "
+                      "answer or probe of this flow provides" + did_you_mean(guard, universe))
+        known = avail[step_id] | ({guard} if guard is not None else set())
         for path, text in step_templates(step_id, step, raw_steps.get(step_id)):
-            for var, _ in template.variables(text):
-                if var not in avail[step_id] and not (unknown and var.startswith(unknown)):
-                    hint = did_you_mean(var, avail[step_id])
+            for var, _, optional in template.lookups(text):
+                if optional:
+                    if var not in universe and not (unknown and var.startswith(unknown)):
+                        report.at(path, f"template variable {{{var}?}} is not provided by any "
+                                  "input or probe of this flow" + did_you_mean(var, universe))
+                    continue
+                if var not in known and not (unknown and var.startswith(unknown)):
+                    hint = did_you_mean(var, known)
                     report.at(path, f"template variable {{{var}}} is not provided by any input "
                               f"or earlier probe on every path to {step_id!r}{hint}")
 

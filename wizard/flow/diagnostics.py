@@ -21,6 +21,16 @@ class Diagnostic:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}: {self.message}"
 
+    def github(self) -> str:
+        """The defect as a GitHub Actions annotation (``::error file=F,line=L,col=C::msg``)."""
+
+        def escape(text: str, prop: bool = False) -> str:
+            text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+        return (f"::error file={escape(self.file, True)},line={self.line},col={self.col}::"
+                f"{escape(self.message)}")
+
 
 class DataFileError(BadUsage):
     """A data file (flow, catalog, profile) has defects; ``diagnostics`` lists them all."""

@@ -50,7 +50,9 @@ def load_flow(path: Path, probes: Mapping[str, ProbeDescription] | None = None,
         if cached is not None:
             return cached
     from wizard.flow.check import check_flow
+    from wizard.flow.fixlib import resolve_flow_fixes, uses_library
     from wizard.flow.strict_load import load_model, read_located
+    from wizard.flow.subflows import attach_subflows, check_subflows, flow_index, has_subflows
 
     located = read_located(path, name)
     steps = located.data.get("steps") if isinstance(located.data, dict) else None
@@ -60,12 +62,20 @@ def load_flow(path: Path, probes: Mapping[str, ProbeDescription] | None = None,
                                         f"too many steps ({len(steps)}; at most {MAX_STEPS})")])
     flow = load_model(Flow, located, name)
     defects = check_flow(flow, located, name, _probes(probes))
+    self_contained = not uses_library(flow) and not has_subflows(flow)
+    flow, fix_defects = resolve_flow_fixes(flow, located, name, path)
+    defects = sorted(set(defects) | set(fix_defects))
+    index = flow_index(path) if has_subflows(flow) else {}
+    if index or has_subflows(flow):
+        defects = sorted(set(defects) | set(check_subflows(flow, located, name, index)))
     if defects:
         raise DataFileError(defects)
-    if content is not None:
+    if content is not None and self_contained:
         from wizard.flow.cache import store_flow
 
         store_flow(content, flow)
+    if index:
+        attach_subflows(flow, index, lambda p: load_flow(p, probes))
     return flow
 
 

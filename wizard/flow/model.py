@@ -1,7 +1,10 @@
 """The flow language as pydantic models: what a flow YAML file may say.
 
 A flow is a decision tree: typed ``inputs``, a ``start`` step and named
-``steps`` of five kinds — ``ask``, ``probe``, ``switch``, ``fix`` and ``end``. Every
+``steps`` of seven kinds — ``ask``, ``probe``, ``switch``, ``fix``, ``end``,
+``sequence`` (checks in order) and ``flow`` (another flow run inside this
+one). Fixes may be defined once in a library (a flow's ``fixes:`` map or a
+``kind: fixes`` file) and used by id with parameters. Every
 model forbids unknown keys, so a typo is a load error with a line number.
 The JSON Schema that editors use is exported from these models
 (``email-wizard schema``).
@@ -9,9 +12,20 @@ The JSON Schema that editors use is exported from these models
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    model_validator,
+)
+
+from wizard.flow.template import LOOKUP
 
 InputType = Literal[
     "text", "domain", "email", "host", "port", "ports", "selector", "path", "secret", "choice",
@@ -25,6 +39,31 @@ class Strict(BaseModel):
     """Base: unknown keys are errors, instances are immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Guarded(Strict):
+    """What every step may say: ``if: "{name}"`` + ``else: STEP`` (a lookup, not an expression).
+
+    The step runs only when ``name`` has a non-empty value; otherwise the
+    walk goes to ``else`` (the guarded step's own work is skipped).
+    """
+
+    if_: str | None = Field(None, alias="if", description="Run only when this lookup, "
+                            "e.g. \"{relayhost}\", is non-empty")
+    else_: str | None = Field(None, alias="else", description="Next step when the 'if' "
+                              "lookup is empty or unset")
+
+    @model_validator(mode="after")
+    def _guard_is_a_lookup(self) -> Guarded:
+        if self.if_ is not None and not LOOKUP.fullmatch(self.if_.strip()):
+            raise ValueError("'if' takes one lookup, e.g. \"{name}\" — never an expression")
+        if (self.if_ is None) != (self.else_ is None):
+            raise ValueError("'if' and 'else' go together")
+        return self
+
+    def guard(self) -> str | None:
+        """The name the ``if:`` guard looks up, or None."""
+        return None if self.if_ is None else self.if_.strip()[1:-1]
 
 
 class InputSpec(Strict):
@@ -61,7 +100,7 @@ class WhenRule(Strict):
     goto: str
 
 
-class AskStep(Strict):
+class AskStep(Guarded):
     """Ask the user; the answer is stored in ``var``."""
 
     kind: Literal["ask"]
@@ -84,11 +123,14 @@ class AskStep(Strict):
         return self
 
 
-class ProbeStep(Strict):
+class ProbeStep(Guarded):
     """Run one probe, or several concurrently, and branch on the outcome."""
 
     kind: Literal["probe"]
     title: str = ""
+    id: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+                           description="Name the single probe's facts are published under "
+                           "(<id>.<fact>) instead of the step's")
     probe: str | None = Field(None, description="Shorthand for one probe (its id is the step's)")
     with_: dict[str, Any] = Field(default_factory=dict, alias="with")
     probes: dict[str, ProbeCall] = Field(default_factory=dict,
@@ -108,18 +150,21 @@ class ProbeStep(Strict):
             raise ValueError("a step with several probes needs 'branch_on' to use 'on'")
         if not self.on and not self.when:
             raise ValueError("a probe step needs 'on' or 'when'")
+        if self.id is not None and self.probe is None:
+            raise ValueError("'id' names the single 'probe' of a step; in 'probes' each "
+                             "entry's key is its id")
         return self
 
     def calls(self, step_id: str) -> dict[str, ProbeCall]:
-        """The step's probes by id (the shorthand form's id is the step's own)."""
+        """The step's probes by id (the shorthand form's id is ``id:`` or the step's own)."""
         if self.probe is not None:
-            return {step_id: ProbeCall(probe=self.probe, **{"with": self.with_})}
+            return {self.id or step_id: ProbeCall(probe=self.probe, **{"with": self.with_})}
         return dict(self.probes)
 
     def branch_probe(self, step_id: str) -> str | None:
         """The id of the probe whose outcome ``on`` maps."""
         if self.probe is not None:
-            return step_id
+            return self.id or step_id
         if self.branch_on is not None:
             return self.branch_on
         return next(iter(self.probes)) if len(self.probes) == 1 else None
@@ -225,18 +270,82 @@ class Fix(Strict):
         return self
 
 
-class FixStep(Strict):
-    """A diagnosis: findings and fixes; may continue to a re-check with ``next``."""
+class FixParam(Strict):
+    """A parameter a library fix declares (required unless it has a default)."""
+
+    help: str = ""
+    default: str | None = None
+
+
+class LibraryFix(Strict):
+    """A fix defined once (its id is its key in a ``fixes:`` map), used with ``use:``.
+
+    Its texts may name only its own ``params`` (``{param}``): everything else
+    comes in through the using step's ``with:``.
+    """
+
+    title: str
+    text: str = ""
+    params: dict[str, FixParam] = Field(default_factory=dict)
+    actions: list[Action] = Field(default_factory=list)
+    applicable: bool = False
+    applies_to: str = ""
+
+    @model_validator(mode="after")
+    def _applicable_has_a_target(self) -> LibraryFix:
+        if self.applicable and not self.applies_to:
+            raise ValueError("an applicable fix needs 'applies_to' (the main.cf it edits)")
+        return self
+
+
+class FixUse(Strict):
+    """A library fix used by id, its parameters given as templates."""
+
+    use: str = Field(description="Id of a fix in the flow's 'fixes:' map or a fixes file")
+    id: str | None = Field(None, description="The id the rendered fix goes by (default: "
+                           "the 'use' id); tells alternatives of one library fix apart")
+    with_: dict[str, str | int | bool] = Field(default_factory=dict, alias="with",
+                                               description="param -> template")
+
+
+def _fix_form(value: Any) -> str:
+    if isinstance(value, dict):
+        return "used" if "use" in value else "inline"
+    return "used" if isinstance(value, FixUse) else "inline"
+
+
+FixItem = Annotated[Annotated[Fix, Tag("inline")] | Annotated[FixUse, Tag("used")],
+                    Discriminator(_fix_form)]
+
+
+class OfferedFix(Fix):
+    """A rendered fix that is one of a step's ``alternatives`` (choose one with ``--choose``)."""
+
+    alternative_group: str
+    alternative: str
+
+
+class FixStep(Guarded):
+    """A diagnosis: findings and fixes; may continue to a re-check with ``next``.
+
+    Inside a ``sequence`` a fix step without ``next`` falls through to the
+    next check unless ``end`` is true.
+    """
 
     kind: Literal["fix"]
     title: str = ""
     findings: list[Finding] = Field(default_factory=list)
-    fixes: list[Fix] = Field(default_factory=list)
+    fixes: list[FixItem] = Field(default_factory=list)
+    alternatives: list[FixItem] = Field(default_factory=list,
+                                        description="Fixes of which the user applies one "
+                                        "(run --apply --choose FIX_ID)")
     next: str | None = None
     status: Status = "problem"
+    end: bool = Field(False, description="Inside a sequence: end the flow here instead of "
+                      "falling through to the next check")
 
 
-class SwitchStep(Strict):
+class SwitchStep(Guarded):
     """Branch on a value already known — an input, an answer or a probe's fact.
 
     ``value`` is a template; its rendered text is compared with each key of
@@ -253,7 +362,7 @@ class SwitchStep(Strict):
     ignore_case: bool = True
 
 
-class EndStep(Strict):
+class EndStep(Guarded):
     """The end of a path."""
 
     kind: Literal["end"]
@@ -262,13 +371,43 @@ class EndStep(Strict):
     status: Status = "healthy"
 
 
-Step = Annotated[AskStep | ProbeStep | SwitchStep | FixStep | EndStep,
+class SequenceStep(Guarded):
+    """Checks run in order: each check's end (or final fix) falls through to the next.
+
+    After the last check the walk goes to ``next``, or the flow ends.
+    """
+
+    kind: Literal["sequence"]
+    title: str = ""
+    checks: list[str] = Field(min_length=1, description="Step ids, run one after the other")
+    next: str | None = None
+
+
+class FlowStep(Guarded):
+    """Run another installed flow inside this one; its findings, fixes and trail join ours.
+
+    The sub-flow's status is published as ``{<step>.status}``; ``on`` maps it
+    (``healthy``, ``problem``, ``inconclusive``; ``default`` for the rest).
+    """
+
+    kind: Literal["flow"]
+    title: str = ""
+    flow: str = Field(description="Id of the flow to run")
+    with_: dict[str, str | int | bool] = Field(default_factory=dict, alias="with",
+                                               description="input -> template")
+    on: dict[str, str] = Field(default_factory=dict, description="status -> next step")
+    next: str | None = None
+
+
+Step = Annotated[AskStep | ProbeStep | SwitchStep | FixStep | EndStep | SequenceStep | FlowStep,
                  Field(discriminator="kind")]
 
 
 class Flow(Strict):
     """One decision tree."""
 
+    kind: Literal["flow"] = Field("flow", description="What this file is")
+    version: Literal[1] = 1
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     title: str
     description: str = Field("", description="One line: what the flow finds out")
@@ -276,6 +415,17 @@ class Flow(Strict):
     start: str
     steps: dict[str, Step]
     provider: str | None = Field(None, description="Provider profile id the flow reads")
+    fixes: dict[str, LibraryFix] = Field(default_factory=dict,
+                                         description="Fixes this flow's steps use by id")
+    _subflows: dict[str, Flow] = PrivateAttr(default_factory=dict)
+
+    def subflow(self, flow_id: str) -> Flow | None:
+        """A sub-flow the loader resolved for this flow's ``kind: flow`` steps."""
+        return self._subflows.get(flow_id)
+
+    def attach_subflows(self, flows: Mapping[str, Flow]) -> None:
+        """Remember the loaded flows this flow's ``kind: flow`` steps run."""
+        self._subflows.update(flows)
 
     @property
     def secret_names(self) -> frozenset[str]:
@@ -285,6 +435,14 @@ class Flow(Strict):
         names |= {step.var for step in self.steps.values()
                   if isinstance(step, AskStep) and step.type == "secret"}
         return frozenset(names)
+
+
+class FixLibrary(Strict):
+    """A shared fixes file (``flows/fixes/*.yaml``)."""
+
+    kind: Literal["fixes"]
+    version: Literal[1] = 1
+    fixes: dict[str, LibraryFix]
 
 
 def flow_json_schema() -> dict[str, Any]:

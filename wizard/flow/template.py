@@ -3,7 +3,10 @@
 A name is letters, digits, underscores and dots (``connect.address`` is one
 flat key, not attribute access). There is no indexing, no call, no
 expression: a third-party flow file cannot make the wizard run code.
-``{{`` and ``}}`` stand for literal braces.
+``{{`` and ``}}`` stand for literal braces. ``{name?}`` is an optional
+lookup: it renders empty when ``name`` has no value (``{name}`` is an error
+then). A probe parameter made only of optional lookups that renders empty is
+left out, so the probe's own default applies (:func:`render_params`).
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 NAME = r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*"
-_TOKEN = re.compile(r"\{\{|\}\}|\{(" + NAME + r")\}|[{}]")
-_WHOLE = re.compile(r"\{(" + NAME + r")\}")
+_TOKEN = re.compile(r"\{\{|\}\}|\{(" + NAME + r")(\?)?\}|[{}]")
+_WHOLE = re.compile(r"\{(" + NAME + r")(\?)?\}")
+LOOKUP = re.compile(r"\{(" + NAME + r")\}")
+"""A lone ``{name}`` lookup, the only thing a step's ``if:`` guard may say."""
 
 
 class MissingVariable(KeyError):
@@ -29,10 +34,25 @@ class MissingVariable(KeyError):
 
 
 def variables(text: str) -> Iterator[tuple[str, int]]:
-    """The variable names in ``text`` with their offsets."""
+    """The variable names in ``text`` with their offsets (optional ones included)."""
     for match in _TOKEN.finditer(text):
         if match.group(1):
             yield match.group(1), match.start()
+
+
+def lookups(text: str) -> Iterator[tuple[str, int, bool]]:
+    """Each lookup in ``text``: its name, offset and whether it is optional (``{name?}``)."""
+    for match in _TOKEN.finditer(text):
+        if match.group(1):
+            yield match.group(1), match.start(), bool(match.group(2))
+
+
+def only_optional_lookups(text: str) -> bool:
+    """True when ``text`` is nothing but lookups (blanks aside), at least one ``{name?}``."""
+    found = list(_TOKEN.finditer(text))
+    rest = _TOKEN.sub("", text)
+    return (not rest.strip() and any(m.group(2) for m in found)
+            and all(m.group(1) for m in found))
 
 
 def stray_braces(text: str) -> Iterator[int]:
@@ -66,6 +86,8 @@ def render(text: str, values: Mapping[str, Any]) -> str:
         if name is None:
             return token
         if name not in values:
+            if match.group(2):
+                return ""
             raise MissingVariable(name)
         return format_value(values[name])
 
@@ -78,6 +100,8 @@ def render_value(value: Any, values: Mapping[str, Any]) -> Any:
         whole = _WHOLE.fullmatch(value)
         if whole:
             if whole.group(1) not in values:
+                if whole.group(2):
+                    return ""
                 raise MissingVariable(whole.group(1))
             return values[whole.group(1)]
         return render(value, values)
@@ -86,6 +110,18 @@ def render_value(value: Any, values: Mapping[str, Any]) -> Any:
     if isinstance(value, dict):
         return {k: render_value(v, values) for k, v in value.items()}
     return value
+
+
+def render_params(params: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """Render a probe's ``with:``; a parameter of only ``{name?}`` lookups that renders empty
+    is left out (the probe's default applies)."""
+    out: dict[str, Any] = {}
+    for key, raw in params.items():
+        value = render_value(raw, values)
+        if isinstance(raw, str) and only_optional_lookups(raw) and value in ("", None):
+            continue
+        out[key] = value
+    return out
 
 
 def render_strings(value: Any, values: Mapping[str, Any]) -> Any:

@@ -76,6 +76,8 @@ class Limits(Strict):
 class Provider(Strict):
     """A provider profile."""
 
+    kind: Literal["provider"] = Field("provider", description="What this file is")
+    version: Literal[1] = 1
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str
     description: str = ""
