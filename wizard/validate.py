@@ -2,8 +2,8 @@
 
 A file's kind follows its folder: ``…/catalog/*.yaml`` is an error catalog
 (``rfc-codes.yaml`` there is the RFC code table), ``…/providers/*.yaml`` a
-provider profile, ``…/tours/*.yaml`` an onboarding tour; anything else is a
-flow.
+provider profile, ``…/tours/*.yaml`` an onboarding tour, ``…/home/*.yaml`` the home screen's
+list; anything else is a flow.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from wizard.flow.diagnostics import DataFileError, Diagnostic
 
 
 def kind_of(path: Path) -> str:
-    """``flow``, ``catalog``, ``rfc-codes``, ``provider`` or ``tour``, by where the file is."""
+    """``flow``, ``catalog``, ``rfc-codes``, ``provider``, ``tour`` or ``home``, by folder."""
     folder = path.resolve().parent.name if path.exists() else path.parent.name
     if folder == "catalog":
         return "rfc-codes" if path.name == "rfc-codes.yaml" else "catalog"
@@ -22,6 +22,8 @@ def kind_of(path: Path) -> str:
         return "provider"
     if folder == "tours":
         return "tour"
+    if folder == "home":
+        return "home"
     return "flow"
 
 
@@ -49,6 +51,11 @@ def validate_file(path: Path, display: str | None = None) -> list[Diagnostic]:
             from wizard.tours import check_tour_flows
 
             return check_tour_flows(path, set(discover().flows), display=name)
+        elif kind == "home":
+            from wizard.flow.loader import discover
+            from wizard.home_menu import check_home_flows
+
+            return check_home_flows(path, set(discover().flows), display=name)
         else:
             from wizard.flow.loader import load_flow
 
