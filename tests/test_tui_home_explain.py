@@ -302,3 +302,22 @@ async def test_a_help_that_says_ca_file_points_to_the_setting() -> None:
         assert "the CA file in Settings" in helps
 
 
+
+
+async def test_a_broken_home_file_still_lists_everything_and_says_why(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from wizard.flow.diagnostics import Diagnostic
+    from wizard.tui.screens import home
+
+    def broken() -> None:
+        raise DataFileError([Diagnostic("home.yaml", 3, 5, "unknown key 'strat'")])
+
+    monkeypatch.setattr(home, "load_home_menu", broken)
+    wizard = app()
+    async with wizard.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        ids = option_ids(wizard)
+        assert ids[:2] == ["explain", "tour"]
+        assert {f"flow:{flow.id}" for flow in shipped_flows()} <= set(ids)
+        note = str(wizard.screen.query_one("#menu-broken", Static).content)
+        assert "home.yaml:3:5: unknown key 'strat'" in note
