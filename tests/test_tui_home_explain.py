@@ -321,3 +321,33 @@ async def test_a_broken_home_file_still_lists_everything_and_says_why(
         assert {f"flow:{flow.id}" for flow in shipped_flows()} <= set(ids)
         note = str(wizard.screen.query_one("#menu-broken", Static).content)
         assert "home.yaml:3:5: unknown key 'strat'" in note
+
+
+@pytest.mark.parametrize(("text", "error"), [
+    ("535", True), ("550 5.7.1", True), ("5.7.1", True), ("421-4.4.0 busy", True),
+    ("TimeoutError: timed out", True), ("CERTIFICATE_VERIFY_FAILED", True),
+    ("ETIMEDOUT", True), ("my mail never arrives at gmail", True),
+    ("587", False), ("465", False), ("25", False), ("dkim", False), ("port 587", False),
+    ("smtp_use_tls", False), ("bounce", False), ("spf dmarc", False),
+])
+def test_what_reads_as_an_error_on_home(text: str, error: bool) -> None:
+    from wizard.home_menu import looks_like_error
+
+    assert looks_like_error(text) is error
+
+
+def test_command_line_words_become_the_tuis() -> None:
+    from wizard.flow.model import InputSpec
+    from wizard.tui.field_text import for_tui
+
+    inputs = {"host": InputSpec(type="host", label="SMTP host"),
+              "region": InputSpec(type="region", label="Region")}
+    assert for_tui("give the SMTP host (--set host=...) or the region (--set region=<r>).",
+                   inputs) == ("give the SMTP host (the “SMTP host” field) or the region "
+                               "(the “Region” field).")
+    assert for_tui("The password (--set password=@FILE or --secret-env password=VAR)",
+                   inputs) == "The password"
+    assert for_tui("plus those of --ca-file.", inputs) == \
+        "plus those of the CA file in Settings (ctrl+s)."
+    assert for_tui("run again with --set relayhost=[host]:587 first", {}) == \
+        "run again with the “relayhost” field first"
