@@ -5,7 +5,7 @@ A file says what it is with a ``kind:`` header (``flow``, ``catalog``,
 follows its folder: ``…/catalog/*.yaml`` is an error catalog
 (``rfc-codes.yaml`` there is the RFC code table), ``…/providers/*.yaml`` a
 provider profile, ``…/tours/*.yaml`` an onboarding tour, ``…/fixes/*.yaml``
-a fix library; anything else is a flow.
+a fix library, ``…/home/*.yaml`` the home screen's list; anything else is a flow.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from wizard.flow.diagnostics import DataFileError, Diagnostic, did_you_mean
 
-KINDS = ("flow", "catalog", "provider", "tour", "fixes")
+KINDS = ("flow", "catalog", "provider", "tour", "fixes", "home")
 
 
 def declared_kind(path: Path) -> str | None:
@@ -30,7 +30,7 @@ def declared_kind(path: Path) -> str | None:
 
 
 def kind_of(path: Path) -> str:
-    """``flow``, ``catalog``, ``rfc-codes``, ``provider``, ``tour`` or ``fixes``.
+    """``flow``, ``catalog``, ``rfc-codes``, ``provider``, ``tour``, ``fixes`` or ``home``.
 
     The file's ``kind:`` header decides; without one, the folder it is in.
     """
@@ -51,6 +51,8 @@ def kind_of(path: Path) -> str:
         return "provider"
     if folder == "tours":
         return "tour"
+    if folder == "home":
+        return "home"
     return "flow"
 
 
@@ -89,6 +91,11 @@ def validate_file(path: Path, display: str | None = None) -> list[Diagnostic]:
             from wizard.tours import check_tour_flows
 
             return check_tour_flows(path, set(discover().flows), display=name)
+        elif kind == "home":
+            from wizard.flow.loader import discover
+            from wizard.home_menu import check_home_flows
+
+            return check_home_flows(path, set(discover().flows), display=name)
         else:
             from wizard.flow.loader import load_flow
 

@@ -103,7 +103,14 @@ async def home(pilot: Any) -> None:
 
 
 async def home_filtered(pilot: Any) -> None:
+    await settle(pilot)
     await pilot.press(*"dkim")
+    await settle(pilot)
+
+
+async def home_error(pilot: Any) -> None:
+    await settle(pilot)
+    await pilot.press(*"535")
     await settle(pilot)
 
 
@@ -202,6 +209,14 @@ async def explain_generic(pilot: Any) -> None:
     await settle(pilot)
 
 
+async def explain_unknown(pilot: Any) -> None:
+    await open_entry(pilot, "explain")
+    await pilot.press(*"the mail never arrived")
+    await settle(pilot)
+    await pilot.press("ctrl+r")
+    await settle(pilot)
+
+
 async def tour_start(pilot: Any) -> None:
     await open_entry(pilot, "tour")
     await settle(pilot)
@@ -236,6 +251,7 @@ async def tour_done(pilot: Any) -> None:
 SCENES: dict[str, Scene] = {scene.name: scene for scene in [
     Scene("home", home),
     Scene("home-filtered", home_filtered),
+    Scene("home-error", home_error),
     Scene("question", question),
     Scene("form", tcp_form),
     Scene("probe-running", probe_running, gate=True),
@@ -250,6 +266,7 @@ SCENES: dict[str, Scene] = {scene.name: scene for scene in [
     Scene("explain", explain_results),
     Scene("explain-generic", explain_generic),
     Scene("explain-continue", explain_continue),
+    Scene("explain-unknown", explain_unknown),
     Scene("tour", tour_start),
     Scene("tour-checklist", tour_checklist),
     Scene("tour-done", tour_done),

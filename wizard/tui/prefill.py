@@ -1,8 +1,10 @@
 """Fill a flow's inputs from what an explained error carried (the address, the limit).
 
-Plain Python — no Textual. A capture fills the input of the same name; an
-address also fills the first ``email`` input and, through its domain, the
-first ``domain`` input that is still empty.
+Plain Python — no Textual. The inputs the catalog filled for the flow come
+first (``Match.inputs``: port-connectivity's ``ports`` from a captured port);
+then a capture fills the input of the same name; an address also fills the
+first ``email`` input and, through its domain, the first ``domain`` input that
+is still empty. A value that does not pass the input's check is left out.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from wizard.flow.model import Flow
 from wizard.inputs import BadInput, check_input
 
 
-def inputs_from_captures(flow: Flow, captures: Mapping[str, str]) -> dict[str, str]:
-    """The inputs of ``flow`` that ``captures`` can fill, as raw strings that pass checking."""
+def inputs_from_captures(flow: Flow, captures: Mapping[str, str],
+                         inputs: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The inputs of ``flow`` that ``inputs`` (the catalog's, for this flow) and ``captures``
+    can fill, as raw strings that pass checking."""
     filled: dict[str, str] = {}
 
     def offer(name: str, value: str) -> None:
@@ -27,7 +31,7 @@ def inputs_from_captures(flow: Flow, captures: Mapping[str, str]) -> dict[str, s
             return
         filled[name] = value
 
-    for name, value in captures.items():
+    for name, value in [*(inputs or {}).items(), *captures.items()]:
         if name in flow.inputs:
             offer(name, value)
     address = captures.get("address", "").strip("<>")

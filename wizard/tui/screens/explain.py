@@ -1,8 +1,16 @@
 """Explain an error: paste what the server or the library said, see what it means and what
-to do, and continue with the suggested flow, its inputs filled in from the text."""
+to do, and continue with the suggested flow, its inputs filled in from the text.
+
+There is always a next step: each match continues with its flow (a server reply with
+the flow of the client error on the same topic in the same paste); when nothing in
+the catalog matched, the checks that usually find the cause are offered instead
+(``unexplained`` in ``flows/home/home.yaml``). PageDown and PageUp scroll the results
+wherever the focus is.
+"""
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -15,7 +23,10 @@ from textual.widgets import Button, Footer, Header, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from wizard.action_text import action_lines
+from wizard.flow.diagnostics import DataFileError
 from wizard.flow.model import Flow
+from wizard.home_menu import HomeEntry, load_home_menu
+from wizard.tui.codes import explain_code
 from wizard.tui.host import WizardHost, wizard_host
 from wizard.tui.prefill import inputs_from_captures
 from wizard.tui.widgets import reflow
@@ -54,8 +65,10 @@ class MatchView(Vertical):
         """The entry, laid out top to bottom."""
         match = self.match
         entry = match.entry
-        code = f"{entry.code} {entry.error_code}" if entry.error_code else str(entry.code)
-        yield Static(Content.assemble((code, "bold $text-accent"), " ", (entry.reply, "bold"),
+        head = entry.label
+        if entry.enhanced_code and not entry.reply.startswith(entry.enhanced_code):
+            head += f" {entry.enhanced_code}"
+        yield Static(Content.assemble((head, "bold $text-accent"), " ", (entry.reply, "bold"),
                                       "  ", (entry.id, "$text-muted")), classes="match-head")
         yield Static(reflow(match.meaning), classes="match-body", markup=False)
         if match.captures:
@@ -80,11 +93,40 @@ class MatchView(Vertical):
             yield Button(f"Continue with “{self.flow_title}”", id=f"start-{self.index}",
                          variant="primary", compact=True)
         else:
-            yield Static(f"The flow to continue with, {entry.flow}, is not installed yet.",
+            yield Static(f"The flow to continue with, {match.flow}, is not installed.",
                          classes="match-note", markup=False)
         if not match.confirmed:
             yield Static("Matched on the text alone: no reply code or designation beside it.",
                          classes="match-note", markup=False)
+
+
+class NextSteps(Vertical):
+    """The checks that usually find the cause, as buttons (when no known error matched)."""
+
+    DEFAULT_CSS = """
+    NextSteps {
+        height: auto;
+        border-left: thick $secondary;
+        padding: 0 1;
+        margin-bottom: 1;
+        & > .next-head { text-style: bold; color: $text-secondary; }
+        & > .next-purpose { color: $text-muted; padding-left: 2; }
+        & > Button { margin-top: 1; }
+    }
+    """
+
+    def __init__(self, steps: list[tuple[HomeEntry, Flow]]) -> None:
+        super().__init__()
+        self.steps = steps
+
+    def compose(self) -> ComposeResult:
+        """A heading, then a button and a line of purpose per check."""
+        yield Static("Next step: the checks that usually find the cause", classes="next-head")
+        for entry, flow in self.steps:
+            yield Button(entry.title or flow.title, id=f"next-{flow.id}", compact=True,
+                         variant="primary")
+            yield Static(entry.purpose or flow.description, classes="next-purpose",
+                         markup=False)
 
 
 class ExplainScreen(Screen[None]):
@@ -95,13 +137,21 @@ class ExplainScreen(Screen[None]):
         Binding("ctrl+r", "explain", "Explain"),
         Binding("ctrl+o", "continue_flow", "Continue with the flow"),
         Binding("ctrl+l", "clear", "Clear"),
+        Binding("pagedown", "scroll_results('page_down')", "Scroll", show=False, priority=True),
+        Binding("pageup", "scroll_results('page_up')", "Scroll", show=False, priority=True),
     ]
+    """PageDown/PageUp are priority bindings: they scroll the results even from the paste box
+    (whose own paging is of little use in six lines)."""
 
     def __init__(self, text: str = "") -> None:
         super().__init__()
         self.text = text
         self.sub_title = "Explain an error"
         self.explanation: Explanation | None = None
+        self.unexplained: list[HomeEntry] = []
+        """The checks offered when no known error matched (none when the home file is bad)."""
+        with contextlib.suppress(DataFileError):
+            self.unexplained = load_home_menu().unexplained
 
     @property
     def wizard(self) -> WizardHost:
@@ -111,8 +161,8 @@ class ExplainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Paste box, button and the results pane."""
         yield Header()
-        yield Static("Paste the error: an SMTP reply, a Postfix log line, an exception, an "
-                     "HTTPS error body. Then ctrl+r.", id="explain-intro")
+        yield Static("Paste an SMTP reply, a log line, an exception or an HTTPS error body; "
+                     "ctrl+r.", id="explain-intro")
         paste = TextArea(self.text, id="paste", soft_wrap=True, show_line_numbers=False)
         paste.cursor_blink = self.wizard.cursor_blink
         yield paste
@@ -120,11 +170,21 @@ class ExplainScreen(Screen[None]):
         yield VerticalScroll(id="explained")
         yield Footer()
 
-    def on_mount(self) -> None:
-        """Focus the paste box and start loading the catalog."""
+    async def on_mount(self) -> None:
+        """Focus the paste box; explain the text given at once, or when the catalog loaded."""
         self.query_one("#paste", TextArea).focus()
         if self.wizard.error_catalog is None:
             self.load_catalog()
+        elif self.text.strip():
+            await self.action_explain()
+
+    def action_scroll_results(self, how: str) -> None:
+        """Scroll the results a page (``page_down`` or ``page_up``)."""
+        pane = self.query_one("#explained", VerticalScroll)
+        if how == "page_down":
+            pane.scroll_page_down(animate=False)
+        else:
+            pane.scroll_page_up(animate=False)
 
     @work(thread=True, group=CATALOG_GROUP, exit_on_error=False, description="load catalog")
     def load_catalog(self) -> ErrorCatalog:
@@ -170,21 +230,34 @@ class ExplainScreen(Screen[None]):
             await pane.mount(Static("Loading the error catalog…", classes="explain-note"))
             return
         problem = input_problem(self.text)
+        self.explanation = None
+        widgets: list[Any] = []
+        flows = {flow.id: flow for flow in self.wizard.flows}
         if problem:
-            await pane.mount(Static(problem, classes="explain-note", markup=False))
-            return
-        self.explanation = explanation = explain(self.text, catalog)
-        if explanation.matches:
-            count = len(explanation.matches)
-            widgets: list[Any] = [Static(f"{count} known error{'s' if count > 1 else ''} found "
-                                         "(best first):", classes="explain-note")]
-            flows = {flow.id: flow for flow in self.wizard.flows}
-            for index, match in enumerate(explanation.matches):
-                flow = flows.get(match.entry.flow)
-                widgets.append(MatchView(match, index, flow.title if flow else None))
+            widgets.append(Static(problem, classes="explain-note", markup=False))
         else:
-            widgets = [Static(explanation_text(explanation).rstrip(), classes="explain-generic",
-                              markup=False)]
+            explanation = explain(self.text, catalog)
+            by_code = None if explanation.matches else explain_code(self.text, catalog)
+            self.explanation = explanation = by_code or explanation
+            count = len(explanation.matches)
+            if count and by_code:
+                widgets.append(Static(f"{count} known error{'s' if count > 1 else ''} with "
+                                      f"the code {self.text.strip()}; paste the whole reply to "
+                                      "tell which:", classes="explain-note", markup=False))
+            elif count:
+                widgets.append(Static(f"{count} known error{'s' if count > 1 else ''} found "
+                                      "(best first):", classes="explain-note"))
+            else:
+                widgets.append(Static(explanation_text(explanation).rstrip(),
+                                      classes="explain-generic", markup=False))
+            for index, match in enumerate(explanation.matches):
+                flow = flows.get(match.flow)
+                widgets.append(MatchView(match, index, flow.title if flow else None))
+        if self._flow_of(0) is None:
+            steps = [(entry, flows[entry.id]) for entry in self.unexplained
+                     if entry.id in flows]
+            if steps:
+                widgets.append(NextSteps(steps))
         await pane.mount_all(widgets)
         pane.scroll_home(animate=False)
         self.refresh_bindings()
@@ -198,19 +271,27 @@ class ExplainScreen(Screen[None]):
     def _flow_of(self, index: int) -> Flow | None:
         if self.explanation is None or index >= len(self.explanation.matches):
             return None
-        wanted = self.explanation.matches[index].entry.flow
+        wanted = self.explanation.matches[index].flow
         return next((f for f in self.wizard.flows if f.id == wanted), None)
 
     def action_continue_flow(self, index: int = 0) -> None:
-        """Open the flow the match at ``index`` suggests, its inputs filled from the text."""
+        """Open the flow the match at ``index`` continues with (its route: a server reply may
+        take the client error's), its inputs filled from the text."""
         flow = self._flow_of(index)
         if flow is None or self.explanation is None:
             return
-        prefill = inputs_from_captures(flow, self.explanation.matches[index].captures)
+        match = self.explanation.matches[index]
+        prefill = inputs_from_captures(flow, match.captures, match.inputs)
         self.wizard.open_flow(flow, prefill, always_form=True)
 
     @on(Button.Pressed, "#explained Button")
     def _start_flow(self, event: Button.Pressed) -> None:
         event.stop()
-        if (event.button.id or "").startswith("start-"):
-            self.action_continue_flow(int((event.button.id or "").split("-")[1]))
+        button = event.button.id or ""
+        if button.startswith("start-"):
+            self.action_continue_flow(int(button.split("-")[1]))
+        elif button.startswith("next-"):
+            flow = next((f for f in self.wizard.flows if f.id == button.removeprefix("next-")),
+                        None)
+            if flow is not None:
+                self.wizard.open_flow(flow, always_form=True)

@@ -15,6 +15,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, RadioButton, R
 
 from wizard.flow.model import Flow, InputSpec
 from wizard.inputs import BadInput, check_input
+from wizard.tui.field_text import for_tui, placeholder
 from wizard.tui.host import wizard_host
 
 
@@ -34,13 +35,15 @@ class Field(Vertical):
     """
 
     def __init__(self, name: str, spec: InputSpec, cursor_blink: bool = True,
-                 value: str | None = None) -> None:
+                 value: str | None = None, help_text: str | None = None) -> None:
         super().__init__()
         self.input_name = name
         self.spec = spec
         self.cursor_blink = cursor_blink
         self.value = value
         """A value to start with instead of the default (filled in from an explained error)."""
+        self.help_text = spec.help if help_text is None else help_text
+        """The help as the TUI words it (fields, not ``--set``)."""
 
     def compose(self) -> ComposeResult:
         """Label, editor, help and a hidden error line."""
@@ -48,8 +51,8 @@ class Field(Vertical):
         label = self.spec.label or self.input_name
         yield Label(f"{label}{' *' if required else ''}", classes="field-label", markup=False)
         yield self._editor()
-        if self.spec.help:
-            yield Static(self.spec.help, classes="field-help", markup=False)
+        if self.help_text:
+            yield Static(self.help_text, classes="field-help", markup=False)
         yield Static("", classes="field-error", markup=False)
 
     def _editor(self) -> Widget:
@@ -60,7 +63,7 @@ class Field(Vertical):
                               for choice in self.spec.choices))
         value = "" if start is None or self.spec.type == "secret" else str(start)
         editor = Input(value=value, password=self.spec.type == "secret",
-                       placeholder=self.spec.type)
+                       placeholder=placeholder(self.input_name, self.spec))
         editor.cursor_blink = self.cursor_blink
         return editor
 
@@ -130,7 +133,8 @@ class InputsScreen(Screen[dict[str, Any] | None]):
             for name, spec in self.flow.inputs.items():
                 given = self.prefill.get(name)
                 yield Field(name, spec, cursor_blink=blink,
-                            value=None if given in (None, "") else str(given))
+                            value=None if given in (None, "") else str(given),
+                            help_text=for_tui(spec.help, self.flow.inputs))
             yield Button("Run the checks", id="start", variant="primary")
         yield Footer()
 
