@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from wizard.engine import Session, TrailEntry
+from wizard.flow.model import SEVERITY_RANK
 
 REDACTED = "********"
 
@@ -163,8 +164,7 @@ def report_markdown(report: dict[str, Any]) -> str:
     findings = report.get("findings") or []
     if findings:
         out += ["## Findings", ""]
-        order = {"error": 0, "warning": 1, "info": 2}
-        for finding in sorted(findings, key=lambda f: order.get(f.get("severity", ""), 3)):
+        for finding in sorted(findings, key=lambda f: SEVERITY_RANK.get(f.get("severity"), 3)):
             out.append(f"- **{finding.get('severity', '')}** {_cell(finding.get('message'))} "
                        f"(`{finding.get('id', '')}`)")
         out.append("")

@@ -135,7 +135,8 @@ class EmailWizardApp(App[int]):
 
     def start_walk(self, flow: Flow, values: dict[str, object]) -> None:
         """Start a walk through ``flow`` with checked input ``values``."""
-        self.push_screen(WalkScreen(Session.start(flow, values, self.runner)))
+        self.push_screen(WalkScreen(Session.start(flow, values, self.runner),
+                                    to_end=self.settings.walk == "to_end"))
 
     def go_home(self) -> None:
         """Close every screen above the home screen."""

@@ -8,7 +8,7 @@ widgets: a question, a running probe, a step that could not run, a result
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from textual.content import Content
 from textual.widget import Widget
@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, OptionList, Static
 
 from wizard.engine import Session, TrailEntry
 from wizard.fixes.review import fix_plan
-from wizard.flow.model import AskStep, ProbeStep
+from wizard.flow.model import AskStep, Fix, ProbeStep
 from wizard.tui.facts import redacted_facts, redacted_lines, redactor
 from wizard.tui.screens.dialogs import StepDetail
 from wizard.tui.widgets import (
@@ -87,16 +87,12 @@ def failure_page(session: Session, failure: str) -> list[Widget]:
 
 
 def result_page(session: Session, applied: Mapping[int, str], in_tour: bool) -> list[Widget]:
-    """The last step's result; at a fix or the end, every finding and fix so far."""
+    """The last step's result; at the end, the summary (:func:`summary_widgets`)."""
+    if session.finished:
+        return summary_widgets(session, applied, in_tour)
     redact = redactor(session)
     entry = session.trail[-1]
     widgets: list[Widget] = []
-    if session.finished:
-        detail = session.error if session.status == "error" else entry.title
-        widgets.append(Banner(session.status, redact.text(detail or "")))
-        if session.end_message:
-            widgets.append(Static(redact.text(session.end_message), classes="end-message",
-                                  markup=False))
     if entry.kind == "probe":
         widgets.append(Static(entry.title, classes="step-title", markup=False))
         outcome = entry.outcome or ""
@@ -107,23 +103,44 @@ def result_page(session: Session, applied: Mapping[int, str], in_tour: bool) -> 
         if entry.evidence:
             widgets.append(Static("\n".join(redacted_lines(session, entry.evidence)),
                                   classes="evidence", markup=False))
-    elif entry.kind == "fix" and not session.finished:
+    elif entry.kind == "fix":
         widgets.append(Static(entry.title, classes="step-title", markup=False))
-    if entry.kind in ("fix", "end") or session.finished:
         if session.findings:
             widgets.append(FindingsView(session.findings))
-        for index, fix in enumerate(session.fixes):
-            plan, note = fix_plan(fix)
-            widgets.append(FixView(fix, plan, note, applied.get(index, "")))
-        if session.finished and session.trail:
-            widgets.append(Static("s saves the report (Markdown and JSON, secrets "
-                                  "redacted) · y copies the commands", classes="hint",
-                                  markup=False))
-    if not session.finished:
-        widgets.append(Button("Continue", id="continue", variant="primary"))
-    elif in_tour:
+        widgets += _fix_views(session, session.fixes, applied)
+    widgets.append(Button("Continue", id="continue", variant="primary"))
+    return widgets
+
+
+def summary_widgets(session: Session, applied: Mapping[int, str],
+                    in_tour: bool) -> list[Widget]:
+    """The end: the headline (the most severe finding), then every finding with its fix."""
+    redact = redactor(session)
+    widgets: list[Widget] = [Banner(session.status, redact.text(session.headline()))]
+    if session.end_message:
+        widgets.append(Static(redact.text(session.end_message), classes="end-message",
+                              markup=False))
+    for diagnosis in session.diagnoses():
+        if diagnosis.findings:
+            widgets.append(FindingsView(diagnosis.findings))
+        widgets += _fix_views(session, diagnosis.fixes, applied)
+    if session.trail:
+        widgets.append(Static("s saves the report (Markdown and JSON, secrets "
+                              "redacted) · y copies the commands · r runs the checks again",
+                              classes="hint", markup=False))
+    if in_tour:
         widgets.append(Button("Next check of the tour", id="continue", variant="primary"))
     return widgets
+
+
+def _fix_views(session: Session, fixes: Sequence[Fix],
+               applied: Mapping[int, str]) -> list[Widget]:
+    views: list[Widget] = []
+    for fix in fixes:
+        index = next(i for i, known in enumerate(session.fixes) if known is fix)
+        plan, note = fix_plan(fix)
+        views.append(FixView(fix, plan, note, applied.get(index, "")))
+    return views
 
 
 def step_detail(session: Session, entry: TrailEntry) -> StepDetail:

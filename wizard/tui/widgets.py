@@ -19,7 +19,16 @@ from textual.widgets.option_list import Option
 from wizard.action_text import action_lines
 from wizard.engine import RunStatus, TrailEntry
 from wizard.fixes.apply_postconf import Plan
-from wizard.flow.model import DnsAction, EndStep, Finding, Fix, FixStep, Flow, PostconfAction
+from wizard.flow.model import (
+    SEVERITY_RANK,
+    DnsAction,
+    EndStep,
+    Finding,
+    Fix,
+    FixStep,
+    Flow,
+    PostconfAction,
+)
 
 STATUS_MARKS: dict[str, tuple[str, str]] = {
     "healthy": ("✔", "$text-success"),
@@ -33,7 +42,6 @@ SEVERITY_MARKS: dict[str, tuple[str, str]] = {
     "warning": ("!", "$text-warning"),
     "info": ("i", "$text-primary"),
 }
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
@@ -219,7 +227,7 @@ class FindingsView(Static):
     """
 
     def __init__(self, findings: Sequence[Finding]) -> None:
-        ordered = sorted(findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 3))
+        ordered = sorted(findings, key=lambda f: SEVERITY_RANK[f.severity])
         lines = [marked(SEVERITY_MARKS.get(f.severity, SEVERITY_MARKS["info"]), f.message)
                  for f in ordered]
         super().__init__(Content("\n").join(lines))

@@ -69,6 +69,8 @@ class WalkScreen(Screen[Session | None]):
         Binding("s", "save", "Save"),
         Binding("f", "facts", "Facts"),
         Binding("h", "home", "Home"),
+        Binding("t", "step_mode(False)", "Step by step"),
+        Binding("t", "step_mode(True)", "Run to end"),
     ]
 
     class StepDone(Message):
@@ -78,10 +80,10 @@ class WalkScreen(Screen[Session | None]):
             super().__init__()
             self.entry = entry
 
-    def __init__(self, session: Session, in_tour: bool = False) -> None:
+    def __init__(self, session: Session, in_tour: bool = False, to_end: bool = True) -> None:
         super().__init__()
         self.HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
-        self.walk = Walk(session)
+        self.walk = Walk(session, to_end=to_end)
         self.in_tour = in_tour
         self.sub_title = session.flow.title
         self.failure: str | None = None
@@ -125,16 +127,15 @@ class WalkScreen(Screen[Session | None]):
     async def show_page(self) -> None:
         """Rebuild the trail, the facts and the current-step pane from the walk's state."""
         walk = self.walk
-        if walk.page == "run" and self.failure is None:
-            step = self.session.step
-            if not isinstance(step, ProbeStep):
-                try:
-                    await self.session.advance()
-                except Exception as exc:  # a bug in a step must not take the app down
-                    self.session.back()
-                    self.failure = f"{type(exc).__name__}: {exc}"
-                else:
-                    walk.ran()
+        while (walk.page == "run" and self.failure is None
+               and not isinstance(self.session.step, ProbeStep)):
+            try:
+                await self.session.advance()
+            except Exception as exc:  # a bug in a step must not take the app down
+                self.session.back()
+                self.failure = f"{type(exc).__name__}: {exc}"
+            else:
+                walk.ran()
         page = walk.page
         step = self.session.step
         upcoming = None
@@ -229,6 +230,8 @@ class WalkScreen(Screen[Session | None]):
             return page == "result" and any(view.can_apply for view in self.query(FixView))
         if action == "save":
             return page == "result" and session.finished
+        if action == "step_mode":
+            return parameters[0] != self.walk.to_end and not session.finished
         return True
 
     async def action_back(self) -> None:
@@ -298,6 +301,17 @@ class WalkScreen(Screen[Session | None]):
         await answer_by_hand(self.session, choice)
         self.walk.ran()
         await self.show_page()
+
+    async def action_step_mode(self, to_end: bool) -> None:
+        """Run to the end (``to_end``), or stop at each step's result."""
+        walk = self.walk
+        walk.to_end = to_end
+        self.notify("Running to the end: only questions stop the walk." if walk.to_end
+                    else "Step by step: the walk stops at each result (Enter goes on).")
+        if walk.to_end and walk.page == "result" and not self.session.finished:
+            walk.go_on()
+            await self.show_page()
+        self.refresh_bindings()
 
     def action_facts(self) -> None:
         """Show or hide the facts panel."""
