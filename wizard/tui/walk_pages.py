@@ -98,7 +98,7 @@ def result_page(session: Session, applied: Mapping[int, str], in_tour: bool) -> 
         outcome = entry.outcome or ""
         if outcome != "error":
             widgets.append(Static(marked(entry_mark(session.flow, entry),
-                                         redact.text(f"{outcome}: {entry.summary}")),
+                                         redact.text(entry.summary or outcome)),
                                   classes="outcome"))
         if entry.evidence:
             widgets.append(Static("\n".join(redacted_lines(session, entry.evidence)),
@@ -146,14 +146,13 @@ def _fix_views(session: Session, fixes: Sequence[Fix],
 def step_detail(session: Session, entry: TrailEntry) -> StepDetail:
     """What the details dialog shows for ``entry`` (secrets redacted)."""
     redact = redactor(session)
-    outcome = f"{entry.outcome}: " if entry.outcome and entry.kind == "probe" else ""
     took = f"  ({entry.elapsed_ms} ms)" if entry.kind == "probe" else ""
     headline = Content.assemble(
-        marked(entry_mark(session.flow, entry), redact.text(f"{outcome}{entry.summary}")),
+        marked(entry_mark(session.flow, entry), redact.text(entry.summary)),
         (took, "$text-muted"))
     facts = [(f"{p.id}.{name}", value) for p in entry.probes
              for name, value in redacted_facts(session, p.facts)]
-    probes = [(p.id, redact.text(f"{p.probe} → {p.outcome}: {p.summary}"))
+    probes = [(p.id, redact.text(f"{p.probe}: {p.summary}"))
               for p in entry.probes]
     return StepDetail(redact.text(entry.title), headline,
                       redacted_lines(session, entry.evidence), probes, facts)

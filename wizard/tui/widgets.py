@@ -46,19 +46,33 @@ SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
 def entry_mark(flow: Flow, entry: TrailEntry) -> tuple[str, str]:
-    """The glyph and colour for a step taken: ✔ led somewhere healthy, ✘ to a problem."""
+    """The glyph and colour for a step taken: what it found, or where it led.
+
+    A fix step is marked by its most severe finding (a step that found nothing
+    is no problem); a probe by the step it led to: an end by its status, a
+    fix step by the most severe finding that step declares.
+    """
     if entry.kind == "ask":
         return "?", "$text-primary"
     if entry.outcome == "error":
         return STATUS_MARKS["error"]
-    if entry.kind in ("fix", "end"):
+    if entry.kind == "fix":
+        return _worst_mark(entry.findings)
+    if entry.kind == "end":
         return STATUS_MARKS.get(entry.outcome or "", STATUS_MARKS["running"])
     target = flow.steps.get(entry.next) if entry.next else None
     if isinstance(target, FixStep):
-        return STATUS_MARKS[target.status]
+        return _worst_mark(target.findings)
     if isinstance(target, EndStep):
         return STATUS_MARKS[target.status]
     return STATUS_MARKS["running"]
+
+
+def _worst_mark(findings: Sequence[Finding]) -> tuple[str, str]:
+    if not findings:
+        return STATUS_MARKS["running"]
+    worst = min(findings, key=lambda f: SEVERITY_RANK[f.severity])
+    return SEVERITY_MARKS[worst.severity]
 
 
 def marked(mark: tuple[str, str], text: str, style: str = "") -> Content:
@@ -92,8 +106,8 @@ def trail_text(entry: TrailEntry) -> str:
     """One line for a step taken."""
     if entry.kind == "ask":
         return entry.summary
-    if entry.kind == "probe" and entry.outcome:
-        return f"{entry.title} — {entry.outcome}"
+    if entry.kind == "probe" and entry.summary:
+        return f"{entry.title} — {entry.summary}"
     return entry.title
 
 
