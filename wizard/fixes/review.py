@@ -6,6 +6,7 @@ review; :func:`applied_text` says in one line what applying it did.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from wizard.fixes.apply_postconf import ApplyError, ApplyResult, Plan, plan_postconf
@@ -26,14 +27,38 @@ def fix_plan(fix: Fix) -> tuple[Plan | None, str]:
     return plan, ""
 
 
-def applied_text(result: ApplyResult, main_cf: Path) -> str:
-    """What an apply did, with the backup named."""
+@dataclass(frozen=True)
+class ApplyReport:
+    """What an apply did, for a person: the real message first, then what follows."""
+
+    ok: bool
+    headline: str
+    details: tuple[str, ...] = ()
+    next_command: str = ""
+    """What to run next (``postfix reload``), when the change was applied."""
+
+
+def apply_report(result: ApplyResult, main_cf: Path) -> ApplyReport:
+    """The apply's outcome: applied (and checked or not), rolled back, or nothing to do."""
     check = result.check
+    backup = f"Backup of the old file: {result.backup}" if result.backup else ""
     if result.applied:
-        checked = "postfix check passed" if check.ran else check.output
-        return (f"✔ Applied to {main_cf} · backup: {result.backup} · {checked}. "
-                "Then: postfix reload")
+        if check.ran:
+            return ApplyReport(True, f"Applied to {main_cf}; postfix check passed.",
+                               tuple(filter(None, [backup])), "postfix reload")
+        return ApplyReport(True, f"Applied to {main_cf}, but not checked: {check.output}",
+                           tuple(filter(None, [backup])), "postfix reload")
     if result.rolled_back:
-        return (f"✘ postfix check failed; the original was put back (backup: {result.backup}): "
-                f"{check.output}")
-    return f"Nothing to change: {check.output}"
+        return ApplyReport(False, check.output.strip() or "postfix check failed.",
+                           tuple(filter(None, [
+                               f"postfix check rejected the new {main_cf.name}; the original "
+                               "was put back byte for byte.", backup])))
+    return ApplyReport(True, f"Nothing to change: {check.output}")
+
+
+def applied_text(result: ApplyResult, main_cf: Path) -> str:
+    """What an apply did, in one line (with the backup named)."""
+    report = apply_report(result, main_cf)
+    mark = "✔" if report.ok else "✘"
+    then = f" Then: {report.next_command}" if report.next_command else ""
+    return " · ".join([f"{mark} {report.headline}", *report.details]) + then

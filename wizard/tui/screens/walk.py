@@ -3,6 +3,8 @@ probe's result, or the findings and fixes — and the facts gathered."""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
@@ -16,7 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from wizard.engine import Session, TrailEntry
 from wizard.fixes.apply_postconf import ApplyError, Plan, apply_plan
-from wizard.fixes.review import applied_text
+from wizard.fixes.review import ApplyReport, apply_report
 from wizard.flow.model import AskStep, InputSpec, ProbeStep
 from wizard.hand_answers import HandChoice, answer_by_hand, hand_choices
 from wizard.inputs import BadInput, check_input
@@ -25,7 +27,9 @@ from wizard.tui.host import WizardHost, wizard_host
 from wizard.tui.navigation import Walk
 from wizard.tui.screens.dialogs import (
     ApplyConfirmScreen,
+    ApplyResultScreen,
     ByHandScreen,
+    CopyScreen,
     SaveRequest,
     SaveScreen,
     StepDetailScreen,
@@ -92,6 +96,8 @@ class WalkScreen(Screen[Session | None]):
         self._leave_after_cancel = False
         self._cancel_requested = False
         self._hand_choice: HandChoice | None = None
+        self.saved_at: int | None = None
+        """The trail's length when the report was last saved."""
         self.applied: dict[int, str] = {}
         """What applying fix number N did, by index in ``session.fixes``."""
 
@@ -325,8 +331,10 @@ class WalkScreen(Screen[Session | None]):
     def _copy(self, lines: list[str]) -> None:
         if not lines:
             return
-        self.app.copy_to_clipboard(redactor(self.session).text("\n".join(lines)) + "\n")
-        self.notify(f"Copied {len(lines)} line{'s' if len(lines) > 1 else ''} to the clipboard.")
+        text = redactor(self.session).text("\n".join(lines)) + "\n"
+        self.app.copy_to_clipboard(text)
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self.wizard.wall_clock()))
+        self.app.push_screen(CopyScreen(text, self.wizard.sessions_folder, stamp))
 
     @on(DnsTable.RecordChosen)
     def _copy_record(self, message: DnsTable.RecordChosen) -> None:
@@ -346,15 +354,30 @@ class WalkScreen(Screen[Session | None]):
         self.app.push_screen(SaveScreen(base, self.wizard.cursor_blink), self._save_to)
 
     def _save_to(self, request: SaveRequest | None) -> None:
-        if request is None:
-            return
+        if request is not None:
+            self.save_report(request.base, request.markdown, request.as_json)
+
+    def save_report(self, base: Path | None = None, markdown: bool = True,
+                    as_json: bool = True) -> bool:
+        """Write the report (redacted) at ``base`` (default: the sessions folder); True if saved."""
+        if base is None:
+            base = default_base(self.wizard.sessions_folder, self.session,
+                                self.wizard.wall_clock())
         try:
-            written = save_session(self.session, request.base, self.wizard.wall_clock(),
-                                   markdown=request.markdown, as_json=request.as_json)
+            written = save_session(self.session, base, self.wizard.wall_clock(),
+                                   markdown=markdown, as_json=as_json)
         except OSError as exc:
             self.notify(f"Could not save: {exc}", severity="error", timeout=8)
-            return
+            return False
+        self.saved_at = len(self.session.trail)
         self.notify("Saved " + " and ".join(str(p) for p in written), timeout=8)
+        return True
+
+    @property
+    def unsaved_result(self) -> bool:
+        """A finished walk whose report was not saved since it finished."""
+        return (self.session.finished and bool(self.session.trail)
+                and self.saved_at != len(self.session.trail))
 
     def action_apply(self) -> None:
         """Apply the first fix that can be applied (after showing its diff)."""
@@ -379,25 +402,41 @@ class WalkScreen(Screen[Session | None]):
         self.app.push_screen(ApplyConfirmScreen(view.fix.title, plan), confirmed)
 
     @work(thread=True, group=APPLY_GROUP, exit_on_error=False, description="apply postconf fix")
-    def run_apply(self, index: int, plan: Plan) -> tuple[int, str]:
+    def run_apply(self, index: int, plan: Plan) -> tuple[int, ApplyReport]:
         """Apply the planned main.cf edit (backup, atomic write, postfix check, rollback)."""
         try:
             result = apply_plan(plan, check=self.wizard.postfix_check,
                                 now=self.wizard.wall_clock)
         except ApplyError as exc:
-            return index, f"✘ Not applied: {exc}"
-        return index, applied_text(result, plan.main_cf)
+            return index, ApplyReport(False, f"Not applied: {exc}")
+        return index, apply_report(result, plan.main_cf)
 
     async def _apply_changed(self, event: Worker.StateChanged) -> None:
         result = event.worker.result
         if event.state == WorkerState.SUCCESS and isinstance(result, tuple):
-            index, text = result
-            self.applied[index] = text
-            self.notify(text, severity="information" if text.startswith("✔") else "error",
-                        timeout=8)
+            index, report = result
+            mark = "✔" if report.ok else "✘"
+            self.applied[index] = f"{mark} {report.headline}"
             await self.show_page()
+            title = self.session.fixes[index].title
+
+            async def closed(recheck: bool | None) -> None:
+                if recheck:
+                    await self.recheck()
+
+            self.app.push_screen(ApplyResultScreen(title, report), closed)
         elif event.state == WorkerState.ERROR:
-            self.notify(f"Apply failed: {event.worker.error}", severity="error", timeout=8)
+            error = event.worker.error
+            self.app.push_screen(ApplyResultScreen(
+                "apply", ApplyReport(False, f"Apply failed: {type(error).__name__}: {error}")))
+
+    async def recheck(self) -> None:
+        """Run the checks again since the last question (after a fix was applied)."""
+        self.walk.to_end = True
+        self.walk.rerun()
+        self.applied.clear()
+        self.failure = None
+        await self.show_page()
 
     def action_home(self) -> None:
         """Back to the home screen (a running probe is cancelled with the screen)."""
