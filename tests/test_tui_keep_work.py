@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual.widgets import TextArea
 
 from tests.tui.fakes import (
+    DATA,
     FIXED_TIME,
     ScriptedRunner,
     all_tui_flows,
@@ -18,9 +22,11 @@ from tests.tui.fakes import (
     still_app,
     tui_flows,
 )
-from tests.tui.scenes import dns_fix, results
+from tests.tui.scenes import dns_fix, postconf_fix, put_main_cf, results
+from wizard.fixes.apply_postconf import CheckResult
+from wizard.settings import Settings
 from wizard.tui.app import EmailWizardApp, make_app
-from wizard.tui.screens.dialogs import CopyScreen, QuitScreen
+from wizard.tui.screens.dialogs import ApplyResultScreen, CopyScreen, QuitScreen
 from wizard.tui.screens.inputs import Field, InputsScreen
 from wizard.tui.screens.walk import WalkScreen
 
@@ -129,3 +135,99 @@ async def test_a_form_offers_the_values_typed_last_time() -> None:
         await open_entry(pilot, "tcp")
         assert isinstance(again.screen, InputsScreen)
         assert [f.raw() for f in again.screen.query(Field)] == ["relay.example.test", "2525"]
+
+
+def failing_check(config_dir: Path) -> CheckResult:
+    """``postfix check`` as it fails on a copied main.cf without /etc/mailname."""
+    return CheckResult(True, False, "postfix: fatal: open /etc/mailname: No such file or "
+                                    "directory")
+
+
+def apply_app(folder: Path, check: Callable[[Path], CheckResult] = passing_check,
+              runner: ScriptedRunner | None = None) -> EmailWizardApp:
+    return make_app(all_tui_flows(), runner or ScriptedRunner(results()), clock=lambda: 0.0,
+                    cursor_blink=False, animation_level="none",
+                    sessions_folder=folder / "sessions", wall_clock=lambda: FIXED_TIME,
+                    postfix_check=check, tour=DATA / "tour.yaml",
+                    settings=Settings(walk="step_by_step"))
+
+
+@pytest.fixture
+def scene_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    put_main_cf(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+async def apply_fix(pilot: Any) -> None:
+    await postconf_fix(pilot)
+    await pilot.press("p")
+    await settle(pilot)
+    await pilot.press("ctrl+a")
+    await settle(pilot)
+    await settle(pilot)
+
+
+async def test_an_applied_fix_is_reported_in_a_dialog_that_stays(scene_folder: Path) -> None:
+    app = apply_app(scene_folder)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await apply_fix(pilot)
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, ApplyResultScreen)
+        text = screen_text(app)
+        assert "Applied to main.cf; postfix check passed." in text
+        assert "postfix reload" in text
+        assert "Backup of the old file: " in text
+
+
+async def test_recheck_after_an_apply_runs_the_checks_again(scene_folder: Path) -> None:
+    runner = ScriptedRunner(results())
+    app = apply_app(scene_folder, runner=runner)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await apply_fix(pilot)
+        before = len(runner.calls)
+        await pilot.press("r")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, WalkScreen)
+        assert len(runner.calls) > before, "the flow's probes ran again"
+        assert screen.session.finished and screen.applied == {}
+
+
+async def test_a_failed_check_shows_postfix_s_own_message_first(scene_folder: Path) -> None:
+    before = (scene_folder / "main.cf").read_bytes()
+    app = apply_app(scene_folder, failing_check)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await apply_fix(pilot)
+        assert isinstance(app.screen, ApplyResultScreen)
+        lines = [line for line in screen_text(app).splitlines() if line.strip()]
+        assert lines[0] == ("✘ postfix: fatal: open /etc/mailname: No such file or "
+                            "directory")
+        assert "the original was put back byte for byte" in screen_text(app)
+        await pilot.pause(10)
+        assert isinstance(app.screen, ApplyResultScreen), "it stays until dismissed"
+    assert (scene_folder / "main.cf").read_bytes() == before
+
+
+def test_picture_quit_confirmation(snap_compare: Any, tmp_path: Path) -> None:
+    async def run_before(pilot: Any) -> None:
+        await finished_walk(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+
+    assert snap_compare(to_end_app(tmp_path), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_picture_run_to_end_summary(snap_compare: Any, tmp_path: Path) -> None:
+    assert snap_compare(to_end_app(tmp_path), terminal_size=(80, 24),
+                        run_before=finished_walk)
+
+
+def test_picture_apply_succeeded(snap_compare: Any, scene_folder: Path) -> None:
+    assert snap_compare(apply_app(scene_folder), terminal_size=(100, 30),
+                        run_before=apply_fix)
+
+
+def test_picture_apply_failed(snap_compare: Any, scene_folder: Path) -> None:
+    assert snap_compare(apply_app(scene_folder, failing_check), terminal_size=(100, 30),
+                        run_before=apply_fix)

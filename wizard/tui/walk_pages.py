@@ -25,6 +25,7 @@ from wizard.tui.widgets import (
     FixView,
     RunningIndicator,
     entry_mark,
+    gist,
     marked,
 )
 
@@ -116,7 +117,7 @@ def summary_widgets(session: Session, applied: Mapping[int, str],
                     in_tour: bool) -> list[Widget]:
     """The end: the headline (the most severe finding), then every finding with its fix."""
     redact = redactor(session)
-    widgets: list[Widget] = [Banner(session.status, redact.text(session.headline()))]
+    widgets: list[Widget] = [Banner(session.status, redact.text(gist(session.headline())))]
     if session.end_message:
         widgets.append(Static(redact.text(session.end_message), classes="end-message",
                               markup=False))

@@ -107,8 +107,15 @@ def trail_text(entry: TrailEntry) -> str:
     if entry.kind == "ask":
         return entry.summary
     if entry.kind == "probe" and entry.summary:
-        return f"{entry.title} — {entry.summary}"
+        return f"{entry.title} — {gist(entry.summary, 60)}"
     return entry.title
+
+
+def gist(text: str, limit: int = 100) -> str:
+    """The first clause of a sentence (up to its first ": "), at most ``limit`` characters."""
+    head, colon, _ = text.partition(": ")
+    short = head if colon and len(head) >= 12 else text
+    return short if len(short) <= limit else short[:limit - 1].rstrip() + "…"
 
 
 class TrailList(OptionList):
