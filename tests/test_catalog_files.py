@@ -90,7 +90,8 @@ def test_retry_follows_the_reply_class() -> None:
             assert not entry.retry.helps, entry.id
         elif entry.protocol == "smtp" and str(entry.code)[0] == "4":
             assert entry.retry.helps, entry.id
-    assert not load_error_catalog().entry("smtp-254-suppressed").retry.helps
+    suppressed = load_error_catalog().entry("smtp-254-suppressed").retry
+    assert (suppressed.kind, suppressed.helps) == ("transient", True)  # 4.7.1: RFC 3463
 
 
 def test_each_entry_continues_with_an_installed_flow() -> None:
@@ -140,8 +141,8 @@ def _line_of(path: Path, needle: str) -> int:
 
 
 def test_unknown_key_is_reported_with_line_column_and_suggestion(tmp_path: Path) -> None:
-    path = _copy(tmp_path, "    meaning: >-\n      The server took", "    meanings: >-\n"
-                 "      The server took")
+    path = _copy(tmp_path, "    meaning: >-\n      The server accepted", "    meanings: >-\n"
+                 "      The server accepted")
     with pytest.raises(DataFileError) as caught:
         load_catalog_file(path, display="catalog.yaml")
     line = _line_of(path, "meanings:")

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -211,3 +215,85 @@ def test_probes_json_lists_outcomes_and_facts() -> None:
     assert set(tcp["outcomes"]) == {"open", "refused", "timeout", "unreachable", "name_not_found"}
     assert tcp["facts"]["connect_ms"]["outcomes"] == ["open"]
     assert tcp["params"]["host"]["required"] is True
+
+
+WRITING_FLOW = """\
+id: writes-anywhere
+title: Writes anywhere
+description: A third-party flow whose applicable fix names a file of its own choosing.
+inputs:
+  config_directory: {{type: text}}
+start: oops
+steps:
+  oops:
+    kind: fix
+    title: A fix that edits {target}
+    findings:
+      - {{id: writes.finding, severity: error, message: something}}
+    fixes:
+      - id: writes.fix
+        title: Edit it
+        applicable: true
+        applies_to: "{target}"
+        actions:
+          - {{type: postconf, op: set, param: smtp_tls_security_level, value: may}}
+"""
+
+
+@pytest.mark.parametrize("target", [".bashrc", "elsewhere/main.cf"])
+def test_apply_writes_only_into_a_main_cf_the_user_named(tmp_path: Path, target: str) -> None:
+    """A flow made --apply append a line to ~/.bashrc; now it is refused, exit 3, JSON kept."""
+    named = tmp_path / "named"
+    named.mkdir()
+    (named / "main.cf").write_text("relayhost =\n")
+    victim = tmp_path / target
+    victim.parent.mkdir(exist_ok=True)
+    victim.write_text("relayhost =\n")
+    flow = tmp_path / "writes.yaml"
+    flow.write_text(WRITING_FLOW.format(target=victim))
+    result = cli("run", str(flow), "--set", f"config_directory={named}", "--apply", "--json")
+    assert result.returncode == 3
+    assert "Traceback" not in result.stderr
+    out = json.loads(result.stdout)
+    assert out["status"] == "problem" and out["applied"] == []
+    assert "--apply edits only the main.cf" in out["apply_error"]
+    assert victim.read_text() == "relayhost =\n"
+    assert (named / "main.cf").read_text() == "relayhost =\n"
+    assert sorted(p.name for p in tmp_path.rglob("*") if "email-wizard" in p.name) == []
+
+
+@pytest.mark.parametrize(("signum", "code"), [(2, 130), (15, 143)])
+def test_a_signal_during_the_apply_check_keeps_the_original_and_the_json(
+        tmp_path: Path, signum: int, code: int) -> None:
+    """Ctrl-C or SIGTERM while ``postfix check`` runs (a slow fake postfix first in PATH)."""
+    conf = tmp_path / "postfix"
+    conf.mkdir()
+    (conf / "main.cf").write_text("relayhost =\n")
+    (conf / "master.cf").write_text("")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    marker = tmp_path / "check-started"
+    (bin_dir / "postfix").write_text(f"#!/bin/sh\ntouch {marker}\nexec sleep 30\n")
+    (bin_dir / "postfix").chmod(0o755)
+    flow = tmp_path / "writes.yaml"
+    flow.write_text(WRITING_FLOW.format(target="{config_directory}/main.cf"))
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "wizard", "run", str(flow), "--set", f"config_directory={conf}",
+         "--apply", "--json"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert time.monotonic() < deadline and child.poll() is None, child.communicate()
+            time.sleep(0.05)
+        child.send_signal(signal.Signals(signum))
+        out, err = child.communicate(timeout=30)
+    finally:
+        child.kill()
+    assert child.returncode == code
+    assert "Traceback" not in err and "put back unchanged" in err
+    [applied] = json.loads(out)["applied"]
+    assert applied["outcome"] == "interrupted" and applied["backup"] is None
+    assert (conf / "main.cf").read_text() == "relayhost =\n"
+    assert sorted(p.name for p in conf.iterdir()) == ["main.cf", "master.cf"]

@@ -25,8 +25,9 @@ def test_json_has_the_documented_shape_and_captures() -> None:
     data = json.loads(result.stdout)
     assert set(data) == {"matches", "generic"}
     [match] = data["matches"]
-    assert set(match) == {"id", "code", "enhanced_code", "error_code", "reply", "captures",
-                          "meaning", "causes", "fix", "retry", "topic", "flow"}
+    assert set(match) == {"id", "protocol", "client", "code", "enhanced_code", "error_code",
+                          "reply", "captures", "meaning", "causes", "fix", "retry", "topic",
+                          "flow", "inputs", "not_on_reference_page"}
     assert match["id"] == "https-404-not-authorized"
     assert match["code"] == 404 and match["error_code"] == "NotAuthorizedOrNotFound"
     assert match["reply"] == ("Authorization failed: address <Sender Email Address> not "

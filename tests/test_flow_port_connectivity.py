@@ -9,15 +9,19 @@ zone). The default external_mta_domain is never used.
 from __future__ import annotations
 
 import json
+import ssl
 import subprocess
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 
 from tests.helpers import CLI, ROOT, cli
 from tests.servers.dns_fixtures import DnsServers
 from tests.servers.port_fixtures import EXTERNAL, Peers, PortServers, port_free_on
-from tests.servers.smtp import LOOPBACK
+from tests.servers.smtp import LOOPBACK, Script
 from tests.servers.smtp_fixtures import SmtpServers
 
 NETWORK_WHERE = "host firewall, VCN security list / network security group, or ISP"
@@ -62,32 +66,70 @@ def nameserver(dns: DnsServers) -> tuple[str, str]:
 
 def test_every_port_open_with_starttls_tls12_and_auth_is_healthy(
         smtp_servers: SmtpServers) -> None:
-    out = run(*endpoint(f"{smtp_servers.submission},{smtp_servers.smtps}",
+    """The STARTTLS port and the implicit-TLS one are both checked, each in its own way."""
+    sub, smtps = smtp_servers.submission, smtp_servers.smtps
+    out = run(*endpoint(f"{sub},{smtps}", "--set", f"implicit_tls_ports={smtps}",
                         "--ca-file", smtp_servers.ca_file))
     assert out["status"] == "healthy"
     assert out["findings"] == [] and out["fixes"] == []
     assert steps(out) == ["endpoint", "connect", "smtp", "every_port_open", "healthy"]
     smtp = facts(out, "smtp")
-    assert smtp["smtp.port"] == smtp_servers.submission
+    assert smtp["smtp.port"] == sub
     assert smtp["smtp.tls_version"] in ("TLSv1.2", "TLSv1.3")
     assert smtp["smtp.auth_after_tls"] == ["LOGIN", "PLAIN"]
-    assert f"accepts connections on {smtp_servers.submission}, {smtp_servers.smtps}" in \
-        out["trail"][-1]["summary"]
+    assert smtp["smtp.ready_ports"] == [sub, smtps]
+    assert smtp["smtp.implicit_tls_ports"] == [smtps]
+    assert [(r["port"], r["tls_mode"], r["outcome"]) for r in smtp["smtp.results"]] == [
+        (sub, "STARTTLS", "ready"), (smtps, "implicit TLS", "ready")]
+    assert f"accepts connections on {sub}, {smtps}" in out["trail"][-1]["summary"]
+    assert f"{smtps} (implicit TLS) ready: TLSv1." in out["trail"][-1]["summary"]
 
 
-def test_one_open_port_and_one_refused_names_the_blocked_one(smtp_servers: SmtpServers) -> None:
-    closed = smtp_servers.closed
-    out = run(*endpoint(f"{closed},{smtp_servers.submission}", "--ca-file",
-                        smtp_servers.ca_file))
+def test_every_open_port_gets_the_smtp_checks_not_only_the_first(
+        smtp_servers: SmtpServers) -> None:
+    """The first port is fine; the second has an expired certificate: that is the diagnosis."""
+    sub, expired = smtp_servers.submission, smtp_servers.starttls_variants["expired"]
+    out = run(*endpoint(f"{sub},{expired}", "--ca-file", smtp_servers.ca_file))
     assert out["status"] == "problem"
-    assert finding_ids(out) == ["ports.some-blocked", "smtp.ready"]
-    assert out["findings"][0]["severity"] == "warning"
-    assert out["findings"][0]["message"] == (
-        f"{LOOPBACK}: {closed} refused (reset); {smtp_servers.submission} open.")
-    assert fix_ids(out) == ["ports.use-open-port-or-open-egress"]
-    assert out["fixes"][0]["actions"] == [{
-        "type": "network", "protocol": "tcp", "port": str(closed), "destination": LOOPBACK,
-        "direction": "egress", "where": NETWORK_WHERE}]
+    assert steps(out) == ["endpoint", "connect", "smtp", "cert_untrusted"]
+    assert finding_ids(out) == ["tls.cert-untrusted"]
+    assert out["findings"][0]["message"].startswith(
+        "Certificate problem: the certificate has expired (")
+    assert out["trail"][-1]["title"] == f"The certificate of {LOOPBACK}:{expired} is not trusted"
+    smtp = facts(out, "smtp")
+    assert (smtp["smtp.port"], smtp["smtp.ready_ports"]) == (expired, [sub])
+    assert f"other ports: {sub} (STARTTLS) ready" in out["trail"][2]["summary"]
+
+
+@pytest.fixture
+def implicit_465(port_servers: PortServers, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """An implicit-TLS submission server on port 465 of 127.0.0.46 (its own trusted CA)."""
+    address = "127.0.0.46"
+    ca = trustme.CA()
+    ca_file = str(tmp_path / "ca-465.pem")
+    ca.cert_pem.write_to_path(ca_file)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert(address).configure_cert(context)
+    peers = Peers(port_servers.loop)
+    try:
+        peers.smtp(address, 465, Script(implicit=context,
+                                        ehlo=("SIZE 10485760", "AUTH PLAIN LOGIN")))
+    except PermissionError:
+        pytest.skip("binding port 465 needs root or CAP_NET_BIND_SERVICE")
+    yield address, ca_file
+    peers.close()
+
+
+def test_port_465_gets_implicit_tls_because_the_profile_says_so(
+        implicit_465: tuple[str, str]) -> None:
+    address, ca_file = implicit_465
+    out = run("--set", f"host={address}", "--set", "ports=465", "--ca-file", ca_file,
+              "--timeout", "3")
+    assert out["status"] == "healthy", out["findings"]
+    assert facts(out, "endpoint")["endpoint.implicit_tls_ports"] == "465"
+    smtp = facts(out, "smtp")
+    assert (smtp["smtp.tls_mode"], smtp["smtp.implicit_tls_ports"]) == ("implicit TLS", [465])
+    assert smtp["smtp.auth_after_tls"] == ["PLAIN", "LOGIN"]
 
 
 def test_no_auth_after_starttls_is_its_own_problem(port_servers: PortServers) -> None:
@@ -206,6 +248,20 @@ def external(*more: str) -> tuple[str, ...]:
     return ("--set", f"external_mta_host={EXTERNAL}", *more)
 
 
+def support_request(host: str, ports: str, endpoint_report: str,
+                    external_report: str) -> dict[str, str]:
+    return {"type": "console",
+            "instruction": f"Open a support request: from this host, {host} ({LOOPBACK}) does "
+                           f"not accept connections on TCP {ports} — {endpoint_report} — while "
+                           f"{EXTERNAL} ({EXTERNAL}) accepts them — {external_report}.",
+            "where": "OCI Email Delivery support", "command": ""}
+
+
+def egress_rule(ports: str) -> dict[str, str]:
+    return {"type": "network", "protocol": "tcp", "port": ports, "destination": LOOPBACK,
+            "direction": "egress", "where": NETWORK_WHERE}
+
+
 def test_endpoint_of_a_region_refuses_while_an_external_mta_answers(
         dns_servers: DnsServers, peers: Peers, two_ports: tuple[int, int]) -> None:
     """The region's endpoint name resolves (test zone) to 127.0.0.1, where nothing listens."""
@@ -216,16 +272,13 @@ def test_endpoint_of_a_region_refuses_while_an_external_mta_answers(
               *external(*nameserver(dns_servers)))
     host = "smtp.email.us-ashburn-1.oci.oraclecloud.com"
     assert out["status"] == "problem"
-    assert steps(out) == ["endpoint", "connect", "external", "provider_side", "provider_refuses"]
-    assert finding_ids(out) == ["ports.endpoint-refused", "ports.external-reachable"]
+    assert steps(out) == ["endpoint", "connect", "external", "provider_ports", "ports_judged",
+                          "no_port_open"]
+    assert finding_ids(out) == ["ports.provider-side"]
     assert fix_ids(out) == ["ports.report-to-provider"]
-    assert out["fixes"][0]["actions"] == [{
-        "type": "console",
-        "instruction": f"Open a support request: from this host, {host} ({LOOPBACK}) refuses "
-                       f"TCP connections — {first} refused (reset); {second} refused (reset) — "
-                       f"while {EXTERNAL} ({EXTERNAL}) accepts them — {first} open; "
-                       f"{second} open.",
-        "where": "OCI Email Delivery support", "command": ""}]
+    assert out["fixes"][0]["actions"] == [support_request(
+        host, f"{first}, {second}", f"{first} refused (reset); {second} refused (reset)",
+        f"{first} open; {second} open")]
 
 
 def test_endpoint_drops_while_an_external_mta_answers(peers: Peers, shared_port: int) -> None:
@@ -233,14 +286,14 @@ def test_endpoint_drops_while_an_external_mta_answers(peers: Peers, shared_port:
     peers.smtp(EXTERNAL, shared_port)
     out = run(*endpoint(shared_port, *external("--timeout", "1")))
     assert out["status"] == "problem"
-    assert steps(out)[-1] == "provider_drops"
-    assert finding_ids(out) == ["ports.endpoint-dropped", "ports.external-reachable"]
-    assert out["fixes"][0]["actions"] == [{
-        "type": "console",
-        "instruction": f"Open a support request: from this host, TCP connections to {LOOPBACK} "
-                       f"({LOOPBACK}) fail — {shared_port} no answer (dropped) — while "
-                       f"{EXTERNAL} ({EXTERNAL}) accepts them — {shared_port} open.",
-        "where": "OCI Email Delivery support", "command": ""}]
+    assert steps(out)[-3:] == ["provider_ports", "ports_judged", "no_port_open"]
+    assert finding_ids(out) == ["ports.provider-side"]
+    assert out["findings"][0]["message"] == (
+        f"On TCP {shared_port} only {LOOPBACK} fails: the external mail server {EXTERNAL} "
+        f"accepts connections there. Endpoint: {shared_port} no answer (dropped). External "
+        f"server: {shared_port} open.")
+    assert out["fixes"][0]["actions"] == [support_request(
+        LOOPBACK, str(shared_port), f"{shared_port} no answer (dropped)", f"{shared_port} open")]
 
 
 def test_the_external_mta_can_be_the_best_mx_of_a_domain(dns_servers: DnsServers, peers: Peers,
@@ -249,7 +302,7 @@ def test_the_external_mta_can_be_the_best_mx_of_a_domain(dns_servers: DnsServers
     peers.smtp(EXTERNAL, shared_port)
     out = run(*endpoint(shared_port, "--set", "external_mta_domain=mta.ports.test",
                         *nameserver(dns_servers), "--timeout", "1"))
-    assert steps(out)[-1] == "provider_drops"
+    assert steps(out)[-3] == "provider_ports"
     assert facts(out, "external")["external.target_host"] == "mx.mta.ports.test"
     assert "while mx.mta.ports.test (127.0.0.25) accepts them" in \
         out["fixes"][0]["actions"][0]["instruction"]
@@ -260,13 +313,12 @@ def test_every_mail_server_refused_is_an_egress_rule_that_rejects(
     first, second = two_ports
     out = run(*endpoint(f"{first},{second}", *external()))
     assert out["status"] == "problem"
-    assert steps(out)[-1] == "egress_rejected"
-    assert finding_ids(out) == ["ports.endpoint-refused", "ports.external-unreachable"]
+    assert steps(out)[-4:] == ["egress_ports", "more_provider_ports", "ports_judged",
+                               "no_port_open"]
+    assert finding_ids(out) == ["ports.egress-blocked"]
     assert fix_ids(out) == ["ports.allow-egress"]
-    assert "the refusal comes from this side" in out["fixes"][0]["text"]
-    assert out["fixes"][0]["actions"] == [{
-        "type": "network", "protocol": "tcp", "port": f"{first}, {second}",
-        "destination": LOOPBACK, "direction": "egress", "where": NETWORK_WHERE}]
+    assert "packets are stopped on this side" in out["fixes"][0]["text"]
+    assert out["fixes"][0]["actions"] == [egress_rule(f"{first}, {second}")]
 
 
 def test_every_mail_server_silent_is_an_egress_rule_that_drops(peers: Peers,
@@ -275,14 +327,76 @@ def test_every_mail_server_silent_is_an_egress_rule_that_drops(peers: Peers,
     peers.drop(EXTERNAL, shared_port)
     out = run(*endpoint(shared_port, *external("--timeout", "1")))
     assert out["status"] == "problem"
-    assert steps(out)[-1] == "egress_dropped"
-    assert finding_ids(out) == ["ports.endpoint-dropped", "ports.external-unreachable"]
-    assert "dropped on this side" in out["fixes"][0]["text"]
-    assert out["fixes"][0]["actions"] == [{
-        "type": "network", "protocol": "tcp", "port": str(shared_port),
-        "destination": LOOPBACK, "direction": "egress",
-        "where": "VCN security list / network security group egress rule, host firewall, "
-                 "or ISP"}]
+    assert steps(out)[-1] == "no_port_open"
+    assert finding_ids(out) == ["ports.egress-blocked"]
+    assert out["findings"][0]["message"] == (
+        f"On TCP {shared_port} both {LOOPBACK} and the external mail server {EXTERNAL} fail: "
+        f"the block is on this side. Endpoint: {shared_port} no answer (dropped). External "
+        f"server: {shared_port} no answer (dropped).")
+    assert out["fixes"][0]["actions"] == [egress_rule(str(shared_port))]
+
+
+# --- port by port: one run, different verdicts -----------------------------------------------
+
+
+def test_two_blocked_ports_get_two_verdicts_egress_for_one_support_for_the_other(
+        peers: Peers, two_ports: tuple[int, int]) -> None:
+    """Both ports are refused by the endpoint; the external MTA accepts only the second."""
+    local, provider = two_ports
+    peers.smtp(EXTERNAL, provider)
+    out = run(*endpoint(f"{local},{provider}", *external()))
+    assert out["status"] == "problem"
+    assert steps(out) == ["endpoint", "connect", "external", "egress_ports",
+                          "more_provider_ports", "provider_ports", "ports_judged",
+                          "no_port_open"]
+    assert finding_ids(out) == ["ports.egress-blocked", "ports.provider-side"]
+    assert out["findings"][0]["message"].startswith(
+        f"On TCP {local} both {LOOPBACK} and the external mail server {EXTERNAL} fail: the "
+        "block is on this side.")
+    assert out["findings"][1]["message"].startswith(
+        f"On TCP {provider} only {LOOPBACK} fails: the external mail server {EXTERNAL} "
+        "accepts connections there.")
+    assert fix_ids(out) == ["ports.allow-egress", "ports.report-to-provider"]
+    assert [a for f in out["fixes"] for a in f["actions"]] == [
+        egress_rule(str(local)),
+        support_request(LOOPBACK, str(provider),
+                        f"{local} refused (reset); {provider} refused (reset)",
+                        f"{local} refused (reset); {provider} open")]
+
+
+@pytest.fixture
+def blocked_port() -> int:
+    """A port free on 127.0.0.1 and :data:`EXTERNAL`, at a different number than the relays."""
+    return port_free_on(LOOPBACK, EXTERNAL)
+
+
+def test_an_open_port_is_checked_and_the_blocked_one_is_egress_filtering(
+        smtp_servers: SmtpServers, blocked_port: int) -> None:
+    sub = smtp_servers.submission
+    out = run(*endpoint(f"{blocked_port},{sub}", *external("--ca-file", smtp_servers.ca_file)))
+    assert out["status"] == "problem"
+    assert steps(out) == ["endpoint", "connect", "external", "egress_ports",
+                          "more_provider_ports", "ports_judged", "smtp", "every_port_open",
+                          "open_ports_ready"]
+    assert facts(out, "external")["external.ports"] == [blocked_port]
+    assert finding_ids(out) == ["ports.egress-blocked"]
+    assert [a for f in out["fixes"] for a in f["actions"]] == [egress_rule(str(blocked_port))]
+    assert out["trail"][-1]["title"] == f"Port {sub} works; {blocked_port} does not"
+    assert facts(out, "smtp")["smtp.ready_ports"] == [sub]
+
+
+def test_an_open_port_is_checked_and_the_blocked_one_is_the_providers(
+        smtp_servers: SmtpServers, peers: Peers, blocked_port: int) -> None:
+    sub = smtp_servers.submission
+    peers.smtp(EXTERNAL, blocked_port)
+    out = run(*endpoint(f"{blocked_port},{sub}", *external("--ca-file", smtp_servers.ca_file)))
+    assert out["status"] == "problem"
+    assert steps(out)[-5:] == ["provider_ports", "ports_judged", "smtp", "every_port_open",
+                               "open_ports_ready"]
+    assert finding_ids(out) == ["ports.provider-side"]
+    assert [a for f in out["fixes"] for a in f["actions"]] == [support_request(
+        LOOPBACK, str(blocked_port), f"{blocked_port} refused (reset); {sub} open",
+        f"{blocked_port} open")]
 
 
 def test_no_external_mta_to_compare_with_is_inconclusive(dns_servers: DnsServers,
@@ -290,9 +404,21 @@ def test_no_external_mta_to_compare_with_is_inconclusive(dns_servers: DnsServers
     out = run(*endpoint(closed_port, "--set", "external_mta_domain=nomx.ports.test",
                         *nameserver(dns_servers)))
     assert out["status"] == "inconclusive"
-    assert steps(out)[-1] == "no_comparison"
+    assert steps(out)[-3:] == ["no_comparison", "nothing_compared", "not_compared"]
     assert finding_ids(out) == ["ports.endpoint-unreachable", "ports.no-external-mta"]
     assert fix_ids(out) == ["ports.compare-by-hand"]
+
+
+def test_no_external_mta_still_checks_the_open_ports(dns_servers: DnsServers,
+                                                     smtp_servers: SmtpServers,
+                                                     closed_port: int) -> None:
+    out = run(*endpoint(f"{closed_port},{smtp_servers.submission}",
+                        "--set", "external_mta_domain=nomx.ports.test",
+                        "--ca-file", smtp_servers.ca_file, *nameserver(dns_servers)))
+    assert out["status"] == "problem"
+    assert steps(out)[-5:] == ["no_comparison", "nothing_compared", "smtp", "every_port_open",
+                               "open_ports_ready"]
+    assert finding_ids(out) == ["ports.endpoint-unreachable", "ports.no-external-mta"]
 
 
 def test_no_route_to_the_endpoint(unreachable_netns: tuple[str, str]) -> None:
@@ -378,7 +504,7 @@ def test_list_documents_the_headless_inputs() -> None:
     result = cli("list", "--json")
     flow = next(f for f in json.loads(result.stdout)["flows"] if f["id"] == "port-connectivity")
     inputs = flow["inputs"]
-    assert list(inputs) == ["host", "region", "ports", "external_mta_domain",
-                            "external_mta_host"]
+    assert list(inputs) == ["host", "region", "ports", "implicit_tls_ports",
+                            "external_mta_domain", "external_mta_host"]
     assert inputs["ports"]["default"] == "587,25"
     assert all(spec["help"] for spec in inputs.values())

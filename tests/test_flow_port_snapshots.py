@@ -34,7 +34,8 @@ def profile(outcome: str = "found", host: str = HOST, region: str = "",
     regional = "smtp.email.us-ashburn-1.oci.oraclecloud.com" if region else ""
     facts: dict[str, Any] = {
         "provider_id": "oci", "provider_name": "OCI Email Delivery", "ports": [587, 25, 465],
-        "ports_text": "587, 25, 465", "starttls_ports": "587,25", "tls_min_version": "1.2",
+        "ports_text": "587, 25, 465", "starttls_ports": "587,25", "implicit_tls_ports": "465",
+        "tls_min_version": "1.2",
         "regions": ["us-ashburn-1", "us-phoenix-1", "eu-frankfurt-1"], "region": region,
         "region_name": "US East (Ashburn)" if region else "", "smtp_host": host or regional,
         "region_smtp_host": regional,
@@ -97,17 +98,36 @@ SMTP_BASE: dict[str, Any] = {
 }
 
 
-def smtp(outcome: str, summary: str, **facts: Any) -> tuple[str, ProbeResult]:
-    return "smtp.submission", result(outcome, summary, {**SMTP_BASE, **facts})
+def smtp(outcome: str, summary: str, checked: tuple[int, ...] = (587, 25),
+         **facts: Any) -> tuple[str, ProbeResult]:
+    """An smtp.submission_ports result: port 587 decides; the other ports are ready."""
+    port = int(facts.get("port", 587))
+    ready = [p for p in checked if outcome == "ready" or p != port]
+    lines = [f"{p} (STARTTLS) ready: TLSv1.3, AUTH PLAIN" if p in ready
+             else f"{p} (STARTTLS) {outcome}" for p in checked]
+    others = [line for p, line in zip(checked, lines, strict=True) if p != port]
+    if outcome != "ready" and others:
+        summary += f" (other ports: {'; '.join(others)})"
+    return "smtp.submission_ports", result(outcome, summary, {
+        **SMTP_BASE, "ports": list(checked), "ports_text": ", ".join(map(str, checked)),
+        "implicit_tls_ports": [], "tls_mode": "STARTTLS", "ready_ports": ready,
+        "ready_ports_text": ", ".join(map(str, ready)), "report": "; ".join(lines),
+        "results": [], **facts})
 
 
 TWO_OPEN = ports({587: "open", 25: "open"})
 READY = smtp("ready", f"{HOST}:587: TLSv1.3, certificate trusted for {HOST}; AUTH PLAIN "
              "offered after TLS")
+NO_MX = ports_failed("no_mx", "no mail server to try for example.org: example.org has "
+                     "neither MX nor an address: mail to it cannot be delivered", host="")
 
 SCENES: dict[str, tuple[dict[str, str], list[tuple[str, ProbeResult]]]] = {
     "healthy": (BY_HOST, [profile(), TWO_OPEN, READY]),
-    "some_ports_blocked": (BY_HOST, [profile(), ports({587: "open", 25: "dropped"}), READY]),
+    "open_ports_ready": (BY_HOST, [
+        profile(), ports({587: "open", 25: "dropped"}),
+        ports({25: "dropped"}, EXTERNAL, EXTERNAL_ADDRESS), smtp(
+            "ready", f"{HOST}:587: TLSv1.3, certificate trusted for {HOST}; AUTH PLAIN "
+            "offered after TLS", checked=(587,))]),
     "no_auth_after_tls": (BY_HOST, [profile(), TWO_OPEN, smtp(
         "auth_not_offered", f"{HOST}:587: TLSv1.3 is fine, but no AUTH is offered after "
         "STARTTLS: no client can log in", auth_after_tls=[],
@@ -149,22 +169,20 @@ SCENES: dict[str, tuple[dict[str, str], list[tuple[str, ProbeResult]]]] = {
         stage="greeting")]),
     "smtp_gone": (BY_HOST, [profile(), TWO_OPEN, smtp(
         "refused", f"{HOST}:587 refused the connection: nothing listens", stage="connect")]),
-    "provider_refuses": (BY_REGION, [
+    "provider_ports": (BY_REGION, [
         profile(host="", region="us-ashburn-1"), ports({587: "refused", 25: "refused"}),
         ports({587: "open", 25: "open"}, EXTERNAL, EXTERNAL_ADDRESS)]),
-    "provider_drops": (BY_HOST, [
-        profile(), ports({587: "dropped", 25: "dropped"}),
-        ports({587: "refused", 25: "open"}, EXTERNAL, EXTERNAL_ADDRESS)]),
-    "egress_rejected": (BY_HOST, [
-        profile(), ports({587: "refused", 25: "refused"}),
-        ports({587: "refused", 25: "refused"}, EXTERNAL, EXTERNAL_ADDRESS)]),
-    "egress_dropped": (BY_HOST, [
+    "egress_ports": (BY_HOST, [
         profile(), ports({587: "dropped", 25: "dropped"}),
         ports({587: "dropped", 25: "dropped"}, EXTERNAL, EXTERNAL_ADDRESS)]),
-    "no_comparison": (BY_HOST, [
+    "no_port_open": (BY_HOST, [
         profile(), ports({587: "dropped", 25: "dropped"}),
-        ports_failed("no_mx", "no mail server to try for example.org: example.org has "
-                     "neither MX nor an address: mail to it cannot be delivered", host="")]),
+        ports({587: "open", 25: "refused"}, EXTERNAL, EXTERNAL_ADDRESS)]),
+    "no_comparison": (BY_HOST, [
+        profile(), ports({587: "open", 25: "dropped"}), NO_MX, smtp(
+            "ready", f"{HOST}:587: TLSv1.3, certificate trusted for {HOST}; AUTH PLAIN "
+            "offered after TLS", checked=(587,))]),
+    "not_compared": (BY_HOST, [profile(), ports({587: "dropped", 25: "dropped"}), NO_MX]),
     "no_route": (BY_HOST, [profile(), ports({587: "unreachable", 25: "unreachable"})]),
     "dns_timeout": (BY_HOST, [profile(), ports_failed(
         "timeout", f"looking up {HOST} got no answer in time")]),

@@ -237,14 +237,16 @@ def test_a_fix_that_fails_postfix_check_is_rolled_back_byte_identical(
     conf = write_config(make_postfix, tls_relays, settings)
     before = (conf / "main.cf").read_bytes()
     code, out = run_flow(conf, ca_file=tls_relays.ca_file, apply=True)
-    assert code == 1
+    assert code == 3, "the apply failed after a finished run"
     [applied] = out["applied"]
     assert applied["fixes"] == ["postfix.tls-level-may"]
     assert not applied["applied"] and applied["rolled_back"]
+    assert applied["outcome"] == "rolled_back" and "put back" in applied["message"]
     assert "/nonexistent/email-wizard-queue" in applied["check"]["output"]
     assert "+smtp_tls_security_level = may" in applied["diff"]
     assert (conf / "main.cf").read_bytes() == before
-    assert Path(applied["backup"]).read_bytes() == before
+    assert applied["backup"] is None, "the original is back: no backup to keep"
+    assert list(conf.glob("*email-wizard*")) == []
 
 
 def test_apply_without_write_permission_is_a_clear_error_and_changes_nothing(
@@ -258,9 +260,12 @@ def test_apply_without_write_permission_is_a_clear_error_and_changes_nothing(
         subprocess.run(["mount", "-o", "remount,bind,ro", str(mount)], check=True)
         before = (mount / "main.cf").read_bytes()
         result = cli("run", FLOW, "--set", f"config_directory={mount}", "--apply",
-                     "--ca-file", tls_relays.ca_file)
-        assert result.returncode == 2
+                     "--ca-file", tls_relays.ca_file, "--json")
+        assert result.returncode == 3, "an --apply failure after a finished run is not usage"
         assert "Traceback" not in result.stderr
+        out = json.loads(result.stdout)
+        assert out["status"] == "problem" and out["applied"] == []
+        assert "no permission to write" in out["apply_error"]
         assert "--apply: no permission to write" in result.stderr
         assert "postfix.set-relayhost" in result.stderr
         assert (mount / "main.cf").read_bytes() == before

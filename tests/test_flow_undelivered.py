@@ -269,8 +269,9 @@ def test_every_problem_of_a_badly_set_up_domain_is_found_in_one_run(wizard: Wiza
     assert steps(out)[-1] == "done_without_data"
     assert fix(out, "mail.dkim-add-cname")["actions"] == [
         {"type": "dns", "op": "add", "name": "sel1._domainkey.undelivered.test.",
-         "rtype": "CNAME", "value": "sel1.undelivered.test.dkim.iad1.oracleemaildelivery.com",
-         "old_value": "", "zone": "", "zone_relative_name": "", "ttl": None}]
+         "rtype": "CNAME", "value": "sel1.undelivered.test.dkim.iad1.oracleemaildelivery.com.",
+         "old_value": "", "zone": "undelivered.test", "zone_relative_name": "sel1._domainkey",
+         "ttl": None}]
     assert fix(out, "mail.spf-add-include")["actions"] == [
         {"type": "dns", "op": "replace", "name": "undelivered.test.", "rtype": "TXT",
          "old_value": "v=spf1 ip4:192.0.2.1 ~all",
@@ -501,23 +502,103 @@ def test_a_dkim_cname_to_another_target_is_pointed_at_the_providers_key(
                            login=False)
     assert (code, out["status"]) == (1, "problem")
     assert outcome(out, "dkim") == "cname_wrong_target"
-    assert steps(out)[steps(out).index("dkim") + 1] == "dkim_wrong_target"
+    assert steps(out)[steps(out).index("dkim") + 1:][:2] == ["dkim_wrong_zone", "dkim_wrong_target"]
     assert finding_ids(out) == ["mail.dkim-wrong-target"]
     assert fix(out, "mail.dkim-replace-cname")["actions"] == [
-        {**DNS_NONE, "type": "dns", "op": "replace",
+        {"type": "dns", "op": "replace",
          "name": "sel1._domainkey.wrongcname.undelivered2.test.", "rtype": "CNAME",
-         "old_value": "sel1.keys.provider.test",
-         "value": "sel1.wrongcname.undelivered2.test.dkim.iad1.oracleemaildelivery.com"}]
+         "old_value": "sel1.keys.provider.test.",
+         "value": "sel1.wrongcname.undelivered2.test.dkim.iad1.oracleemaildelivery.com.",
+         "zone": "undelivered2.test", "zone_relative_name": "sel1._domainkey.wrongcname",
+         "ttl": None}]
     assert steps(out)[-1] == "envelope_not_tested"
+
+
+def test_a_txt_key_that_is_not_the_providers_is_replaced_by_the_cname(wizard: Wizard) -> None:
+    code, out = wizard.run(*relay("sender=app@txtkey.undelivered2.test", "selector=sel1"),
+                           login=False)
+    assert (code, out["status"]) == (1, "problem")
+    assert outcome(out, "dkim") == "txt_key_differs"
+    assert steps(out)[steps(out).index("dkim") + 1:][:2] == [
+        "dkim_txt_zone", "dkim_txt_not_providers"]
+    assert finding_ids(out) == ["mail.dkim-txt-not-providers-key"]
+    delete, add = fix(out, "mail.dkim-txt-to-cname")["actions"]
+    assert {k: v for k, v in delete.items() if k != "value"} == {
+        "type": "dns", "op": "delete", "name": "sel1._domainkey.txtkey.undelivered2.test.",
+        "rtype": "TXT", "old_value": "", "zone": "undelivered2.test",
+        "zone_relative_name": "sel1._domainkey.txtkey", "ttl": None}
+    assert delete["value"].startswith("v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQ")
+    assert add == {
+        "type": "dns", "op": "add", "name": "sel1._domainkey.txtkey.undelivered2.test.",
+        "rtype": "CNAME",
+        "value": "sel1.txtkey.undelivered2.test.dkim.iad1.oracleemaildelivery.com.",
+        "old_value": "", "zone": "undelivered2.test",
+        "zone_relative_name": "sel1._domainkey.txtkey", "ttl": None}
+
+
+def test_a_dkim_cname_pasted_whole_into_a_zone_relative_console_is_moved(
+        wizard: Wizard) -> None:
+    code, out = wizard.run(*relay("sender=app@pasted.undelivered2.test", "selector=sel1"),
+                           login=False)
+    assert (code, out["status"]) == (1, "problem")
+    assert steps(out)[steps(out).index("dkim"):][:3] == ["dkim", "dkim_misplaced", "dkim_move"]
+    assert finding_ids(out) == ["mail.dkim-misplaced"]
+    assert "sel1._domainkey.pasted.undelivered2.test.undelivered2.test." in \
+        out["findings"][0]["message"]
+    target = "sel1.pasted.undelivered2.test.dkim.iad1.oracleemaildelivery.com."
+    assert fix(out, "mail.dkim-move-record")["actions"] == [
+        {"type": "dns", "op": "delete",
+         "name": "sel1._domainkey.pasted.undelivered2.test.undelivered2.test.",
+         "rtype": "CNAME", "value": target, "old_value": "", "zone": "undelivered2.test",
+         "zone_relative_name": "sel1._domainkey.pasted.undelivered2.test", "ttl": None},
+        {"type": "dns", "op": "add", "name": "sel1._domainkey.pasted.undelivered2.test.",
+         "rtype": "CNAME", "value": target, "old_value": "", "zone": "undelivered2.test",
+         "zone_relative_name": "sel1._domainkey.pasted", "ttl": None}]
+    assert "sel1._domainkey.pasted\n" in fix(out, "mail.dkim-move-record")["text"]
+    assert outcome(out, "spf_with_include") == "valid"
+
+
+def test_a_dkim_cname_whose_subdomain_label_was_dropped_is_moved(wizard: Wizard) -> None:
+    code, out = wizard.run(*relay("sender=app@dropped.undelivered2.test", "selector=drop1"),
+                           login=False)
+    assert (code, out["status"]) == (1, "problem")
+    assert steps(out)[steps(out).index("dkim"):][:3] == ["dkim", "dkim_misplaced", "dkim_move"]
+    assert finding_ids(out) == ["mail.dkim-misplaced"]
+    assert "were dropped" in out["findings"][0]["message"]
+    target = "drop1.dropped.undelivered2.test.dkim.iad1.oracleemaildelivery.com."
+    assert fix(out, "mail.dkim-move-record")["actions"] == [
+        {"type": "dns", "op": "delete", "name": "drop1._domainkey.undelivered2.test.",
+         "rtype": "CNAME", "value": target, "old_value": "", "zone": "undelivered2.test",
+         "zone_relative_name": "drop1._domainkey", "ttl": None},
+        {"type": "dns", "op": "add", "name": "drop1._domainkey.dropped.undelivered2.test.",
+         "rtype": "CNAME", "value": target, "old_value": "", "zone": "undelivered2.test",
+         "zone_relative_name": "drop1._domainkey.dropped", "ttl": None}]
+
+
+def test_a_missing_dkim_cname_without_a_known_value_says_where_to_find_it(
+        wizard: Wizard) -> None:
+    code, out = wizard.run("sender=app@undelivered.test", "selector=sel1", "host=127.0.0.1",
+                           login=False)
+    assert (code, out["status"]) == (1, "problem")
+    assert steps(out)[steps(out).index("dkim"):][:4] == [
+        "dkim", "dkim_misplaced", "dkim_value_known", "dkim_missing_value_unknown"]
+    assert "mail.dkim-missing" in finding_ids(out)
+    found = fix(out, "mail.dkim-add-cname")
+    assert found["actions"] == [
+        {"type": "console",
+         "instruction": "Copy the CNAME value of the DKIM key sel1 and add it as a CNAME at "
+                        "sel1._domainkey.undelivered.test. (sel1._domainkey in the zone "
+                        "undelivered.test)",
+         "where": "Email Delivery > Email Domains > undelivered.test > DKIM", "command": ""}]
+    assert "--set region=<your region>" in found["text"]
+    assert not [a for f in out["fixes"] for a in f["actions"]
+                if a["type"] == "dns" and not a["value"]]
 
 
 @pytest.mark.parametrize(("subdomain", "dkim_outcome", "summary"), [
     ("nokey", "no_key_at_target",
      "sel1._domainkey.nokey.undelivered2.test points to "
      "sel1.nokey.undelivered2.test.dkim.iad1.oracleemaildelivery.com, which does not exist"),
-    ("txtkey", "txt_key_differs",
-     "sel1._domainkey.txtkey.undelivered2.test publishes a key directly in TXT, but not the "
-     "key at sel1.txtkey.undelivered2.test.dkim.iad1.oracleemaildelivery.com"),
     ("revoked", "revoked",
      "the DKIM key at sel1._domainkey.revoked.undelivered2.test is revoked (empty p=)"),
     ("badkey", "malformed",

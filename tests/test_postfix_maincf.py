@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.maincf_cases import CASES, normalized, postconf_n
 from wizard.postfix.maincf import MainCfError, expand, expand_all, parse_main_cf
 from wizard.postfix.postconf import parse_postconf_lines
 from wizard.postfix.postqueue import parse_postqueue_json
@@ -72,6 +73,10 @@ def test_postconf_output_lines_become_a_mapping() -> None:
         "relayhost": "", "smtp_use_tls": "yes"}
 
 
+def test_postconf_output_lines_end_at_newlines_only() -> None:
+    assert parse_postconf_lines("relayhost = a\x0cb\n") == {"relayhost": "a\x0cb"}
+
+
 def test_postqueue_json_lines_become_messages_and_junk_is_skipped() -> None:
     text = ('{"queue_name": "deferred", "queue_id": "ABC", "sender": "a@x", "message_size": 9,'
             ' "arrival_time": 1, "recipients": [{"address": "b@y", "delay_reason": "refused"}]}\n'
@@ -79,3 +84,24 @@ def test_postqueue_json_lines_become_messages_and_junk_is_skipped() -> None:
     [message] = parse_postqueue_json(text)
     assert (message.queue_id, message.sender, message.recipients[0].delay_reason) == (
         "ABC", "a@x", "refused")
+
+
+@pytest.mark.parametrize("text", CASES.values(), ids=list(CASES))
+def test_the_reader_reads_every_line_form_as_the_real_postconf_does(text: str) -> None:
+    assert normalized(parse_main_cf(text).values()) == postconf_n(text)
+
+
+def test_a_form_feed_does_not_end_a_line() -> None:
+    """Python's ``splitlines`` splits at a form feed; Postfix does not."""
+    assert parse_main_cf("relayhost = a\x0cb\n").values() == {"relayhost": "a\x0cb"}
+
+
+def test_continuations_across_blank_and_comment_lines_start_where_the_name_is() -> None:
+    parsed = parse_main_cf("# top\nrelayhost = [a]:587\n\n# c\n  [b]:587\nmyhostname = h\n")
+    assert parsed.values() == {"relayhost": "[a]:587 [b]:587", "myhostname": "h"}
+    assert parsed.lines() == {"relayhost": 2, "myhostname": 6}
+
+
+def test_an_empty_name_is_an_error_as_in_postfix() -> None:
+    with pytest.raises(MainCfError, match="missing attribute name"):
+        parse_main_cf("= value\n")

@@ -63,3 +63,10 @@ async def test_a_host_given_with_a_region_is_the_endpoint_and_the_region_names_i
 async def test_without_a_host_the_region_endpoint_is_the_endpoint() -> None:
     result = await profile(region="us-ashburn-1")
     assert result.facts["smtp_host"] == result.facts["region_smtp_host"] != ""
+
+
+async def test_the_ports_say_which_speak_starttls_and_which_tls_from_the_first_byte() -> None:
+    for provider in ("oci", "generic"):
+        result = await profile(provider=provider, host="mail.example.net")
+        assert (result.facts["starttls_ports"], result.facts["implicit_tls_ports"]) == (
+            "587,25", "465"), provider

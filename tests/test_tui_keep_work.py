@@ -31,6 +31,8 @@ from wizard.tui.screens.inputs import Field, InputsScreen
 from wizard.tui.screens.walk import WalkScreen
 
 SIZE = (100, 30)
+SYSTEM_MASTER_CF = next(p for p in ("/etc/postfix/master.cf",
+                                    "/usr/share/postfix/master.cf.dist") if Path(p).is_file())
 
 
 async def finished_walk(pilot: object, host: str = "mail.example.test") -> None:
@@ -154,9 +156,17 @@ def apply_app(folder: Path, check: Callable[[Path], CheckResult] = passing_check
 
 @pytest.fixture
 def scene_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A main.cf copied alone into a folder (the current folder)."""
     put_main_cf(tmp_path)
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def full_folder(scene_folder: Path) -> Path:
+    """The same main.cf in a full Postfix config folder (with a master.cf)."""
+    (scene_folder / "master.cf").write_text(Path(SYSTEM_MASTER_CF).read_text())
+    return scene_folder
 
 
 async def apply_fix(pilot: Any) -> None:
@@ -168,8 +178,8 @@ async def apply_fix(pilot: Any) -> None:
     await settle(pilot)
 
 
-async def test_an_applied_fix_is_reported_in_a_dialog_that_stays(scene_folder: Path) -> None:
-    app = apply_app(scene_folder)
+async def test_an_applied_fix_is_reported_in_a_dialog_that_stays(full_folder: Path) -> None:
+    app = apply_app(full_folder)
     async with app.run_test(size=(120, 40)) as pilot:
         await apply_fix(pilot)
         await pilot.pause(0.5)
@@ -180,9 +190,20 @@ async def test_an_applied_fix_is_reported_in_a_dialog_that_stays(scene_folder: P
         assert "Backup of the old file: " in text
 
 
-async def test_recheck_after_an_apply_runs_the_checks_again(scene_folder: Path) -> None:
+async def test_a_main_cf_copied_alone_says_what_was_not_checked(scene_folder: Path) -> None:
+    app = apply_app(scene_folder)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await apply_fix(pilot)
+        assert isinstance(app.screen, ApplyResultScreen)
+        text = screen_text(app)
+        assert "Applied to main.cf; checked: parameter names (postconf -d), postconf -n." in text
+        assert "Not checked: postfix check" in text
+        assert "postfix reload" not in text
+
+
+async def test_recheck_after_an_apply_runs_the_checks_again(full_folder: Path) -> None:
     runner = ScriptedRunner(results())
-    app = apply_app(scene_folder, runner=runner)
+    app = apply_app(full_folder, runner=runner)
     async with app.run_test(size=(120, 40)) as pilot:
         await apply_fix(pilot)
         before = len(runner.calls)
@@ -194,19 +215,19 @@ async def test_recheck_after_an_apply_runs_the_checks_again(scene_folder: Path) 
         assert screen.session.finished and screen.applied == {}
 
 
-async def test_a_failed_check_shows_postfix_s_own_message_first(scene_folder: Path) -> None:
-    before = (scene_folder / "main.cf").read_bytes()
-    app = apply_app(scene_folder, failing_check)
+async def test_a_failed_check_shows_postfix_s_own_message_first(full_folder: Path) -> None:
+    before = (full_folder / "main.cf").read_bytes()
+    app = apply_app(full_folder, failing_check)
     async with app.run_test(size=(120, 40)) as pilot:
         await apply_fix(pilot)
         assert isinstance(app.screen, ApplyResultScreen)
         lines = [line for line in screen_text(app).splitlines() if line.strip()]
         assert lines[0] == ("✘ postfix: fatal: open /etc/mailname: No such file or "
                             "directory")
-        assert "the original was put back byte for byte" in screen_text(app)
+        assert "was put back unchanged" in screen_text(app)
         await pilot.pause(10)
         assert isinstance(app.screen, ApplyResultScreen), "it stays until dismissed"
-    assert (scene_folder / "main.cf").read_bytes() == before
+    assert (full_folder / "main.cf").read_bytes() == before
 
 
 def test_picture_quit_confirmation(snap_compare: Any, tmp_path: Path) -> None:
@@ -223,11 +244,11 @@ def test_picture_run_to_end_summary(snap_compare: Any, tmp_path: Path) -> None:
                         run_before=finished_walk)
 
 
-def test_picture_apply_succeeded(snap_compare: Any, scene_folder: Path) -> None:
-    assert snap_compare(apply_app(scene_folder), terminal_size=(100, 30),
+def test_picture_apply_succeeded(snap_compare: Any, full_folder: Path) -> None:
+    assert snap_compare(apply_app(full_folder), terminal_size=(100, 30),
                         run_before=apply_fix)
 
 
-def test_picture_apply_failed(snap_compare: Any, scene_folder: Path) -> None:
-    assert snap_compare(apply_app(scene_folder, failing_check), terminal_size=(100, 30),
+def test_picture_apply_failed(snap_compare: Any, full_folder: Path) -> None:
+    assert snap_compare(apply_app(full_folder, failing_check), terminal_size=(100, 30),
                         run_before=apply_fix)

@@ -50,7 +50,7 @@ def test_each_shipped_flow_asks_for_its_inputs(snap_compare: Any, flow_id: str,
 
 @pytest.mark.parametrize("size", SIZES, ids=size_id)
 def test_a_console_action_the_support_request(snap_compare: Any, size: tuple[int, int]) -> None:
-    values, results = PORT_SCENES["provider_refuses"]
+    values, results = PORT_SCENES["provider_ports"]
     inputs = {"ports": "587,25", "external_mta_domain": "example.org", **values}
     assert snap_compare(still_app(PORT_FLOW, ReplayRunner(results)), terminal_size=size,
                         run_before=walk_to_end(PORT_FLOW, inputs))

@@ -242,8 +242,6 @@ def _run(args: argparse.Namespace) -> int:
     import asyncio
 
     from wizard.engine import MissingAnswer, Session, run_to_end
-    from wizard.fixes.apply_postconf import ApplyError
-    from wizard.fixes.apply_session import apply_session_fixes
     from wizard.flow.diagnostics import DataFileError
     from wizard.flow.loader import UnknownFlow, find_flow
     from wizard.inputs import BadInput, check_inputs, parse_nameserver
@@ -279,13 +277,35 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(f"flow {flow.id} asks {exc.question!r}: give the answer with "
                          f"--set {exc.var}=VALUE") from None
     result = session_json(session)
+    status, interrupted = EXIT_CODES[session.status], ""
     if args.apply:
-        try:
-            result["applied"] = apply_session_fixes(session)
-        except ApplyError as exc:
-            raise UsageError(f"--apply: {exc}") from None
+        status, interrupted = _apply(session, result, status)
     if args.json:
         print(json.dumps(result, indent=2))
     else:
         sys.stdout.write(run_text(result))
-    return EXIT_CODES[session.status]
+    if interrupted:
+        print(f"email-wizard: --apply: {interrupted}", file=sys.stderr)
+    return status
+
+
+def _apply(session: Any, result: dict[str, Any], status: int) -> tuple[int, str]:
+    """Apply the fixes into ``result``; an apply that fails after the run exits 3 (not 2)."""
+    from wizard.fixes.apply_postconf import ApplyError
+    from wizard.fixes.apply_session import ApplyInterrupted, apply_failed, apply_session_fixes
+
+    try:
+        result["applied"] = apply_session_fixes(session)
+    except ApplyError as exc:
+        result["applied"], result["apply_error"] = getattr(exc, "done", []), str(exc)
+        print(f"email-wizard: --apply: {exc}", file=sys.stderr)
+        return 3, ""
+    except ApplyInterrupted as exc:
+        result["applied"] = exc.done
+        return (130 if exc.signal_name == "SIGINT" else 143), exc.message
+    if apply_failed(result["applied"]):
+        for entry in result["applied"]:
+            if entry["outcome"] not in ("applied", "unchanged"):
+                print(f"email-wizard: --apply: {entry['message']}", file=sys.stderr)
+        return 3, ""
+    return status, ""

@@ -28,13 +28,13 @@ def run_text(result: dict[str, Any]) -> str:
     for applied in result.get("applied", []):
         out.append(f"\nApplied {', '.join(applied['fixes'])} to {applied['file']}:\n"
                    f"{applied['diff']}")
-        if applied["rolled_back"]:
-            out.append(f"  'postfix check' failed, so the original was put back:\n"
-                       f"  {applied['check']['output']}\n")
-        elif applied["applied"]:
-            out.append(f"  backup: {applied['backup']}\n  postfix check: "
-                       f"{'ok' if applied['check']['ok'] else applied['check']['output']}\n")
-    if "applied" in result and not result["applied"]:
+        out.append(f"  {applied['message']}\n")
+        if not applied["check"]["ok"] and applied["check"]["output"]:
+            out.extend(f"  {line}\n" for line in applied["check"]["output"].splitlines())
+        out.extend(f"  not checked: {line}\n" for line in applied["check"]["not_checked"])
+    if result.get("apply_error"):
+        out.append(f"\n--apply failed: {result['apply_error']}\n")
+    if "applied" in result and not result["applied"] and not result.get("apply_error"):
         out.append("\n--apply: no fix of this run can be applied\n")
     for raw in result["fixes"]:
         fix = Fix.model_validate(raw)

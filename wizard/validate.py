@@ -32,8 +32,10 @@ def validate_file(path: Path, display: str | None = None) -> list[Diagnostic]:
     try:
         if kind == "catalog":
             from wizard.catalog.loader import load_catalog_file
+            from wizard.flow.loader import discover
 
-            load_catalog_file(path, display=name)
+            flows = {flow_id: set(flow.inputs) for flow_id, (flow, _) in discover().flows.items()}
+            load_catalog_file(path, display=name, flows=flows)
         elif kind == "rfc-codes":
             from wizard.catalog.loader import load_rfc_codes
 

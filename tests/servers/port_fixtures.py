@@ -89,8 +89,11 @@ class Peers:
 
     def smtp(self, address: str, port: int, script: Script | None = None) -> None:
         """A scripted SMTP server (a polite plain one by default) at ``address:port``."""
+        chosen = script or Script()
+
         async def start() -> asyncio.AbstractServer:
-            return await asyncio.start_server(ScriptedSmtp(script or Script()), address, port)
+            return await asyncio.start_server(ScriptedSmtp(chosen), address, port,
+                                              ssl=chosen.implicit)
 
         self.servers.append(self.loop.call(start()))
 

@@ -10,6 +10,7 @@ from typing import Any
 from wizard.fixes.apply_postconf import CheckResult
 from wizard.flow.loader import load_flow
 from wizard.flow.model import Flow
+from wizard.postfix.check import POSTFIX_CHECK
 from wizard.probes.base import ProbeResult
 from wizard.settings import Settings
 from wizard.tui.app import EmailWizardApp, make_app
@@ -45,7 +46,7 @@ def refused(host: str = "mail.example.test", port: int = 587) -> ProbeResult:
 
 def passing_check(config_dir: Path) -> CheckResult:
     """A ``postfix check`` stand-in that passes (the real one needs Postfix)."""
-    return CheckResult(True, True, "")
+    return CheckResult(True, True, "", checked=(POSTFIX_CHECK,))
 
 
 class ScriptedRunner:

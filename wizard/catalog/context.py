@@ -79,7 +79,12 @@ def nearest_designation(stream: Stream, compiled: CompiledCatalog, start: int, e
 
 def fit(entry: Entry, stream: Stream, compiled: CompiledCatalog, start: int, end: int,
         reach: int) -> Fit:
-    """Whether the text matched at ``[start, end)`` really is ``entry``, given its surroundings."""
+    """Whether the text matched at ``[start, end)`` really is ``entry``, given its surroundings.
+
+    A client entry's text (an exception's name, a log phrase) stands on its own.
+    """
+    if entry.protocol == "client":
+        return Fit.CONFIRMED
     lead = lead_before(stream, start)
     if lead.code is not None:
         if lead.code != str(entry.code):

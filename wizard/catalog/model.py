@@ -34,8 +34,10 @@ TOPICS: tuple[str, ...] = get_args(Topic)
 class CaptureSpec(Strict):
     """A named value a reply carries, such as the limit or the address."""
 
-    shape: Literal["number", "token"] = Field(
-        description="number: digits only; token: any run of text without spaces")
+    shape: Literal["number", "token", "host", "endpoint"] = Field(
+        description="number: digits only; token: any run of text without spaces; host: a "
+        "dotted host name, an IP address or localhost; endpoint: host:port, [host]:port or "
+        "host[address]:port, which fills the captures host and port")
     description: str
 
 
@@ -69,11 +71,17 @@ class Retry(Strict):
 
 
 class Entry(Strict):
-    """One documented error."""
+    """One documented error: a server's reply (smtp, https) or what a client prints (client)."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    protocol: Literal["smtp", "https"]
-    code: int = Field(ge=100, le=599, description="SMTP reply code or HTTP status")
+    protocol: Literal["smtp", "https", "client"] = Field(
+        description="smtp or https: a reply of the server; client: an error an application, "
+        "library or mail server raises or logs by itself (an exception, a log line)")
+    client: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]*$",
+                               description="client entries: what prints it, e.g. python, java, "
+                               "node, dotnet, php, postfix, sendmail")
+    code: int | None = Field(None, ge=100, le=599,
+                             description="SMTP reply code or HTTP status (not for client)")
     enhanced_code: str | None = Field(None, pattern=rf"^{ENHANCED_CODE}$")
     error_code: str | None = Field(None, description="HTTPS designation, e.g. InvalidParameter")
     reply: str = Field(min_length=1, description="The server's text as documented")
@@ -87,9 +95,31 @@ class Entry(Strict):
     retry: Retry
     topic: Topic = Field(description="What the error is about (flows branch on it)")
     flow: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Flow to continue with")
+    inputs: dict[str, str] = Field(
+        default_factory=dict, description="Inputs of 'flow' filled from the captures "
+        "(templates such as '{host}' or '[{host}]:{port}'); one whose captures the text "
+        "lacks is left out")
+    rank: int = Field(0, ge=0, le=9, description="Among matches found as surely, a higher "
+                      "rank comes first: a nested cause (a TLS handshake failure) before "
+                      "the wrapper that reports it (could not connect)")
+    not_on_reference_page: list[str] = Field(
+        default_factory=list, description="Claims of this entry that the provider's page "
+        "does not make, each copied word for word from its meaning, causes, fix or retry "
+        "advice (shown to the user as such)")
 
     @model_validator(mode="after")
     def _protocol_fields(self) -> Entry:
+        if self.protocol == "client":
+            if self.code is not None or self.enhanced_code or self.error_code:
+                raise ValueError("a client entry has no 'code', 'enhanced_code' or "
+                                 "'error_code' (the server's reply is another entry)")
+            if not self.client:
+                raise ValueError("a client entry needs 'client' (what prints it)")
+            return self
+        if self.client:
+            raise ValueError("'client' is for client entries")
+        if self.code is None:
+            raise ValueError(f"an {self.protocol} entry needs 'code'")
         if self.protocol == "https" and not self.error_code:
             raise ValueError("an https entry needs 'error_code' (its designation)")
         if self.protocol == "smtp" and self.error_code:
@@ -99,6 +129,13 @@ class Entry(Strict):
             raise ValueError(f"reply starts with {leading.group(1)} but enhanced_code is "
                              f"{self.enhanced_code}")
         return self
+
+    @property
+    def label(self) -> str:
+        """How the entry is headed: ``535``, ``404 NotAuthorizedOrNotFound`` or ``python:``."""
+        if self.protocol == "client":
+            return f"{self.client}:"
+        return f"{self.code} {self.error_code}" if self.error_code else str(self.code)
 
     def match_texts(self) -> list[str]:
         """The texts the matcher looks for: ``patterns``, else ``reply`` without its status code."""
@@ -136,6 +173,10 @@ class Catalog(Strict):
     source: str
     matching: Matching
     captures: dict[str, CaptureSpec]
+    context: list[str] = Field(
+        default_factory=list, description="Texts anywhere in a paste that fill captures a "
+        "match lacks but its 'inputs' need, e.g. the call that opened the connection: "
+        "'smtplib.SMTP <host> <port>'")
     entries: list[Entry] = Field(min_length=1)
 
 

@@ -7,19 +7,58 @@ expression runs over the pasted text, so there is nothing to backtrack.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
 from wizard.catalog.model import Catalog, Entry, split_placeholders
-from wizard.catalog.tokens import Token, tokenize
+from wizard.catalog.tokens import Token, is_placeholder, tokenize
 
 
 @dataclass(frozen=True)
 class Slot:
-    """A placeholder: one word captured under ``name``."""
+    """A placeholder: one word captured under ``name``, of a shape (number, token, endpoint).
+
+    ``written`` is the placeholder as the catalog writes it (``limit`` for ``<limit>``, empty
+    for ``<>``): a placeholder pasted from the page fills only a slot written the same way,
+    so ``limit is <limit>`` (SMTP) and ``limit is <>`` (HTTPS) each find their own entry.
+    """
 
     name: str
-    numeric: bool
+    shape: str
+    written: str = ""
+
+    def accepts(self, norm: str) -> bool:
+        """Whether the word ``norm`` can fill this slot (a pasted placeholder: spelled alike)."""
+        if is_placeholder(norm):
+            return norm == f"<{self.written}>"
+        if self.shape == "number":
+            return norm.isascii() and norm.isdigit()
+        if self.shape == "host":
+            return is_host(norm)
+        if self.shape == "endpoint":
+            return split_endpoint(norm) is not None
+        return True
+
+
+_HOST = re.compile(r"localhost|[a-z0-9-]+(?:\.[a-z0-9-]+)+\.?|[0-9a-f:]*:[0-9a-f:.]+")
+
+
+def is_host(word: str) -> bool:
+    """A dotted host name, an IPv4 or IPv6 address, or ``localhost`` (not a variable name)."""
+    return _HOST.fullmatch(word.lower()) is not None
+
+
+def split_endpoint(word: str) -> tuple[str, str] | None:
+    """``host:port``, ``[host]:port`` or ``host[address]:port`` as (host, port); else None."""
+    host, colon, port = word.rpartition(":")
+    if not colon or not (port.isascii() and port.isdigit()) or len(port) > 5:
+        return None
+    if host.endswith("]") and "[" in host:
+        name, _, address = host[:-1].partition("[")
+        host = name or address
+    host = host.strip("[]")
+    return (host, port) if is_host(host) else None
 
 
 Item = str | Slot
@@ -49,11 +88,16 @@ class Pattern:
             item = self.items[k]
             norm = tokens[start + k].norm
             if isinstance(item, Slot):
-                if item.numeric and not (norm.isascii() and norm.isdigit()):
+                if not item.accepts(norm):
                     return 0
             elif norm != item:
                 return 0
         return length
+
+    def exact_placeholders(self, tokens: list[Token], start: int, length: int) -> int:
+        """How many slots were filled by a pasted placeholder spelled as the catalog spells it."""
+        return sum(1 for k, item in enumerate(self.items[:length])
+                   if isinstance(item, Slot) and tokens[start + k].norm == f"<{item.written}>")
 
 
 def designation_key(error_code: str) -> str:
@@ -61,12 +105,16 @@ def designation_key(error_code: str) -> str:
     return "".join(tokenize(error_code))
 
 
-def _compile_text(catalog: Catalog, entry: Entry, index: int, text: str) -> Pattern:
+CONTEXT = -1
+"""The ``entry`` of a context pattern: it fills captures and is no match of its own."""
+
+
+def _compile_text(catalog: Catalog, entry: Entry | None, index: int, text: str) -> Pattern:
     items: list[Item] = []
     for piece, is_slot in split_placeholders(text):
         if is_slot:
-            name = entry.capture_name(piece)
-            items.append(Slot(name, catalog.captures[name].shape == "number"))
+            name = entry.capture_name(piece) if entry else piece
+            items.append(Slot(name, catalog.captures[name].shape, piece.lower()))
         else:
             items.extend(tokenize(piece))
     return Pattern(index, tuple(items), sum(1 for i in items if isinstance(i, str)))
@@ -78,6 +126,7 @@ class CompiledCatalog:
 
     patterns: tuple[Pattern, ...]
     anchors: dict[str, tuple[tuple[Pattern, int], ...]]
+    context_anchors: dict[str, tuple[tuple[Pattern, int], ...]]
     designations: dict[str, str]
     designation_phrases: dict[str, tuple[tuple[tuple[str, ...], str], ...]]
 
@@ -113,12 +162,18 @@ def compile_catalog(catalog: Catalog) -> CompiledCatalog:
         if len(owners) == 1:
             for form in {words, (key,)}:
                 patterns.append(Pattern(owners[0], form, len(form), by_designation=True))
+    context = [_compile_text(catalog, None, CONTEXT, text) for text in catalog.context]
+    return CompiledCatalog(
+        tuple(patterns), _anchored(patterns), _anchored(context), designations,
+        {k: tuple(v) for k, v in phrases.items()})
+
+
+def _anchored(patterns: list[Pattern]) -> dict[str, tuple[tuple[Pattern, int], ...]]:
+    """Each pattern under its first literal word, with that word's offset in the pattern."""
     anchors: dict[str, list[tuple[Pattern, int]]] = defaultdict(list)
     for pattern in patterns:
         offset = next(k for k, item in enumerate(pattern.items) if isinstance(item, str))
         anchor = pattern.items[offset]
         assert isinstance(anchor, str)
         anchors[anchor].append((pattern, offset))
-    return CompiledCatalog(
-        tuple(patterns), {k: tuple(v) for k, v in anchors.items()}, designations,
-        {k: tuple(v) for k, v in phrases.items()})
+    return {k: tuple(v) for k, v in anchors.items()}

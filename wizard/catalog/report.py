@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from wizard.action_text import action_lines
@@ -13,6 +14,8 @@ def match_json(match: Match) -> dict[str, Any]:
     entry = match.entry
     return {
         "id": entry.id,
+        "protocol": entry.protocol,
+        "client": entry.client,
         "code": entry.code,
         "enhanced_code": entry.enhanced_code,
         "error_code": entry.error_code,
@@ -24,8 +27,16 @@ def match_json(match: Match) -> dict[str, Any]:
         "retry": {"helps": entry.retry.helps, "kind": entry.retry.kind,
                   "advice": entry.retry.advice},
         "topic": entry.topic,
-        "flow": entry.flow,
+        "flow": match.flow,
+        "inputs": dict(match.inputs),
+        "not_on_reference_page": list(match.not_on_reference_page),
     }
+
+
+def run_command(match: Match) -> str:
+    """The command that continues with the match's flow, its inputs filled from the text."""
+    sets = "".join(f" --set {shlex.quote(f'{k}={v}')}" for k, v in match.inputs.items())
+    return f"email-wizard run {match.flow}{sets}"
 
 
 def explanation_json(explanation: Explanation) -> dict[str, Any]:
@@ -36,7 +47,7 @@ def explanation_json(explanation: Explanation) -> dict[str, Any]:
 
 def _match_lines(match: Match) -> list[str]:
     entry = match.entry
-    head = f"{entry.code} {entry.error_code}" if entry.error_code else str(entry.code)
+    head = entry.label
     if entry.enhanced_code and entry.protocol == "smtp" and \
             not entry.reply.startswith(entry.enhanced_code):
         head += f" {entry.enhanced_code}"
@@ -51,9 +62,12 @@ def _match_lines(match: Match) -> list[str]:
         lines.append(f"    {match.fix.text}")
     for action in match.fix.actions:
         lines += [f"    → {line}" for line in action_lines(action)]
+    if match.not_on_reference_page:
+        lines += ["", "  Not on the provider's reference page (our knowledge, check it):"]
+        lines += [f"    - {claim}" for claim in match.not_on_reference_page]
     retry = "yes" if entry.retry.helps else "no"
     lines += ["", f"  Retry helps: {retry} ({entry.retry.kind}): {entry.retry.advice}",
-              f"  Continue with: email-wizard run {entry.flow}"]
+              f"  Continue with: {run_command(match)}"]
     return lines
 
 

@@ -1,10 +1,13 @@
 """Split pasted text into normalised words, one pass, with their offsets.
 
-Words are compared in lower case with surrounding punctuation and quoting
-removed, so ``said: 535``, ``(535, b'Authentication …')`` and
-``"message": "…"`` all yield the same words as the bare reply. A multi-line
-SMTP reply (``535-…`` lines followed by ``535 …``) becomes one logical line
-without the repeated codes. Everything here is linear in the input.
+A placeholder printed in documentation (``<user ocid>``, ``<limit>``,
+``<>``: letters and spaces between angle brackets) is one word, so the
+page's own example texts match their entries. Words are compared in lower
+case with surrounding punctuation and quoting removed, so ``said: 535``,
+``(535, b'Authentication …')`` and ``"message": "…"`` all yield the same
+words as the bare reply. A multi-line SMTP reply (``535-…`` lines followed
+by ``535 …``) becomes one logical line without the repeated codes.
+Everything here is linear in the input.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_WORD = re.compile(r"(?<!\\)(?:[^\s\"'(){}\[\]<>,;`\\]|\\(?![nrt]))+")
+_WORD = re.compile(r"<(?:[A-Za-z][A-Za-z _-]{0,40})?>"
+                   r"|(?<!\\)(?:[^\s\"'(){}\[\]<>,;`\\]|\\(?![nrt]))+")
 _EDGES = ".:!?=*~|-+#&%$^/"
 _ENHANCED = re.compile(r"[245]\.\d{1,3}\.\d{1,3}")
 
@@ -24,6 +28,11 @@ class Token:
     norm: str
     start: int
     end: int
+
+
+def is_placeholder(norm: str) -> bool:
+    """A documentation placeholder pasted as printed: ``<limit>``, ``<user ocid>``, ``<>``."""
+    return norm.startswith("<")
 
 
 def is_reply_code(norm: str) -> bool:
@@ -85,10 +94,15 @@ class Stream:
 
 
 def tokenize_text(text: str) -> Stream:
-    """Tokenise ``text`` into a :class:`Stream` (multi-line replies joined)."""
+    """Tokenise ``text`` into a :class:`Stream`.
+
+    Multi-line replies are joined, and so is a line holding nothing but a reply
+    code with the line after it (a table row copied from a documentation page).
+    """
     stream = Stream(text)
     pending_code: str | None = None
     pending_enhanced: str | None = None
+    glued = False
     offset = 0
     for physical in text.splitlines(keepends=True):
         words, continued = _words(physical, offset)
@@ -107,8 +121,9 @@ def tokenize_text(text: str) -> Stream:
             pending_code = pending_enhanced = None
         if not words and not joined:
             continue
-        if not joined or not stream.lines:
+        if not (joined or glued) or not stream.lines:
             stream.lines.append((len(stream.tokens), len(stream.tokens)))
+        glued = not continued and len(words) == 1 and is_reply_code(words[0].norm)
         line_index = len(stream.lines) - 1
         stream.tokens.extend(words)
         stream.line_of.extend([line_index] * len(words))

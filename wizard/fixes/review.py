@@ -11,15 +11,19 @@ from pathlib import Path
 
 from wizard.fixes.apply_postconf import ApplyError, ApplyResult, Plan, plan_postconf
 from wizard.flow.model import Fix, PostconfAction
+from wizard.postfix.check import POSTFIX_CHECK
 
 
-def fix_plan(fix: Fix) -> tuple[Plan | None, str]:
-    """The main.cf edit of ``fix``'s postconf actions, or why there is none to show."""
+def fix_plan(fix: Fix, named: list[str]) -> tuple[Plan | None, str]:
+    """The main.cf edit of ``fix``'s postconf actions, or why there is none to show.
+
+    ``named`` are the paths the user gave (only a main.cf there may be edited).
+    """
     actions = [a for a in fix.actions if isinstance(a, PostconfAction)]
     if not actions or not fix.applies_to:
         return None, ""
     try:
-        plan = plan_postconf(Path(fix.applies_to), actions)
+        plan = plan_postconf(Path(fix.applies_to), actions, named=named)
     except ApplyError as exc:
         return None, f"No diff: {exc}"
     if not plan.changes:
@@ -39,21 +43,24 @@ class ApplyReport:
 
 
 def apply_report(result: ApplyResult, main_cf: Path) -> ApplyReport:
-    """The apply's outcome: applied (and checked or not), rolled back, or nothing to do."""
+    """The apply's outcome, the real message first: applied (checked or not), nothing to
+    change, or not applied (rejected, rolled back, interrupted) with what Postfix said."""
     check = result.check
     backup = f"Backup of the old file: {result.backup}" if result.backup else ""
     if result.applied:
-        if check.ran:
+        if POSTFIX_CHECK in check.checked:
             return ApplyReport(True, f"Applied to {main_cf}; postfix check passed.",
                                tuple(filter(None, [backup])), "postfix reload")
-        return ApplyReport(True, f"Applied to {main_cf}, but not checked: {check.output}",
-                           tuple(filter(None, [backup])), "postfix reload")
-    if result.rolled_back:
-        return ApplyReport(False, check.output.strip() or "postfix check failed.",
+        checked = ", ".join(check.checked) or "nothing"
+        return ApplyReport(True, f"Applied to {main_cf}; checked: {checked}.",
                            tuple(filter(None, [
-                               f"postfix check rejected the new {main_cf.name}; the original "
-                               "was put back byte for byte.", backup])))
-    return ApplyReport(True, f"Nothing to change: {check.output}")
+                               *(f"Not checked: {reason}" for reason in check.not_checked),
+                               backup])))
+    if result.outcome == "unchanged":
+        return ApplyReport(True, f"Nothing to change: {check.output}")
+    said = check.output.strip() if check.output and not check.ok else ""
+    return ApplyReport(False, said or result.message,
+                       tuple(filter(None, [result.message if said else "", backup])))
 
 
 def applied_text(result: ApplyResult, main_cf: Path) -> str:

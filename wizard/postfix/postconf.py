@@ -1,10 +1,10 @@
-"""``postconf -n`` and ``postconf -d mail_version``, bounded by a timeout."""
+"""``postconf -n``, ``postconf -d mail_version`` and the parameter names Postfix knows."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wizard.postfix.process import find_program, run_program
+from wizard.postfix.process import find_program, run_program, run_program_sync
 
 _UNREADABLE_MARKS = (
     "No such file or directory",
@@ -39,7 +39,7 @@ class PostconfOutput:
 def parse_postconf_lines(text: str) -> dict[str, str]:
     """Turn ``name = value`` lines (``postconf -n`` output) into a mapping, in order."""
     params: dict[str, str] = {}
-    for line in text.splitlines():
+    for line in text.split("\n"):
         name, equals, value = line.partition("=")
         if equals and name.strip():
             params[name.strip()] = value.strip()
@@ -51,7 +51,8 @@ def _fatal_reason(stderr: list[str]) -> str:
     return (fatal or stderr or ["postconf failed without a message"])[-1]
 
 
-def _postconf() -> str:
+def postconf_program() -> str:
+    """The ``postconf`` program's path; raise :class:`PostconfNotFound` when there is none."""
     path = find_program("postconf")
     if path is None:
         raise PostconfNotFound("postconf is not installed (not on PATH nor in sbin)")
@@ -63,7 +64,7 @@ async def postconf_non_default(config_directory: str | None, timeout: float) -> 
 
     Raises :class:`~wizard.postfix.process.ProgramTimedOut` when it does not finish.
     """
-    argv = [_postconf()]
+    argv = [postconf_program()]
     if config_directory:
         argv += ["-c", config_directory]
     completed = await run_program([*argv, "-n"], timeout)
@@ -77,8 +78,27 @@ async def postconf_non_default(config_directory: str | None, timeout: float) -> 
 
 async def mail_version(timeout: float) -> str:
     """The installed Postfix version (``postconf -d -h mail_version``; no main.cf needed)."""
-    completed = await run_program([_postconf(), "-d", "-h", "mail_version"], timeout)
+    completed = await run_program([postconf_program(), "-d", "-h", "mail_version"], timeout)
     if completed.returncode != 0:
         raise PostconfFailed("invalid", _fatal_reason(completed.stderr_lines()),
                              completed.stderr_lines())
     return completed.stdout.strip()
+
+
+_KNOWN_NAMES: dict[str, frozenset[str]] = {}
+
+
+def known_parameter_names(timeout: float) -> frozenset[str]:
+    """The parameters the installed Postfix knows (``postconf -d``), asked once per process.
+
+    Raises :class:`PostconfNotFound`, :class:`PostconfFailed` or
+    :class:`~wizard.postfix.process.ProgramTimedOut`.
+    """
+    program = postconf_program()
+    if program not in _KNOWN_NAMES:
+        completed = run_program_sync([program, "-d"], timeout)
+        if completed.returncode != 0:
+            raise PostconfFailed("invalid", _fatal_reason(completed.stderr_lines()),
+                                 completed.stderr_lines())
+        _KNOWN_NAMES[program] = frozenset(parse_postconf_lines(completed.stdout))
+    return _KNOWN_NAMES[program]

@@ -1,8 +1,12 @@
-"""Run a Postfix command-line program with a deadline; never leave it behind.
+"""Find and run Postfix's programs (``postfix``, ``postconf``, ``postqueue``) with a deadline.
 
-The program gets its own process group so that anything it forks (``postqueue``
-runs ``showq`` itself when the mail system is down) is killed with it on a
-timeout or a cancellation.
+The one way the wizard runs them: :func:`find_program` looks in ``PATH`` and
+then in sbin; :func:`run_program` (async, for probes) and
+:func:`run_program_sync` (for ``--apply``, which runs outside an event loop)
+give the program its own process group, so that anything it forks
+(``postqueue`` runs ``showq`` itself when the mail system is down, ``script``
+runs ``postfix check``) is killed with it on a timeout, a cancellation or an
+exception such as ``KeyboardInterrupt``.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import contextlib
 import os
 import shutil
 import signal
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -43,9 +48,13 @@ def find_program(name: str) -> str | None:
     return shutil.which(name, path=search)
 
 
-def _kill_group(process: asyncio.subprocess.Process) -> None:
+def _kill_pid_group(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
+        os.killpg(pid, signal.SIGKILL)
+
+
+def _kill_group(process: asyncio.subprocess.Process) -> None:
+    _kill_pid_group(process.pid)
 
 
 async def run_program(argv: Sequence[str], timeout: float) -> Completed:
@@ -68,6 +77,25 @@ async def run_program(argv: Sequence[str], timeout: float) -> Completed:
         _kill_group(process)
         with contextlib.suppress(BaseException):
             await asyncio.shield(process.wait())
+        raise
+    return Completed(tuple(argv), process.returncode or 0,
+                     stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace"))
+
+
+def run_program_sync(argv: Sequence[str], timeout: float) -> Completed:
+    """:func:`run_program` for code without an event loop; same deadline and group kill."""
+    process = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_pid_group(process.pid)
+        process.communicate()
+        raise ProgramTimedOut(f"{argv[0]} did not finish within {timeout:g}s") from None
+    except BaseException:
+        _kill_pid_group(process.pid)
+        with contextlib.suppress(BaseException):
+            process.communicate()
         raise
     return Completed(tuple(argv), process.returncode or 0,
                      stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace"))

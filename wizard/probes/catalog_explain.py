@@ -31,8 +31,9 @@ from wizard.probes.base import (
     always,
 )
 
-CAPTURES = ("address", "limit", "header", "user")
-"""The captures of the bundled catalog, published flat (a test keeps them in step)."""
+CAPTURES = ("address", "limit", "header", "user", "host", "port", "ip")
+"""The captures of the bundled catalogs, published flat (a test keeps them in step; an
+``endpoint`` capture fills host and port)."""
 OTHER_TOPIC = "other"
 _PLACEHOLDER = re.compile(r"<([^<>]*)>")
 
@@ -79,23 +80,22 @@ def _reply_as_seen(match: Match) -> str:
 
 
 def _headline(match: Match) -> str:
-    entry = match.entry
-    code = f"{entry.code} {entry.error_code}" if entry.error_code else str(entry.code)
-    return f"{code} {_reply_as_seen(match)}: {match.meaning}"
+    return f"{match.entry.label} {_reply_as_seen(match)}: {match.meaning}"
 
 
 def _match_facts(match: Match) -> dict[str, FactValue]:
     entry = match.entry
     return {
         "entry_id": entry.id, "topic": entry.topic, "protocol": entry.protocol,
-        "code": entry.code, "enhanced_code": entry.enhanced_code or "",
+        "code": entry.code if entry.code is not None else "",
+        "enhanced_code": entry.enhanced_code or "",
         "error_code": entry.error_code or "", "reply": entry.reply,
         "captures": dict(match.captures),
         **{name: match.captures.get(name, "") for name in CAPTURES},
         "meaning": match.meaning, "causes": list(match.causes),
         "fix_title": match.fix.title, "fix_text": match.fix.text,
         "retry_kind": entry.retry.kind, "retry_helps": entry.retry.helps,
-        "retry_advice": entry.retry.advice, "flow": entry.flow,
+        "retry_advice": entry.retry.advice, "flow": match.flow,
         "confirmed": match.confirmed, "headline": _headline(match),
     }
 
@@ -181,7 +181,8 @@ def _list_facts(matches: list[Match] | None = None,
         if match.entry.topic not in topics:
             topics.append(match.entry.topic)
     return {
-        "matches": [{"id": m.entry.id, "topic": m.entry.topic, "code": m.entry.code,
+        "matches": [{"id": m.entry.id, "topic": m.entry.topic,
+                     "code": m.entry.code if m.entry.code is not None else "",
                      "captures": dict(m.captures)} for m in matches],
         "match_count": len(matches),
         "topics": topics,
@@ -243,6 +244,9 @@ SPEC = ProbeSpec(
         "limit": always("the limit the reply named (empty: none)"),
         "header": always("the header the reply named (empty: none)"),
         "user": always("the user (OCID) the reply named (empty: none)"),
+        "host": always("the SMTP host a client error named (empty: none)"),
+        "port": always("the port a client error named (empty: none)"),
+        "ip": always("the IP address a client error named (empty: none)"),
         "meaning": always("what it means, in our words"),
         "causes": always("likely causes"),
         "fix_title": always("the catalog's fix, in one line"),
@@ -250,7 +254,8 @@ SPEC = ProbeSpec(
         "retry_kind": always("transient, rate_limit or permanent"),
         "retry_helps": always("whether sending again can help"),
         "retry_advice": always("when and how to retry"),
-        "flow": always("the flow the catalog continues with"),
+        "flow": always("the flow the catalog continues with (a client error's, when one on "
+                       "the same topic is in the text)"),
         "confirmed": always("a reply code or designation stood beside the text"),
         "headline": always("one line: code, reply and meaning (or the generic meaning)"),
         "matches": always("every match, best first: id, topic, code, captures"),

@@ -9,7 +9,13 @@ import re
 from pydantic import Field
 
 from wizard.bounded_read import TooLarge, read_bounded
-from wizard.postfix.maincf import MainCf, MainCfError, expand_all, parse_main_cf
+from wizard.postfix.maincf import (
+    MAX_MAIN_CF_BYTES,
+    MainCf,
+    MainCfError,
+    expand_all,
+    parse_main_cf,
+)
 from wizard.postfix.postconf import (
     PostconfFailed,
     PostconfNotFound,
@@ -41,9 +47,6 @@ from wizard.probes.base import (
 )
 
 DEFAULT_CONFIG_DIRECTORY = "/etc/postfix"
-
-MAX_MAIN_CF_BYTES = 4 * 1024 * 1024
-"""A main.cf larger than this is not one."""
 
 TLS_PARAMS = (
     "relayhost",

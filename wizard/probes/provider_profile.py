@@ -61,6 +61,8 @@ def _lookup(params: ProviderProfileParams) -> ProbeResult:
         "ports_text": ", ".join(str(p.port) for p in provider.smtp.ports),
         "starttls_ports": ",".join(str(p.port) for p in provider.smtp.ports
                                    if p.tls == "starttls"),
+        "implicit_tls_ports": ",".join(str(p.port) for p in provider.smtp.ports
+                                       if p.tls == "implicit"),
         "tls_min_version": provider.smtp.tls_min_version,
         "auth_mechanisms": ", ".join(provider.smtp.auth.mechanisms),
         "max_recipients": provider.limits.max_recipients or 0,
@@ -118,6 +120,8 @@ SPEC = ProbeSpec(
         "ports_text": on("submission ports, comma-separated", "found", "unknown_region",
                          "no_endpoint"),
         "starttls_ports": on("ports with STARTTLS", "found", "unknown_region", "no_endpoint"),
+        "implicit_tls_ports": on("ports with TLS from the first byte (465), comma-separated",
+                                 "found", "unknown_region", "no_endpoint"),
         "tls_min_version": on("lowest TLS version accepted", "found", "unknown_region",
                               "no_endpoint"),
         "auth_mechanisms": on("AUTH mechanisms", "found", "unknown_region", "no_endpoint"),

@@ -46,6 +46,11 @@ async def run_submission(params: SubmissionParams, ctx: ProbeContext) -> ProbeRe
         return replace(result, outcome="starttls_stripped", facts=facts,
                        summary=f"{target}: STARTTLS is masked as {', '.join(masked)}: a firewall "
                                "between here and the server rewrites the EHLO reply")
+    return after_tls(result, facts, target)
+
+
+def after_tls(result: ProbeResult, facts: dict[str, FactValue], target: str) -> ProbeResult:
+    """A TLS result (STARTTLS or implicit) turned into ready / auth_not_offered; others kept."""
     if result.outcome == "tls_ok":
         after = facts.get("auth_after_tls")
         mechanisms = [str(m) for m in after] if isinstance(after, list) else []

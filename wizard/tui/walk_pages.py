@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, OptionList, Static
 
 from wizard.engine import Session, TrailEntry
+from wizard.fixes.apply_session import user_named_paths
 from wizard.fixes.review import fix_plan
 from wizard.flow.model import AskStep, Fix, ProbeStep
 from wizard.tui.facts import redacted_facts, redacted_lines, redactor
@@ -137,9 +138,10 @@ def summary_widgets(session: Session, applied: Mapping[int, str],
 def _fix_views(session: Session, fixes: Sequence[Fix],
                applied: Mapping[int, str]) -> list[Widget]:
     views: list[Widget] = []
+    named = user_named_paths(session)
     for fix in fixes:
         index = next(i for i, known in enumerate(session.fixes) if known is fix)
-        plan, note = fix_plan(fix)
+        plan, note = fix_plan(fix, named)
         views.append(FixView(fix, plan, note, applied.get(index, "")))
     return views
 
