@@ -212,7 +212,8 @@ def test_committed_probe_reference_is_current() -> None:
 def test_probes_json_lists_outcomes_and_facts() -> None:
     probes = {p["name"]: p for p in json.loads(cli("probes", "--json").stdout)["probes"]}
     tcp = probes["tcp.connect"]
-    assert set(tcp["outcomes"]) == {"open", "refused", "timeout", "unreachable", "name_not_found"}
+    assert set(tcp["outcomes"]) == {"open", "refused", "timeout", "unreachable", "name_not_found",
+                                    "lookup_timeout"}
     assert tcp["facts"]["connect_ms"]["outcomes"] == ["open"]
     assert tcp["params"]["host"]["required"] is True
 

@@ -720,3 +720,15 @@ def test_a_dmarc_record_receivers_ignore_is_to_be_repaired(wizard: Wizard) -> No
     found = fix(out, "mail.dmarc-repair")
     assert found["actions"] == []
     assert found["title"] == "Repair the DMARC record at _dmarc.baddmarc.undelivered2.test"
+
+
+def test_an_unusable_message_file_alone_is_not_healthy(tmp_path: Path) -> None:
+    message = tmp_path / "notes.txt"
+    message.write_text("just some words\nno headers here\n")
+    result = cli("run", "undelivered-mail", "--set", f"message={message}", "--timeout", "2",
+                 "--nameserver", "127.0.0.1:9", "--json")
+    out = json.loads(result.stdout)
+    assert (result.returncode, out["status"]) == (3, "inconclusive")
+    assert finding_ids(out) == ["mail.message-unusable"]
+    assert steps(out)[-1] == "message_was_all"
+    assert "cannot be used" in out["message"]

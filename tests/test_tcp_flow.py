@@ -6,6 +6,7 @@ import json
 import subprocess
 
 from tests.helpers import CLI, ROOT, cli
+from wizard.probes.base import Nameserver
 
 
 def run_json(*args: str) -> tuple[int, dict]:
@@ -85,10 +86,14 @@ def test_a_name_that_does_not_exist_is_name_not_found(dns_servers) -> None:
     assert [f["id"] for f in out["findings"]] == ["tcp.name-not-found"]
 
 
-def test_a_nameserver_that_never_answers_is_a_timeout_not_a_hang(dns_servers) -> None:
-    ns = dns_servers.silent
-    code, out = run_json("--set", "host=ns1.query.test", "--nameserver",
-                         f"{ns.address}:{ns.port}", "--timeout", "1")
+def test_an_unanswering_dns_server_is_a_lookup_timeout_not_a_dropped_port(
+        silent_nameserver: Nameserver) -> None:
+    code, out = run_json("--set", "host=mail.example.test", "--set", "port=587",
+                         "--nameserver", f"{silent_nameserver.address}:{silent_nameserver.port}",
+                         "--timeout", "1")
     assert code == 1
-    assert out["trail"][0]["outcome"] == "timeout"
-    assert "looking up ns1.query.test timed out" in out["trail"][0]["summary"]
+    assert out["trail"][0]["outcome"] == "lookup_timeout"
+    assert [f["id"] for f in out["findings"]] == ["tcp.lookup-timeout"]
+    assert [f["id"] for f in out["fixes"]] == ["tcp.check-resolver"]
+    assert "got no DNS answer within 1s" in out["trail"][0]["summary"]
+    assert "dropped" not in json.dumps(out)

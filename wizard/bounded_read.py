@@ -5,6 +5,11 @@ event loop, so a writer that never writes leaves the caller's timeout in
 charge. Regular files and devices the event loop cannot watch (``/dev/zero``)
 are read, at most ``limit + 1`` bytes, in a daemon thread: if the caller gives
 up, a stuck read cannot keep the program from exiting.
+
+Data files and values read at start-up (flows, catalogs, profiles, tours,
+``--set NAME=@FILE``, ``--ca-file``) go through :func:`read_regular_file`:
+only a regular file of bounded size is read, so a FIFO cannot hang start-up
+and ``/dev/zero`` cannot fill the memory.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ import selectors
 import stat
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
+
+from wizard.errors import BadUsage
 
 T = TypeVar("T")
 
@@ -30,6 +37,66 @@ class TooLarge(Exception):
         super().__init__(f"{shown} exceed the limit of {limit} bytes")
         self.size = size
         self.limit = limit
+
+
+class FileRefused(BadUsage):
+    """The file cannot be read."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def read_regular_file(path: str | os.PathLike[str], limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, else :class:`FileRefused`.
+
+    The file is opened without blocking (a FIFO with no writer does not hang)
+    and checked with ``fstat`` before a byte is read; at most ``limit + 1``
+    bytes are ever read, so a file growing underneath cannot exceed the cap.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise FileRefused(f"cannot read: {_reason(exc)}") from None
+    except ValueError:  # a NUL byte in the path
+        raise FileRefused("cannot read: the path holds a NUL byte") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise FileRefused("cannot read: it is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise FileRefused("cannot read: not a regular file (a pipe, device or socket)")
+        if info.st_size > limit:
+            raise FileRefused(f"file too large ({info.st_size} bytes, the limit is {limit})")
+        os.set_blocking(fd, True)
+        chunks = bytearray()
+        while len(chunks) <= limit:
+            chunk = os.read(fd, limit + 1 - len(chunks))
+            if not chunk:
+                break
+            chunks += chunk
+    except OSError as exc:
+        raise FileRefused(f"cannot read: {_reason(exc)}") from None
+    finally:
+        os.close(fd)
+    if len(chunks) > limit:
+        raise FileRefused(f"file too large (more than {limit} bytes)")
+    return bytes(chunks)
+
+
+def read_stream(stream: BinaryIO, limit: int) -> bytes:
+    """At most ``limit`` bytes of an open stream (stdin), else :class:`FileRefused`."""
+    try:
+        data = stream.read(limit + 1)
+    except OSError as exc:
+        raise FileRefused(f"cannot read: {_reason(exc)}") from None
+    if len(data) > limit:
+        raise FileRefused(f"too large (more than {limit} bytes)")
+    return data
 
 
 def _read_regular(fd: int, limit: int) -> bytes:

@@ -7,6 +7,7 @@ sub-command imports what it needs when it runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -15,11 +16,17 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from wizard import __version__
+from wizard.errors import BadUsage, ExitStatus, exit_status_for
 
-EXIT_USAGE = 2
+EXIT_USAGE = ExitStatus.BAD_INPUT
+MAX_MESSAGE_LINE = 300
+"""A line of an error message is cut to this many characters (values are never echoed whole)."""
+MAX_CA_FILE_BYTES = 1_000_000
+MAX_SET_FILE_BYTES = 1_000_000
+MAX_STDIN_BYTES = 4_000_000
 
 
-class UsageError(Exception):
+class UsageError(BadUsage):
     """Bad input or usage: print the message, exit 2, run nothing."""
 
 
@@ -37,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, starts the interactive wizard.",
     )
     parser.add_argument("--version", action="version", version=f"email-wizard {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="on an unexpected error, print the full traceback")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     run = sub.add_parser("run", help="run a flow headless (for CI and scripts)",
@@ -83,7 +92,35 @@ def build_parser() -> argparse.ArgumentParser:
                          "matched, 1 only a generic explanation, 2 bad input.")
     exp.add_argument("text", nargs="+", metavar="TEXT", help="the error text; '-' reads stdin")
     exp.add_argument("--json", action="store_true", help="print one JSON object")
+    for command in (run, lst, val, prb, exp):
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                             help="on an unexpected error, print the full traceback")
     return parser
+
+
+def _short(message: str) -> str:
+    """Each line of ``message`` cut in the middle to about :data:`MAX_MESSAGE_LINE` characters.
+
+    The start says what, the end says why; a long value in between is cut.
+    """
+    lines = []
+    for line in message.splitlines() or [""]:
+        if len(line) > MAX_MESSAGE_LINE:
+            keep = MAX_MESSAGE_LINE // 3
+            line = (f"{line[:2 * keep]} …[{len(line) - 3 * keep} characters cut]… "
+                    f"{line[-keep:]}")
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -91,17 +128,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command is None:
-            return _tui()
-        handler = {"run": _run, "list": _list, "validate": _validate, "schema": _schema,
-                   "probes": _probes,
-                   "explain": _explain}
-        return handler[args.command](args)
-    except UsageError as exc:
-        print(f"email-wizard: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("email-wizard: interrupted", file=sys.stderr)
-        return 130
+            status = _tui()
+        else:
+            handler = {"run": _run, "list": _list, "validate": _validate, "schema": _schema,
+                       "probes": _probes,
+                       "explain": _explain}
+            status = handler[args.command](args)
+        sys.stdout.flush()
+        return status
+    except BaseException as exc:  # the one place an exception becomes an exit status
+        if isinstance(exc, SystemExit | GeneratorExit):
+            raise
+        return _report(exc, debug=getattr(args, "debug", False))
+
+
+def _report(exc: BaseException, debug: bool) -> int:
+    """Say what ended the program in one short message; the exit status it means."""
+    status = exit_status_for(exc)
+    if isinstance(exc, KeyboardInterrupt):
+        message = "interrupted"
+    elif isinstance(exc, BadUsage):
+        message = str(exc)
+    elif isinstance(exc, OSError) and _is_stdout_error(exc):
+        _silence_stdout()
+        message = f"cannot write the output: {exc.strerror or exc}"
+    else:
+        message = (f"unexpected error: {type(exc).__name__}: {exc}"
+                   + ("" if debug else " (run with --debug for the traceback)"))
+    if debug and not isinstance(exc, KeyboardInterrupt):
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    with contextlib.suppress(OSError, ValueError):
+        print(f"email-wizard: {_short(message)}", file=sys.stderr)
+    return int(status)
+
+
+def _is_stdout_error(exc: OSError) -> bool:
+    """Whether writing stdout failed (a closed pipe, a full disk), not some file we read."""
+    import errno
+
+    if isinstance(exc, BrokenPipeError):
+        return True
+    return exc.errno in (errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT) \
+        and exc.filename is None
 
 
 def _tui() -> int:
@@ -161,6 +231,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
+    from wizard.bounded_read import FileRefused, read_stream
     from wizard.catalog import (
         explain,
         explanation_json,
@@ -173,8 +244,10 @@ def _explain(args: argparse.Namespace) -> int:
 
     if args.text == ["-"]:
         try:
-            text = decode_input(sys.stdin.buffer.read())
-        except (OSError, ValueError) as exc:
+            text = decode_input(read_stream(sys.stdin.buffer, MAX_STDIN_BYTES))
+        except FileRefused as exc:
+            raise UsageError(f"explain: stdin: {exc.reason}") from None
+        except ValueError as exc:
             raise UsageError(f"explain: cannot read stdin: {exc}") from None
     else:
         text = " ".join(args.text)
@@ -208,23 +281,27 @@ def _probes(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_sets(flow_inputs: dict[str, Any], args: argparse.Namespace) -> dict[str, str]:
-    """Collect ``--set`` and ``--secret-env`` values; secrets never come from argv itself."""
+def _read_sets(flow_inputs: dict[str, Any], args: argparse.Namespace,
+               secret_names: frozenset[str] = frozenset()) -> dict[str, str]:
+    """Collect ``--set`` and ``--secret-env`` values; secrets (``secret_names``: the flow's
+    secret inputs and secret ask answers) never come from argv itself."""
+    from wizard.bounded_read import FileRefused, read_regular_file
+
     values: dict[str, str] = {}
     for item in args.sets:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise UsageError(f"--set {item!r}: expected NAME=VALUE")
-        spec = flow_inputs.get(name)
         if value.startswith("@"):
             path = Path(value[1:]).expanduser()
             try:
-                value = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                reason = getattr(exc, "strerror", None) or "not UTF-8 text"
-                raise UsageError(f"--set {name}=@{path}: cannot read: {reason}") from None
+                value = read_regular_file(path, MAX_SET_FILE_BYTES).decode("utf-8")
+            except FileRefused as exc:
+                raise UsageError(f"--set {name}=@{path}: {exc.reason}") from None
+            except UnicodeDecodeError:
+                raise UsageError(f"--set {name}=@{path}: cannot read: not UTF-8 text") from None
             value = value.removesuffix("\n").removesuffix("\r")
-        elif spec is not None and spec.type == "secret":
+        elif name in secret_names:
             raise UsageError(f"{name} is a secret: never put it on the command line; use "
                              f"--set {name}=@FILE or --secret-env {name}=VARIABLE")
         values[name] = value
@@ -236,6 +313,27 @@ def _read_sets(flow_inputs: dict[str, Any], args: argparse.Namespace) -> dict[st
             raise UsageError(f"--secret-env {name}={var}: environment variable {var} is not set")
         values[name] = os.environ[var]
     return values
+
+
+def _check_ca_file(path: str) -> None:
+    """A readable, bounded PEM file with at least one certificate OpenSSL accepts, else exit 2."""
+    import ssl
+
+    from wizard.bounded_read import FileRefused, read_regular_file
+
+    try:
+        raw = read_regular_file(path, MAX_CA_FILE_BYTES)
+    except FileRefused as exc:
+        raise UsageError(f"--ca-file {path}: {exc.reason}") from None
+    text = raw.decode("ascii", errors="replace")
+    if "-----BEGIN CERTIFICATE-----" not in text:
+        raise UsageError(f"--ca-file {path}: no PEM certificate in it "
+                         "(expected -----BEGIN CERTIFICATE-----)")
+    try:
+        ssl.create_default_context().load_verify_locations(cadata=text)
+    except (ssl.SSLError, ValueError) as exc:
+        raise UsageError(f"--ca-file {path}: not a usable PEM certificate file "
+                         f"({getattr(exc, 'reason', None) or exc})") from None
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -258,11 +356,11 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(f"flow {args.flow} has defects:\n{exc}") from None
     if not (0 < args.timeout <= 600):
         raise UsageError(f"--timeout {args.timeout:g}: must be between 0 and 600 seconds")
-    if args.ca_file and not os.access(args.ca_file, os.R_OK):
-        raise UsageError(f"--ca-file {args.ca_file}: cannot read the file")
+    if args.ca_file:
+        _check_ca_file(args.ca_file)
     try:
         nameservers = tuple(parse_nameserver(n) for n in args.nameserver)
-        given = check_inputs(flow, _read_sets(dict(flow.inputs), args))
+        given = check_inputs(flow, _read_sets(dict(flow.inputs), args, flow.secret_names))
     except BadInput as exc:
         raise UsageError(str(exc)) from None
     if not (0 < args.authoritative_port < 65536):
@@ -293,16 +391,19 @@ def _apply(session: Any, result: dict[str, Any], status: int) -> tuple[int, str]
     """Apply the fixes into ``result``; an apply that fails after the run exits 3 (not 2)."""
     from wizard.fixes.apply_postconf import ApplyError
     from wizard.fixes.apply_session import ApplyInterrupted, apply_failed, apply_session_fixes
+    from wizard.redaction import session_view
 
+    redact = session_view(session).redactor
     try:
-        result["applied"] = apply_session_fixes(session)
+        result["applied"] = redact.value(apply_session_fixes(session))
     except ApplyError as exc:
-        result["applied"], result["apply_error"] = getattr(exc, "done", []), str(exc)
-        print(f"email-wizard: --apply: {exc}", file=sys.stderr)
+        result["applied"] = redact.value(getattr(exc, "done", []))
+        result["apply_error"] = redact.text(str(exc))
+        print(f"email-wizard: --apply: {result['apply_error']}", file=sys.stderr)
         return 3, ""
     except ApplyInterrupted as exc:
-        result["applied"] = exc.done
-        return (130 if exc.signal_name == "SIGINT" else 143), exc.message
+        result["applied"] = redact.value(exc.done)
+        return (130 if exc.signal_name == "SIGINT" else 143), redact.text(exc.message)
     if apply_failed(result["applied"]):
         for entry in result["applied"]:
             if entry["outcome"] not in ("applied", "unchanged"):

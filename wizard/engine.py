@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pydantic import ValidationError
+
 from wizard.flow import template
 from wizard.flow.check import DEFAULT
 from wizard.flow.model import (
@@ -30,6 +32,7 @@ from wizard.flow.model import (
 )
 from wizard.probes.base import ProbeResult
 from wizard.probes.runner import ProbeFailed, ProbeRunner
+from wizard.redaction import masked
 
 RunStatus = Literal["running", "healthy", "problem", "inconclusive", "error"]
 
@@ -101,13 +104,19 @@ class _Snapshot:
     values: dict[str, Any]
     findings: int
     fixes: int
+    shown_fixes: int
     trail: int
     status: RunStatus
 
 
 @dataclass
 class Session:
-    """A walk through one flow. Call :meth:`advance` until :attr:`finished`."""
+    """A walk through one flow. Call :meth:`advance` until :attr:`finished`.
+
+    Everything a person reads is rendered with the flow's secrets as stars
+    (:meth:`show`): trail titles, findings, :attr:`shown_fixes`, the end
+    message. :attr:`fixes` keeps the real values, for ``--apply`` only.
+    """
 
     flow: Flow
     values: dict[str, Any]
@@ -116,6 +125,7 @@ class Session:
     trail: list[TrailEntry] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     fixes: list[Fix] = field(default_factory=list)
+    shown_fixes: list[Fix] = field(default_factory=list)
     status: RunStatus = "running"
     error: str | None = None
     end_message: str = ""
@@ -155,9 +165,28 @@ class Session:
         """A template rendered with what is known now."""
         return template.render(text, self.values)
 
+    def shown_values(self) -> dict[str, Any]:
+        """The values with every secret (:attr:`Flow.secret_names`) as stars."""
+        return masked(self.values, self.flow.secret_names)
+
+    def show(self, text: str) -> str:
+        """A template rendered for a person to read: secrets as stars."""
+        return template.render(text, self.shown_values())
+
+    def _title_or_id(self, step_id: str, step: object) -> str:
+        """The step's title rendered, or its id when the title needs what is not known."""
+        title = getattr(step, "title", None)
+        if not title:
+            return step_id
+        try:
+            return self.show(title)
+        except template.MissingVariable:
+            return step_id
+
     def _save(self) -> None:
         self._history.append(_Snapshot(self.current, copy.deepcopy(self.values),
-                                       len(self.findings), len(self.fixes), len(self.trail),
+                                       len(self.findings), len(self.fixes), len(self.shown_fixes),
+                                       len(self.trail),
                                        self.status))
 
     def can_go_back(self) -> bool:
@@ -173,6 +202,7 @@ class Session:
         self.values = snap.values
         del self.findings[snap.findings:]
         del self.fixes[snap.fixes:]
+        del self.shown_fixes[snap.shown_fixes:]
         del self.trail[snap.trail:]
         self.status = snap.status
         self.error = None
@@ -233,7 +263,8 @@ class Session:
         except (ProbeFailed, template.MissingVariable) as exc:
             self.status = "error"
             self.error = str(exc)
-            entry = TrailEntry(step_id, step.kind, step.title, "error", str(exc))
+            entry = TrailEntry(step_id, step.kind, self._title_or_id(step_id, step), "error",
+                               str(exc))
             self.current = None
         self.trail.append(entry)
         return entry
@@ -243,15 +274,15 @@ class Session:
             if step.var in self.values and self.values[step.var] not in ("", None):
                 answer = str(self.values[step.var])
             else:
-                raise MissingAnswer(step.var, self.render(step.question))
+                raise MissingAnswer(step.var, self.show(step.question))
         if step.type == "choice" and answer not in step.choices:
             raise ValueError(f"{answer!r} is not one of {', '.join(step.choices)}")
         self.values[step.var] = answer
         target = step.on.get(answer) or step.on.get(DEFAULT) or step.next
         self.current = target
-        shown = "(secret)" if step.type == "secret" else answer
-        return TrailEntry(step_id, "ask", self.render(step.title or step.question), None,
-                          f"{self.render(step.question)} → {shown}", answer=shown, next=target)
+        shown = "(secret)" if step.var in self.flow.secret_names else answer
+        return TrailEntry(step_id, "ask", self.show(step.title or step.question), None,
+                          f"{self.show(step.question)} → {shown}", answer=shown, next=target)
 
     async def _probe(self, step_id: str, step: ProbeStep,
                      given: Mapping[str, ProbeResult] | None = None) -> TrailEntry:
@@ -290,7 +321,7 @@ class Session:
         self.current = target
         summary = " · ".join(r.summary for r in records)
         evidence = tuple(line for r in records for line in r.evidence)
-        return TrailEntry(step_id, "probe", self.render(step.title) if step.title else step_id,
+        return TrailEntry(step_id, "probe", self.show(step.title) if step.title else step_id,
                           outcome if outcome is not None else ",".join(outcomes.values()),
                           summary, evidence, max(r.elapsed_ms for r in records),
                           tuple(records), next=target)
@@ -305,30 +336,39 @@ class Session:
         case = next((c for c in step.cases if same(c)), None)
         target = step.cases[case] if case is not None else step.default
         self.current = target
-        title = self.render(step.title) if step.title else step_id
-        shown = value if value else "(empty)"
+        title = self.show(step.title) if step.title else step_id
+        shown = self.show(step.value).strip() or "(empty)"
         return TrailEntry(step_id, "switch", title, case if case is not None else "default",
                           f"{title}: {shown}", next=target)
 
     def _fix(self, step_id: str, step: FixStep) -> TrailEntry:
-        findings = [Finding.model_validate(template.render_strings(f.model_dump(), self.values))
-                    for f in step.findings]
-        fixes = [Fix.model_validate(template.render_strings(f.model_dump(by_alias=True),
-                                                            self.values)) for f in step.fixes]
+        shown = self.shown_values()
+        try:
+            findings = [Finding.model_validate(template.render_strings(f.model_dump(), shown))
+                        for f in step.findings]
+            fixes = [Fix.model_validate(template.render_strings(f.model_dump(by_alias=True),
+                                                                self.values))
+                     for f in step.fixes]
+            shown_fixes = [Fix.model_validate(template.render_strings(
+                f.model_dump(by_alias=True), shown)) for f in step.fixes]
+        except ValidationError as exc:
+            reason = exc.errors()[0].get("msg", "invalid") if exc.errors() else "invalid"
+            raise ProbeFailed(f"step {step_id}: a rendered fix is not valid: {reason}") from None
         self.findings.extend(findings)
         self.fixes.extend(fixes)
+        self.shown_fixes.extend(shown_fixes)
         self.current = step.next
         if step.next is None:
             self._finish(step.status)
-        title = self.render(step.title) if step.title else step_id
+        title = self.show(step.title) if step.title else step_id
         return TrailEntry(step_id, "fix", title, step.status, title, next=step.next,
                           findings=tuple(findings), fixes=tuple(fixes))
 
     def _end(self, step_id: str, step: EndStep) -> TrailEntry:
-        self.end_message = self.render(step.message)
+        self.end_message = self.show(step.message)
         self.current = None
         self._finish(step.status)
-        title = self.render(step.title) if step.title else step_id
+        title = self.show(step.title) if step.title else step_id
         return TrailEntry(step_id, "end", title, step.status, self.end_message or title)
 
     def _finish(self, status: Status) -> None:

@@ -65,7 +65,7 @@ def hand_choices(session: Session,
             if outcome != DEFAULT:
                 declared.setdefault(outcome, "")
         for outcome, description in declared.items():
-            if outcome == "timeout" and outcome not in step.on:
+            if outcome.endswith("timeout") and outcome not in step.on:
                 continue
             choices.append(HandChoice(outcome, description, {branch: outcome}))
     return choices

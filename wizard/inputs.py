@@ -7,13 +7,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+from wizard.errors import BadUsage
 from wizard.flow.diagnostics import did_you_mean
 from wizard.flow.model import Flow, InputSpec
 from wizard.probes.base import Nameserver
 from wizard.probes.resolve import is_ip_address
 
 
-class BadInput(ValueError):
+class BadInput(BadUsage, ValueError):
     """A value the user gave cannot be used; the message says which and why."""
 
 
@@ -39,22 +40,38 @@ def check_domain(value: str, what: str = "domain") -> str:
     return ascii_name.lower()
 
 
+_PORT_DIGITS = re.compile(r"[0-9]{1,5}")
+
+
 def check_port(value: str | int, what: str = "port") -> int:
-    """A TCP port, 1–65535."""
-    try:
-        port = int(str(value).strip())
-    except ValueError:
-        raise BadInput(f"{what}: {value!r} is not a port number") from None
+    """A TCP port, 1–65535, written as ASCII digits only.
+
+    ``int()`` alone would also take ``5_87``, ``+587`` and ``٥٨٧`` as 587.
+    """
+    text = str(value).strip()
+    if isinstance(value, bool) or not _PORT_DIGITS.fullmatch(text):
+        shown = text if len(text) <= 20 else text[:20] + "…"
+        raise BadInput(f"{what}: {shown!r} is not a port number (digits 0-9 only)")
+    port = int(text)
     if not 1 <= port <= 65535:
         raise BadInput(f"{what}: {port} is out of range (1-65535)")
     return port
 
 
+MAX_VALUE_CHARS = 100_000
+"""The longest value any input takes (a pasted message or error fits; a runaway file does not)."""
+
+
 def check_input(name: str, spec: InputSpec, raw: Any) -> Any:
     """Convert one raw value by its declared type; raise :class:`BadInput` when it is wrong."""
+    value = str(raw)
+    if "\x00" in value:
+        raise BadInput(f"{name}: the value contains a NUL byte")
+    if len(value) > MAX_VALUE_CHARS:
+        raise BadInput(f"{name}: the value is too long ({len(value)} characters; "
+                       f"at most {MAX_VALUE_CHARS})")
     if spec.type == "port":
         return check_port(raw, name)
-    value = str(raw)
     if spec.type == "ports":
         ports = [check_port(p, name) for p in value.split(",") if p.strip()]
         if not ports:
@@ -83,7 +100,11 @@ def check_input(name: str, spec: InputSpec, raw: Any) -> Any:
         return value
     if spec.type == "path":
         path = Path(value).expanduser()
-        if not path.is_file() or not os.access(path, os.R_OK):
+        try:
+            readable = path.is_file() and os.access(path, os.R_OK)
+        except OSError as exc:  # e.g. a name longer than the system allows
+            raise BadInput(f"{name}: cannot read file: {exc.strerror}") from None
+        if not readable:
             raise BadInput(f"{name}: cannot read file {value!r}")
         return str(path)
     return value

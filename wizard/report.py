@@ -2,47 +2,17 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable
 from typing import Any
 
 from wizard.engine import Session, TrailEntry
 from wizard.flow.model import SEVERITY_RANK
+from wizard.redaction import REDACTED, Redactor, SessionView, session_view
 
-REDACTED = "********"
+__all__ = ["EXIT_CODES", "REDACTED", "Redactor", "report_markdown", "session_json",
+           "session_markdown", "view_json"]
 
 EXIT_CODES = {"healthy": 0, "problem": 1, "inconclusive": 3, "error": 3, "running": 3}
-
-
-class Redactor:
-    """Replaces secret values — and the base64 forms an AUTH exchange would carry — by stars."""
-
-    def __init__(self, secrets: Iterable[str]) -> None:
-        needles: set[str] = set()
-        for secret in secrets:
-            if not secret:
-                continue
-            needles.add(secret)
-            needles.add(base64.b64encode(secret.encode()).decode())
-            needles.add(repr(secret)[1:-1])
-        self.needles = sorted((n for n in needles if len(n) >= 3), key=len, reverse=True)
-
-    def text(self, text: str) -> str:
-        """``text`` with every secret replaced."""
-        for needle in self.needles:
-            if needle in text:
-                text = text.replace(needle, REDACTED)
-        return text
-
-    def value(self, value: Any) -> Any:
-        """Redact inside any JSON-like value."""
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, list | tuple):
-            return [self.value(v) for v in value]
-        if isinstance(value, dict):
-            return {k: self.value(v) for k, v in value.items()}
-        return value
 
 
 def _trail_entry(entry: TrailEntry) -> dict[str, Any]:
@@ -64,30 +34,26 @@ def _trail_entry(entry: TrailEntry) -> dict[str, Any]:
     return out
 
 
-def session_json(session: Session, secret_names: Iterable[str] = ()) -> dict[str, Any]:
-    """The ``--json`` object for a finished (or failed) session."""
-    secret_names = set(secret_names) | {
-        name for name, spec in session.flow.inputs.items() if spec.type == "secret"}
-    secrets = [str(session.values.get(n, "")) for n in secret_names]
-    inputs = {
-        name: (REDACTED if name in secret_names and session.values.get(name) else
-               session.values.get(name))
-        for name in session.flow.inputs
-    }
+def view_json(view: SessionView) -> dict[str, Any]:
+    """The ``--json`` object of a session's redacted view."""
     result: dict[str, Any] = {
-        "flow": session.flow.id,
-        "status": session.status,
-        "inputs": inputs,
-        "trail": [_trail_entry(e) for e in session.trail],
-        "findings": [f.model_dump() for f in session.findings],
-        "fixes": [f.model_dump(exclude_defaults=False) for f in session.fixes],
+        "flow": view.flow,
+        "status": view.status,
+        "inputs": dict(view.inputs),
+        "trail": [_trail_entry(e) for e in view.trail],
+        "findings": [f.model_dump() for f in view.findings],
+        "fixes": [f.model_dump(exclude_defaults=False) for f in view.fixes],
     }
-    if session.end_message:
-        result["message"] = session.end_message
-    if session.error:
-        result["error"] = session.error
-    redacted: dict[str, Any] = Redactor(secrets).value(result)
-    return redacted
+    if view.message:
+        result["message"] = view.message
+    if view.error:
+        result["error"] = view.error
+    return result
+
+
+def session_json(session: Session) -> dict[str, Any]:
+    """The ``--json`` object for a finished (or failed) session, built from its redacted view."""
+    return view_json(session_view(session))
 
 
 def _cell(value: Any) -> str:
@@ -176,8 +142,8 @@ def report_markdown(report: dict[str, Any]) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def session_markdown(session: Session, secret_names: Iterable[str] = ()) -> str:
+def session_markdown(session: Session) -> str:
     """The session as a Markdown report, secrets redacted (built from :func:`session_json`)."""
-    report = session_json(session, secret_names)
+    report = session_json(session)
     report.setdefault("title", session.flow.title)
     return report_markdown(report)

@@ -15,7 +15,10 @@ from wizard.flow.diagnostics import DataFileError, Diagnostic
 
 def kind_of(path: Path) -> str:
     """``flow``, ``catalog``, ``rfc-codes``, ``provider`` or ``tour``, by where the file is."""
-    folder = path.resolve().parent.name if path.exists() else path.parent.name
+    try:
+        folder = path.resolve().parent.name if path.exists() else path.parent.name
+    except (OSError, ValueError, RuntimeError):  # a name too long, a NUL byte, a symlink loop
+        folder = path.parent.name
     if folder == "catalog":
         return "rfc-codes" if path.name == "rfc-codes.yaml" else "catalog"
     if folder == "providers":

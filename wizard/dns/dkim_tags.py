@@ -110,26 +110,36 @@ def _key_bits(key_type: str, raw: bytes, problems: list[str]) -> int | None:
         return None
 
 
+MAX_KEY_NESTING = 4
+"""A SubjectPublicKeyInfo wraps a PKCS#1 key once; deeper wrapping is not a key."""
+
+
 def rsa_modulus_bits(der: bytes) -> int:
-    """Size in bits of the modulus of a DER RSA key (SubjectPublicKeyInfo or PKCS#1)."""
-    tag, start, _ = _tlv(der, 0)
-    if tag != 0x30:
-        raise ValueError("not a DER SEQUENCE")
-    tag, inner_start, inner_end = _tlv(der, start)
-    if tag == 0x30:
-        oid_tag, oid_start, oid_end = _tlv(der, inner_start)
-        if oid_tag != 0x06 or der[oid_start:oid_end] != _RSA_OID:
-            raise ValueError("algorithm is not rsaEncryption")
-        bits_tag, bits_start, bits_end = _tlv(der, inner_end)
-        if bits_tag != 0x03 or bits_start >= bits_end or der[bits_start] != 0:
-            raise ValueError("no public-key BIT STRING")
-        return rsa_modulus_bits(der[bits_start + 1 : bits_end])
-    if tag == 0x02:
-        modulus = int.from_bytes(der[inner_start:inner_end], "big")
-        if modulus == 0:
-            raise ValueError("empty modulus")
-        return modulus.bit_length()
-    raise ValueError("unexpected DER structure")
+    """Size in bits of the modulus of a DER RSA key (SubjectPublicKeyInfo or PKCS#1).
+
+    Raises :class:`ValueError` for anything else, however it is nested.
+    """
+    for _ in range(MAX_KEY_NESTING):
+        tag, start, _ = _tlv(der, 0)
+        if tag != 0x30:
+            raise ValueError("not a DER SEQUENCE")
+        tag, inner_start, inner_end = _tlv(der, start)
+        if tag == 0x30:
+            oid_tag, oid_start, oid_end = _tlv(der, inner_start)
+            if oid_tag != 0x06 or der[oid_start:oid_end] != _RSA_OID:
+                raise ValueError("algorithm is not rsaEncryption")
+            bits_tag, bits_start, bits_end = _tlv(der, inner_end)
+            if bits_tag != 0x03 or bits_start >= bits_end or der[bits_start] != 0:
+                raise ValueError("no public-key BIT STRING")
+            der = der[bits_start + 1 : bits_end]
+            continue
+        if tag == 0x02:
+            modulus = int.from_bytes(der[inner_start:inner_end], "big")
+            if modulus == 0:
+                raise ValueError("empty modulus")
+            return modulus.bit_length()
+        raise ValueError("unexpected DER structure")
+    raise ValueError(f"keys nested more than {MAX_KEY_NESTING} deep")
 
 
 def _tlv(data: bytes, pos: int) -> tuple[int, int, int]:

@@ -6,6 +6,8 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from wizard.errors import BadUsage
+
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
@@ -20,7 +22,7 @@ class Diagnostic:
         return f"{self.file}:{self.line}:{self.col}: {self.message}"
 
 
-class DataFileError(Exception):
+class DataFileError(BadUsage):
     """A data file (flow, catalog, profile) has defects; ``diagnostics`` lists them all."""
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:

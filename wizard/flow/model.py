@@ -262,6 +262,15 @@ class Flow(Strict):
     steps: dict[str, Step]
     provider: str | None = Field(None, description="Provider profile id the flow reads")
 
+    @property
+    def secret_names(self) -> frozenset[str]:
+        """Every name whose value is a secret: inputs of type ``secret`` and the variables
+        of ``ask`` steps of type ``secret``. The one list both front-ends and the CLI use."""
+        names = {name for name, spec in self.inputs.items() if spec.type == "secret"}
+        names |= {step.var for step in self.steps.values()
+                  if isinstance(step, AskStep) and step.type == "secret"}
+        return frozenset(names)
+
 
 def flow_json_schema() -> dict[str, Any]:
     """The JSON Schema of a flow file, for editors."""

@@ -11,24 +11,23 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from wizard.bounded_read import FileRefused, read_regular_file
 from wizard.flow.diagnostics import DataFileError, Diagnostic, did_you_mean
 from wizard.flow.yamlpos import Located, YamlSyntaxError, load_located
 
 M = TypeVar("M", bound=BaseModel)
 
-MAX_FILE_BYTES = 2_000_000
+MAX_FILE_BYTES = 1_000_000
+"""The largest data file read (the shipped ones are under 50 kB)."""
 
 
 def read_located(path: Path, display: str | None = None) -> Located:
     """Read and parse a YAML file; unreadable or invalid files raise :class:`DataFileError`."""
     name = display or str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise DataFileError([Diagnostic(name, 1, 1, f"file too large ({size} bytes)")])
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataFileError([Diagnostic(name, 1, 1, f"cannot read: {exc.strerror}")]) from exc
+        raw = read_regular_file(path, MAX_FILE_BYTES)
+    except FileRefused as exc:
+        raise DataFileError([Diagnostic(name, 1, 1, exc.reason)]) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

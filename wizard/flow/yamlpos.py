@@ -30,6 +30,13 @@ _Loader.add_implicit_resolver(
 
 Path = tuple[str | int, ...]
 
+MAX_DEPTH = 32
+"""Deepest nesting of mappings and lists a data file may have (shipped files: 7)."""
+MAX_NODES = 50_000
+"""Most values a document may expand to, aliases counted as copies (shipped files: < 2,500)."""
+MAX_NUMBER_CHARS = 64
+"""Longest number (int or float) a data file may write."""
+
 
 @dataclass(frozen=True)
 class Pos:
@@ -69,52 +76,160 @@ class Located:
         return self.values.get((), Pos(1, 1))
 
 
-def _mark(node: yaml.Node) -> Pos:
-    return Pos(node.start_mark.line + 1, node.start_mark.column + 1)
+def _mark(node: yaml.Node | yaml.Event) -> Pos:
+    mark = node.start_mark
+    return Pos(mark.line + 1, mark.column + 1) if mark is not None else Pos(1, 1)
+
+
+def _syntax_error(exc: yaml.YAMLError) -> YamlSyntaxError:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        pos = Pos(mark.line + 1, mark.column + 1) if mark else Pos(1, 1)
+        return YamlSyntaxError(str(exc.problem or exc), pos)
+    return YamlSyntaxError(str(exc), Pos(1, 1))
+
+
+def _check_events(text: str) -> None:
+    """Reject nesting deeper than :data:`MAX_DEPTH` from the event stream, before composing.
+
+    The parser keeps its own stack, so this pass never recurses however deep the text.
+    """
+    loader = _Loader(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YamlSyntaxError(f"nested more than {MAX_DEPTH} levels deep",
+                                          _mark(event))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError as exc:
+        raise _syntax_error(exc) from exc
+    finally:
+        loader.dispose()
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Reject a document that expands to more than :data:`MAX_NODES` values, before expanding.
+
+    Aliases make the node graph a DAG whose expanded size can be exponential in
+    the text (the "billion laughs"); the size is computed on the DAG, each node
+    once, without building anything. An alias to a node that contains it is
+    rejected too.
+    """
+    size: dict[int, int] = {}
+    in_progress: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            in_progress.discard(key)
+            total = 1 + sum(size[id(child)] for child in _children(node))
+            if total > MAX_NODES:
+                raise YamlSyntaxError(
+                    f"the document holds more than {MAX_NODES} values "
+                    "(each alias counted as a copy)", _mark(node))
+            size[key] = total
+            continue
+        if key in size:
+            continue
+        if key in in_progress:
+            raise YamlSyntaxError("an alias refers to a node that contains it", _mark(node))
+        in_progress.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in in_progress:
+                raise YamlSyntaxError("an alias refers to a node that contains it",
+                                      _mark(child))
+            if id(child) not in size:
+                stack.append((child, False))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+_NUMBER_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
+
+
+def _scalar(constructor: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """One scalar's value; a value that cannot be built is a :class:`YamlSyntaxError`."""
+    if node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_CHARS:
+        raise YamlSyntaxError(f"number longer than {MAX_NUMBER_CHARS} characters", _mark(node))
+    try:
+        return constructor.construct_object(node)
+    except yaml.constructor.ConstructorError as exc:
+        raise YamlSyntaxError(str(exc.problem), _mark(node)) from exc
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+        raise YamlSyntaxError(f"cannot read the value: {exc}", _mark(node)) from exc
 
 
 def load_located(text: str) -> Located:
-    """Parse ``text`` (one YAML document) into plain data with positions."""
+    """Parse ``text`` (one YAML document) into plain data with positions.
+
+    Bounded before anything is built: nesting (:data:`MAX_DEPTH`), expanded
+    size with aliases (:data:`MAX_NODES`) and number length
+    (:data:`MAX_NUMBER_CHARS`). Nothing here recurses, so no input can raise
+    ``RecursionError``; every defect is a :class:`YamlSyntaxError`.
+    """
+    _check_events(text)
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        pos = Pos(mark.line + 1, mark.column + 1) if mark else Pos(1, 1)
-        raise YamlSyntaxError(str(exc.problem or exc), pos) from exc
     except yaml.YAMLError as exc:
-        raise YamlSyntaxError(str(exc), Pos(1, 1)) from exc
+        raise _syntax_error(exc) from exc
     finally:
         loader.dispose()
     located = Located(None, {}, {})
     if root is None:
         located.values[()] = Pos(1, 1)
         return located
+    _check_expansion(root)
     constructor = _Loader("")
+    try:
+        located.data = _build(root, located, constructor)
+    finally:
+        constructor.dispose()
+    return located
 
-    def build(node: yaml.Node, path: Path) -> Any:
+
+def _build(root: yaml.Node, located: Located, constructor: yaml.SafeLoader) -> Any:
+    """Plain data from the node graph, with positions, depth first without recursion."""
+    holder: list[Any] = [None]
+    work: list[tuple[yaml.Node, Path, Any, Any]] = [(root, (), holder, 0)]
+    while work:
+        node, path, parent, slot = work.pop()
         located.values[path] = _mark(node)
+        value: Any
         if isinstance(node, yaml.MappingNode):
-            result: dict[Any, Any] = {}
+            value = {}
+            pending = []
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise YamlSyntaxError("a mapping key must be a plain value", _mark(key_node))
-                key = constructor.construct_object(key_node)
+                key = _scalar(constructor, key_node)
                 if key == "<<":
                     raise YamlSyntaxError("merge keys (<<) are not supported", _mark(key_node))
-                if key in result:
-                    raise YamlSyntaxError(f"duplicate key {key!r}", _mark(key_node))
                 key_str = key if isinstance(key, str) else str(key)
+                if key_str in value:
+                    raise YamlSyntaxError(f"duplicate key {key_str!r}", _mark(key_node))
                 located.keys[(*path, key_str)] = _mark(key_node)
-                result[key_str] = build(value_node, (*path, key_str))
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            return [build(item, (*path, i)) for i, item in enumerate(node.value)]
-        try:
-            return constructor.construct_object(node)
-        except yaml.constructor.ConstructorError as exc:
-            raise YamlSyntaxError(str(exc.problem), _mark(node)) from exc
-
-    located.data = build(root, ())
-    constructor.dispose()
-    return located
+                value[key_str] = None
+                pending.append((value_node, (*path, key_str), value, key_str))
+            work.extend(reversed(pending))
+        elif isinstance(node, yaml.SequenceNode):
+            value = [None] * len(node.value)
+            work.extend(reversed([(item, (*path, i), value, i)
+                                  for i, item in enumerate(node.value)]))
+        else:
+            value = _scalar(constructor, node)
+        parent[slot] = value
+    return holder[0]

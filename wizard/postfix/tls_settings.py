@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from wizard.postfix.maplist import split_map_list
+
 PROTOCOLS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 """Postfix's protocol names, oldest first."""
 
@@ -246,7 +248,7 @@ def sasl_password_map(value: str, config_directory: str, default_type: str,
     exists and is not older than its source: ``postmap`` was run after the last
     edit. A database without its source still works (``built``).
     """
-    specs = [s for s in _MAP_SPLIT.split(value.strip()) if s]
+    specs = split_map_list(value)
     if not specs:
         return MapCheck("unset")
     checks = [_check_map(spec, config_directory, default_type or "hash", mtime)

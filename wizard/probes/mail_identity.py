@@ -16,8 +16,8 @@ import asyncio
 from pydantic import Field
 
 from wizard.bounded_read import TooLarge, read_bounded
-from wizard.message.headers import looks_binary, split_header_section
-from wizard.message.summary import MessageSummary, summarise
+from wizard.message.isolated import Unusable, analyse_isolated
+from wizard.message.summary import MessageSummary
 from wizard.probes.base import (
     FactValue,
     ProbeContext,
@@ -52,9 +52,11 @@ def _same(a: str, b: str) -> bool:
 
 
 async def _read(params: MailIdentityParams, timeout: float) -> MessageSummary | str:
-    """The message's summary, or why it cannot be used."""
+    """The message's summary (parsed in a child process within the deadline), or why it
+    cannot be used."""
+    deadline = asyncio.get_running_loop().time() + timeout
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout_at(deadline):
             data = await read_bounded(params.message, params.max_file_bytes)
     except TimeoutError:
         return f"{_TIMED_OUT} {params.message} did not finish within {timeout:g}s"
@@ -62,12 +64,17 @@ async def _read(params: MailIdentityParams, timeout: float) -> MessageSummary | 
         return f"{params.message} is too large to be a message file: {exc}"
     except OSError as exc:
         return f"{params.message} cannot be read: {exc.strerror or exc}"
-    if looks_binary(data):
+    left = max(0.05, deadline - asyncio.get_running_loop().time())
+    message = await analyse_isolated(data, left)
+    if not isinstance(message, Unusable):
+        return message
+    if message.kind == "binary":
         return f"{params.message} is binary data, not a message"
-    section = split_header_section(data)
-    if not section.fields:
+    if message.kind in ("empty", "no_fields"):
         return f"{params.message} has no header fields"
-    return summarise(section)
+    if message.kind == "timeout":
+        return f"{_TIMED_OUT} {params.message} did not finish within {timeout:g}s (parsing)"
+    return f"{params.message} cannot be parsed as a message: {message.detail}"
 
 
 def identity_facts(params: MailIdentityParams,

@@ -7,8 +7,8 @@ import asyncio
 from pydantic import Field
 
 from wizard.bounded_read import TooLarge, read_bounded
-from wizard.message.headers import looks_binary, split_header_section
-from wizard.message.summary import MessageSummary, summarise
+from wizard.message.isolated import Unusable, analyse_isolated
+from wizard.message.summary import MessageSummary
 from wizard.probes.base import (
     FactValue,
     ProbeContext,
@@ -65,10 +65,10 @@ def _facts(summary: MessageSummary, params: MessageParseParams,
         "max_header_bytes": params.header_limit,
         "header_too_large": 0 < params.header_limit < summary.header_bytes,
         "recipients": list(summary.recipients),
-        "recipient_count": len(summary.recipients),
+        "recipient_count": summary.recipient_count,
         "recipient_counts": dict(summary.recipient_counts),
         "max_recipients": params.max_recipients,
-        "too_many_recipients": 0 < params.max_recipients < len(summary.recipients),
+        "too_many_recipients": 0 < params.max_recipients < summary.recipient_count,
         "message_id": summary.message_id or "",
         "message_id_present": summary.message_id is not None,
         "message_id_valid": summary.message_id_valid,
@@ -88,7 +88,7 @@ def _evidence(summary: MessageSummary, params: MessageParseParams) -> list[str]:
         f" ({len(summary.from_addresses)} address(es))",
         f"Return-Path: {summary.return_path if summary.return_path is not None else '(none)'}",
         f"header section: {summary.header_bytes} bytes (limit {params.header_limit})",
-        f"recipients in To/Cc/Bcc: {len(summary.recipients)} (limit {params.max_recipients})",
+        f"recipients in To/Cc/Bcc: {summary.recipient_count} (limit {params.max_recipients})",
         f"Message-ID: {summary.message_id or '(none)'}"
         + ("" if summary.message_id_valid else " (not an RFC 5322 msg-id)"),
     ]
@@ -102,12 +102,31 @@ def _failure(outcome: str, summary: str, evidence: str, path: str) -> ProbeResul
     return ProbeResult(outcome, summary, (evidence,), {"path": path, "reason": summary})
 
 
+def _unusable(why: Unusable, path: str, timeout: float) -> ProbeResult:
+    if why.kind == "binary":
+        return _failure("binary", f"{path} is binary data, not a message",
+                        f"{path}: NUL or control bytes in the first bytes", path)
+    if why.kind == "empty":
+        return _failure("not_a_message", f"{path} is empty: not an RFC 5322 message",
+                        f"{path}: 0 bytes of content", path)
+    if why.kind == "no_fields":
+        return _failure("not_a_message", f"{path} has no header fields: not an RFC 5322 "
+                        "message", f"{path}: first line {why.detail}", path)
+    if why.kind == "timeout":
+        return _failure("timeout", f"parsing {path} did not finish within {timeout:g}s",
+                        f"{path}: {why.detail}", path)
+    return _failure("too_large", f"{path} cannot be parsed as a message: {why.detail}",
+                    f"{path}: {why.detail}", path)
+
+
 async def run_message_parse(params: MessageParseParams, ctx: ProbeContext) -> ProbeResult:
-    """Read the file (bounded in size and time), find the header section, collect the facts."""
+    """Read the file (bounded in size and time), then find the header section and collect the
+    facts in a child process bounded by what is left of the timeout."""
     timeout = params.timeout or ctx.timeout
+    deadline = asyncio.get_running_loop().time() + timeout
     path = params.path
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout_at(deadline):
             data = await read_bounded(path, params.max_file_bytes)
     except TimeoutError:
         return _failure("timeout", f"reading {path} did not finish within {timeout:g}s",
@@ -118,16 +137,10 @@ async def run_message_parse(params: MessageParseParams, ctx: ProbeContext) -> Pr
     except OSError as exc:
         return _failure("unreadable", f"{path} cannot be read: {exc.strerror or exc}",
                         str(exc), path)
-    if looks_binary(data):
-        return _failure("binary", f"{path} is binary data, not a message",
-                        f"{path}: NUL or control bytes in the first bytes", path)
-    section = split_header_section(data)
-    if not section.fields:
-        what = "is empty" if not data.strip() else "has no header fields"
-        return _failure("not_a_message", f"{path} {what}: not an RFC 5322 message",
-                        f"{path}: first line {data.splitlines()[0][:80]!r}" if data.strip()
-                        else f"{path}: 0 bytes of content", path)
-    message = summarise(section)
+    left = max(0.05, deadline - asyncio.get_running_loop().time())
+    message = await analyse_isolated(data, left)
+    if isinstance(message, Unusable):
+        return _unusable(message, path, timeout)
     facts = _facts(message, params, len(data))
     exceeded = [what for what, flag in (("header section", facts["header_too_large"]),
                                          ("recipients", facts["too_many_recipients"])) if flag]
@@ -146,9 +159,11 @@ SPEC = ProbeSpec(
         "exceeds_limits": "a message whose header section or recipient count is over the limit",
         "not_a_message": "the file is empty or has no header fields",
         "binary": "the file is binary data",
-        "too_large": "the file is larger than a message file can sensibly be",
+        "too_large": "the file is larger than a message file can sensibly be, or parsing it "
+                     "needs more memory than allowed",
         "unreadable": "the file does not exist, is a directory, or cannot be opened",
-        "timeout": "the file gave no data in time (e.g. a pipe nobody writes to)",
+        "timeout": "the file gave no data in time (e.g. a pipe nobody writes to), or parsing "
+                   "its header section did not finish in time",
     },
     run=run_message_parse,
     facts={

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 
 from pydantic import Field
 
@@ -16,6 +15,7 @@ from wizard.postfix.maincf import (
     expand_all,
     parse_main_cf,
 )
+from wizard.postfix.maplist import redact_inline_maps
 from wizard.postfix.postconf import (
     PostconfFailed,
     PostconfNotFound,
@@ -64,17 +64,13 @@ TLS_PARAMS = (
 """Parameters published as flat facts (expanded; empty when not set) for the TLS/SASL flows."""
 
 
-_INLINE_SECRETS = re.compile(r"\b(static:)\S+|\b(inline:)\{[^}]*\}?")
-
-
 def redact(text: str) -> str:
     """Hide map contents written into main.cf itself (``static:user:pass``, ``inline:{…}``).
 
     They may be SASL credentials under any parameter name (a misspelt one too),
     so they are hidden wherever they appear; file-based maps show their path.
     """
-    return _INLINE_SECRETS.sub(
-        lambda m: "static:<redacted>" if m.group(1) else "inline:{<redacted>}", text)
+    return redact_inline_maps(text)
 
 
 class PostfixConfigParams(ProbeParams):

@@ -40,7 +40,8 @@ async def run_tcp_connect(params: TcpConnectParams, ctx: ProbeContext) -> ProbeR
         return ProbeResult("name_not_found", f"{params.host} does not resolve", (str(exc),),
                            {**facts, "address": None, "connect_ms": None})
     except (TimeoutError, dns.exception.Timeout):
-        return ProbeResult("timeout", f"looking up {params.host} timed out after {timeout:g}s",
+        return ProbeResult("lookup_timeout",
+                           f"looking up {params.host} got no DNS answer within {timeout:g}s",
                            (f"no DNS answer for {params.host}",),
                            {**facts, "address": None, "connect_ms": None})
     result, evidence = await try_port(addresses, params.port, Deadline(timeout))
@@ -69,6 +70,8 @@ SPEC = ProbeSpec(
         "timeout": "no answer at all: a firewall drops the packets, or the host is down",
         "unreachable": "no route to the host (network or host unreachable)",
         "name_not_found": "the host name does not resolve",
+        "lookup_timeout": "the DNS lookup of the host name got no answer in time: no "
+                          "connection was tried",
     },
     run=run_tcp_connect,
     facts={

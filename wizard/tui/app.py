@@ -25,7 +25,7 @@ from wizard.flow.model import Flow
 from wizard.probes.runner import ProbeRunner
 from wizard.settings import Settings, SettingsError, load_settings, save_settings, settings_path
 from wizard.tours import Tour, load_tour, tour_path
-from wizard.tui.commands import WizardCommands
+from wizard.tui.commands import WizardCommandPalette, WizardCommands
 from wizard.tui.host import AnimationLevel
 from wizard.tui.remembered import remember_values, remembered_values
 from wizard.tui.screens.home import HomeScreen
@@ -165,6 +165,11 @@ class EmailWizardApp(App[int]):
         """Close every screen above the home screen."""
         while len(self.screen_stack) > 1:
             self.pop_screen()
+
+    def action_command_palette(self) -> None:
+        """Show the command palette (:class:`WizardCommandPalette`: paging cannot crash it)."""
+        if self.use_command_palette and not isinstance(self.screen, WizardCommandPalette):
+            self.push_screen(WizardCommandPalette(id="--command-palette"))
 
     def action_explain(self, text: str = "") -> None:
         """Open "Explain an error"."""

@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 
 from wizard.tui.host import wizard_host
+
+
+class WizardCommandPalette(CommandPalette):
+    """Textual's palette, safe to page before its list is laid out.
+
+    Textual 8.2.8 (pinned exactly) raises ``KeyError`` in ``OptionList._move_page``
+    when PageUp/PageDown reach the list after new results replaced its options
+    but before the next layout (``ctrl+p`` then PageDown at once). Paging is then
+    retried once after the next refresh, and dropped if it still cannot run.
+    """
+
+    def _action_command_list(self, action: str) -> None:
+        if action not in ("page_up", "page_down"):
+            super()._action_command_list(action)
+            return
+        try:
+            super()._action_command_list(action)
+        except KeyError:
+            self.call_after_refresh(self._page_after_layout, action)
+
+    def _page_after_layout(self, action: str) -> None:
+        with contextlib.suppress(KeyError):
+            super()._action_command_list(action)
 
 
 class WizardCommands(Provider):

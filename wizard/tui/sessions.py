@@ -17,7 +17,6 @@ from typing import Any
 from wizard.engine import Session
 from wizard.paths import config_dir
 from wizard.report import report_markdown, session_json
-from wizard.tui.facts import secret_names
 
 
 def sessions_dir() -> Path:
@@ -37,7 +36,7 @@ def default_base(folder: Path, session: Session, now: float) -> Path:
 
 def session_report(session: Session, now: float) -> dict[str, Any]:
     """The redacted JSON report of ``session``, with its title and the time it was saved."""
-    report = session_json(session, secret_names(session))
+    report = session_json(session)
     report["title"] = session.flow.title
     report["saved_at"] = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now))
     return report

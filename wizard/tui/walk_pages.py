@@ -8,6 +8,7 @@ widgets: a question, a running probe, a step that could not run, a result
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 
 from textual.content import Content
@@ -17,8 +18,9 @@ from textual.widgets import Button, Input, OptionList, Static
 from wizard.engine import Session, TrailEntry
 from wizard.fixes.apply_session import user_named_paths
 from wizard.fixes.review import fix_plan
-from wizard.flow.model import AskStep, Fix, ProbeStep
-from wizard.tui.facts import redacted_facts, redacted_lines, redactor
+from wizard.flow.model import AskStep, Finding, Fix, ProbeStep
+from wizard.redaction import SessionView, session_view
+from wizard.tui.facts import fact_lines
 from wizard.tui.screens.dialogs import StepDetail
 from wizard.tui.widgets import (
     Banner,
@@ -37,10 +39,10 @@ CANCELLED = "cancelled"
 def ask_page(session: Session, step: AskStep, prefill: str | None,
              cursor_blink: bool) -> list[Widget]:
     """The question, its help, and a choice list or an input field."""
-    widgets: list[Widget] = [Static(session.render(step.question),
+    widgets: list[Widget] = [Static(session.show(step.question),
                                     classes="step-title", markup=False)]
     if step.help:
-        widgets.append(Static(session.render(step.help), classes="help", markup=False))
+        widgets.append(Static(session.show(step.help), classes="help", markup=False))
     if step.type == "choice":
         choices = OptionList(*step.choices, id="answer-choices")
         if prefill in step.choices:
@@ -60,7 +62,7 @@ def ask_page(session: Session, step: AskStep, prefill: str | None,
 def running_page(session: Session, step: ProbeStep, clock: Callable[[], float],
                  spinning: bool) -> list[Widget]:
     """The step's title, a spinner with the probes running, and what the keys do."""
-    title = session.render(step.title) if step.title else session.current
+    title = session.show(step.title) if step.title else session.current
     probes = ", ".join(call.probe for call in step.calls(session.current or "").values())
     return [
         Static(title or "", classes="step-title", markup=False),
@@ -73,7 +75,7 @@ def running_page(session: Session, step: ProbeStep, clock: Callable[[], float],
 def failure_page(session: Session, failure: str) -> list[Widget]:
     """Why the current step did not run (cancelled, or crashed) and how to go on."""
     step = session.step
-    title = session.render(step.title) if step is not None and step.title else ""
+    title = session.show(step.title) if step is not None and step.title else ""
     if failure == CANCELLED:
         reason = marked(("■", "$text-warning"), "You cancelled this check.")
     else:
@@ -92,24 +94,23 @@ def result_page(session: Session, applied: Mapping[int, str], in_tour: bool) -> 
     """The last step's result; at the end, the summary (:func:`summary_widgets`)."""
     if session.finished:
         return summary_widgets(session, applied, in_tour)
-    redact = redactor(session)
-    entry = session.trail[-1]
+    view = session_view(session)
+    entry = view.trail[-1]
     widgets: list[Widget] = []
     if entry.kind == "probe":
         widgets.append(Static(entry.title, classes="step-title", markup=False))
         outcome = entry.outcome or ""
         if outcome != "error":
             widgets.append(Static(marked(entry_mark(session.flow, entry),
-                                         redact.text(entry.summary or outcome)),
-                                  classes="outcome"))
+                                         entry.summary or outcome), classes="outcome"))
         if entry.evidence:
-            widgets.append(Static("\n".join(redacted_lines(session, entry.evidence)),
-                                  classes="evidence", markup=False))
+            widgets.append(Static("\n".join(entry.evidence), classes="evidence",
+                                  markup=False))
     elif entry.kind == "fix":
         widgets.append(Static(entry.title, classes="step-title", markup=False))
-        if session.findings:
-            widgets.append(FindingsView(session.findings))
-        widgets += _fix_views(session, session.fixes, applied)
+        if view.findings:
+            widgets.append(FindingsView(view.findings))
+        widgets += _fix_views(session, view, session.fixes, applied)
     widgets.append(Button("Continue", id="continue", variant="primary"))
     return widgets
 
@@ -117,15 +118,16 @@ def result_page(session: Session, applied: Mapping[int, str], in_tour: bool) -> 
 def summary_widgets(session: Session, applied: Mapping[int, str],
                     in_tour: bool) -> list[Widget]:
     """The end: the headline (the most severe finding), then every finding with its fix."""
-    redact = redactor(session)
+    view = session_view(session)
+    redact = view.redactor
     widgets: list[Widget] = [Banner(session.status, redact.text(gist(session.headline())))]
-    if session.end_message:
-        widgets.append(Static(redact.text(session.end_message), classes="end-message",
-                              markup=False))
+    if view.message:
+        widgets.append(Static(view.message, classes="end-message", markup=False))
     for diagnosis in session.diagnoses():
         if diagnosis.findings:
-            widgets.append(FindingsView(diagnosis.findings))
-        widgets += _fix_views(session, diagnosis.fixes, applied)
+            widgets.append(FindingsView([Finding.model_validate(redact.value(f.model_dump()))
+                                         for f in diagnosis.findings]))
+        widgets += _fix_views(session, view, diagnosis.fixes, applied)
     if session.trail:
         widgets.append(Static("s saves the report (Markdown and JSON, secrets "
                               "redacted) · y copies the commands · r runs the checks again",
@@ -135,27 +137,28 @@ def summary_widgets(session: Session, applied: Mapping[int, str],
     return widgets
 
 
-def _fix_views(session: Session, fixes: Sequence[Fix],
+def _fix_views(session: Session, view: SessionView, fixes: Sequence[Fix],
                applied: Mapping[int, str]) -> list[Widget]:
+    """One view per fix: shown redacted, its main.cf plan made from the real values."""
     views: list[Widget] = []
     named = user_named_paths(session)
     for fix in fixes:
         index = next(i for i, known in enumerate(session.fixes) if known is fix)
         plan, note = fix_plan(fix, named)
-        views.append(FixView(fix, plan, note, applied.get(index, "")))
+        if plan is not None:
+            plan = dataclasses.replace(plan, diff=view.redactor.text(plan.diff))
+        views.append(FixView(view.fixes[index], plan, note, applied.get(index, ""),
+                             index=index))
     return views
 
 
 def step_detail(session: Session, entry: TrailEntry) -> StepDetail:
-    """What the details dialog shows for ``entry`` (secrets redacted)."""
-    redact = redactor(session)
+    """What the details dialog shows for ``entry``, an entry of the redacted view."""
     took = f"  ({entry.elapsed_ms} ms)" if entry.kind == "probe" else ""
     headline = Content.assemble(
-        marked(entry_mark(session.flow, entry), redact.text(entry.summary)),
+        marked(entry_mark(session.flow, entry), entry.summary),
         (took, "$text-muted"))
     facts = [(f"{p.id}.{name}", value) for p in entry.probes
-             for name, value in redacted_facts(session, p.facts)]
-    probes = [(p.id, redact.text(f"{p.probe}: {p.summary}"))
-              for p in entry.probes]
-    return StepDetail(redact.text(entry.title), headline,
-                      redacted_lines(session, entry.evidence), probes, facts)
+             for name, value in fact_lines(p.facts)]
+    probes = [(p.id, f"{p.probe}: {p.summary}") for p in entry.probes]
+    return StepDetail(entry.title, headline, list(entry.evidence), probes, facts)

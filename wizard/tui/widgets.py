@@ -408,12 +408,14 @@ class FixView(Vertical):
             self.view = view
 
     def __init__(self, fix: Fix, plan: Plan | None = None, plan_note: str = "",
-                 applied: str = "") -> None:
+                 applied: str = "", index: int = 0) -> None:
         super().__init__()
         self.fix = fix
         self.plan = plan
         self.plan_note = plan_note
         self.applied = applied
+        self.index = index
+        """The fix's place in the session's fixes (what Apply applies)."""
 
     @property
     def can_apply(self) -> bool:

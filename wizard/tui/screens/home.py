@@ -40,6 +40,12 @@ def special_option(key: str, title: str, purpose: str) -> Option:
                   id=key)
 
 
+def broken_option(defect: str) -> Option:
+    """A flow or tour file that did not load: greyed (disabled), with ``FILE:LINE:COL: why``."""
+    shown = defect if len(defect) <= 300 else defect[:300] + "…"
+    return Option(Content.styled(shown, "$text-muted"), disabled=True)
+
+
 def saved_option(saved: SavedSession) -> Option:
     """A saved report: status mark, title, when."""
     mark, colour = STATUS_MARKS.get(saved.status, STATUS_MARKS["running"])
@@ -123,6 +129,11 @@ class HomeScreen(Screen[None]):
             options.append(Option(Content.styled("Checks", "bold $text-secondary"),
                                   disabled=True))
             options.extend(flow_option(flow) for flow in shown)
+        broken = [b for b in self.broken if matches(words, "broken could not load", b)]
+        if broken:
+            options.append(Option(Content.styled("Could not load", "bold $text-secondary"),
+                                  disabled=True))
+            options.extend(broken_option(b) for b in broken)
         saved = [s for s in list_saved(self.wizard.sessions_folder)
                  if matches(words, "saved session", s.title, s.flow, s.status,
                             s.saved_at)]

@@ -14,6 +14,7 @@ from textual.widgets import Button, Footer, Header, Static
 
 from wizard.engine import Session
 from wizard.flow.model import EndStep, Flow
+from wizard.redaction import session_view
 from wizard.tui.host import WizardHost, wizard_host
 from wizard.tui.screens.inputs import InputsScreen
 from wizard.tui.screens.walk import WalkScreen
@@ -145,8 +146,7 @@ class TourScreen(Screen[None]):
         if values is None or item.flow is None:
             return
         self.run.values.update({k: v for k, v in values.items()
-                                if item.flow.inputs.get(k) is None
-                                or item.flow.inputs[k].type != "secret"})
+                                if k not in item.flow.secret_names})
         session = Session.start(item.flow, values, self.wizard.runner)
         self.app.push_screen(WalkScreen(session, in_tour=True,
                                         to_end=self.wizard.settings.walk == "to_end"),
@@ -160,6 +160,7 @@ class TourScreen(Screen[None]):
             if session.status == "error":
                 item.remaining = [session.error or "could not finish"]
             elif session.status != "healthy":
-                item.remaining = [f"to do: {fix.title}" for fix in session.fixes] or [
-                    finding.message for finding in session.findings]
+                view = session_view(session)
+                item.remaining = [f"to do: {fix.title}" for fix in view.fixes] or [
+                    finding.message for finding in view.findings]
         self.refresh_checklist()

@@ -22,7 +22,7 @@ from wizard.fixes.review import ApplyReport, apply_report
 from wizard.flow.model import AskStep, InputSpec, ProbeStep
 from wizard.hand_answers import HandChoice, answer_by_hand, hand_choices
 from wizard.inputs import BadInput, check_input
-from wizard.tui.facts import redactor, visible_facts
+from wizard.redaction import session_view
 from wizard.tui.host import WizardHost, wizard_host
 from wizard.tui.navigation import Walk
 from wizard.tui.screens.dialogs import (
@@ -146,9 +146,10 @@ class WalkScreen(Screen[Session | None]):
         step = self.session.step
         upcoming = None
         if page in ("ask", "run") and step is not None:
-            upcoming = self.session.render(step.title or getattr(step, "question", ""))
-        self.query_one(TrailList).show(self.session.flow, self.session.trail, upcoming)
-        self.query_one(FactsPanel).show(visible_facts(self.session))
+            upcoming = self.session.show(step.title or getattr(step, "question", ""))
+        view = session_view(self.session)
+        self.query_one(TrailList).show(self.session.flow, view.trail, upcoming)
+        self.query_one(FactsPanel).show(view.facts)
         pane = self.query_one("#step", VerticalScroll)
         await pane.remove_children()
         if page == "ask":
@@ -290,7 +291,7 @@ class WalkScreen(Screen[Session | None]):
         if not choices:
             self.notify("This step has no outcomes to choose from.", severity="warning")
             return
-        title = self.session.render(step.title) if step.title else (self.session.current or "")
+        title = self.session.show(step.title) if step.title else (self.session.current or "")
         self.app.push_screen(ByHandScreen(title, choices), self._hand_picked)
 
     async def _hand_picked(self, choice: HandChoice | None) -> None:
@@ -325,13 +326,13 @@ class WalkScreen(Screen[Session | None]):
 
     def action_copy(self) -> None:
         """Copy every fix's commands to the clipboard."""
-        lines = [line for fix in self.session.fixes for line in fix_commands(fix)]
+        lines = [line for fix in session_view(self.session).fixes for line in fix_commands(fix)]
         self._copy(lines)
 
     def _copy(self, lines: list[str]) -> None:
         if not lines:
             return
-        text = redactor(self.session).text("\n".join(lines)) + "\n"
+        text = session_view(self.session).redactor.text("\n".join(lines)) + "\n"
         self.app.copy_to_clipboard(text)
         stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self.wizard.wall_clock()))
         self.app.push_screen(CopyScreen(text, self.wizard.sessions_folder, stamp))
@@ -392,7 +393,7 @@ class WalkScreen(Screen[Session | None]):
     def _confirm_apply(self, view: FixView) -> None:
         if view.plan is None or not view.can_apply:
             return
-        index = self.session.fixes.index(view.fix)
+        index = view.index
         plan = view.plan
 
         def confirmed(ok: bool | None) -> None:
@@ -451,7 +452,7 @@ class WalkScreen(Screen[Session | None]):
         event.stop()
         if event.option.id is None or not event.option.id.isdigit():
             return
-        entry = self.session.trail[int(event.option.id)]
+        entry = session_view(self.session).trail[int(event.option.id)]
         self.app.push_screen(StepDetailScreen(step_detail(self.session, entry)))
 
     @on(OptionList.OptionSelected, "#answer-choices")
