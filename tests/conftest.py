@@ -14,6 +14,7 @@ pytest_plugins = [
     "tests.servers.port_fixtures",
     "tests.servers.postfix_fixtures",
     "tests.servers.relay_fixtures",
+    "tests.servers.oci_fixtures",
 ]
 
 for _name in list(os.environ):

@@ -298,3 +298,28 @@ def test_a_signal_during_the_apply_check_keeps_the_original_and_the_json(
     assert applied["outcome"] == "interrupted" and applied["backup"] is None
     assert (conf / "main.cf").read_text() == "relayhost =\n"
     assert sorted(p.name for p in conf.iterdir()) == ["main.cf", "master.cf"]
+
+
+def test_help_list_validate_and_runs_without_the_api_do_not_import_the_oci_sdk(
+        tmp_path: Path) -> None:
+    """The oci SDK is large and optional: only steps that talk to the API import it."""
+    code = (
+        "import sys\nfrom wizard.cli import main\n"
+        "for argv in (['--help'], ['run', '--help']):\n"
+        "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+        "main(['list', '--json'])\n"
+        "main(['validate', 'flows/tcp-port.yaml', 'flows/dkim-needs-attention.yaml'])\n"
+        "main(['probes', '--json'])\n"
+        "main(['run', 'tcp-port', '--set', 'host=127.0.0.1', '--set', 'port=1', '--json',"
+        " '--timeout', '1'])\n"
+        "bad = sorted(m for m in sys.modules if m == 'oci' or m.startswith('oci.'))\n"
+        "assert not bad, bad[:5]\n"
+    )
+    import subprocess
+    import sys
+
+    env = env_with(OCI_CLI_CONFIG_FILE=str(tmp_path / "none"))
+    env.pop("OCI_CLI_PROFILE", None)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60, env={**env, "OCI_CLI_CONFIG_FILE": ""})
+    assert result.returncode == 0, result.stderr

@@ -36,6 +36,10 @@ def run_flow(servers: DnsServers, *sets: str, timeout: str = "3",
     return result.returncode, json.loads(result.stdout)
 
 
+NO_API = [("api", "not_configured"), ("need_selector", "default")]
+"""Without an OCI profile the flow notes the API was not asked, then checks DNS as before."""
+
+
 def steps(out: dict[str, Any]) -> list[tuple[str, str | None]]:
     return [(e["step"], e["outcome"]) for e in out["trail"]]
 
@@ -55,8 +59,9 @@ def test_a_cname_to_the_expected_key_is_healthy_and_names_the_ttl(
     code, out = run_flow(dns_servers, "domain=dkimflow.test", "selector=ok",
                          f"expected_cname={PROVIDER_KEY}")
     assert (code, out["status"]) == (0, "healthy")
-    assert steps(out) == [("profile", "no_endpoint"), ("authority", "consistent"),
-                          ("record", "cname_ok"), ("healthy_cname", "healthy")]
+    assert steps(out) == [*NO_API, ("profile", "no_endpoint"), ("authority", "consistent"),
+                          ("record", "cname_ok"), ("console_state", "default"),
+                          ("healthy_cname", "healthy")]
     assert out["findings"] == [] and out["fixes"] == []
     assert "CNAME to sel1.keys.provider.test" in out["message"]
     assert "2048-bit rsa key" in out["message"]
@@ -69,7 +74,7 @@ def test_the_region_gives_the_expected_target_from_the_provider_profile(
     code, out = run_flow(dns_servers, "domain=dkimflow.test", "selector=regional",
                          "region=us-ashburn-1")
     assert (code, out["status"]) == (0, "healthy")
-    record = out["trail"][2]
+    record = out["trail"][4]
     assert record["facts"]["record.expected_cname"] == \
         "regional.dkimflow.test.dkim.iad1.oracleemaildelivery.com"
     assert record["facts"]["record.cname_matches"] is True
@@ -264,7 +269,7 @@ def test_a_resolver_with_the_old_answer_means_wait_for_the_ttl(dns_servers: DnsS
     code, out = run_flow(dns_servers, "domain=stale.test", "selector=sel1",
                          f"expected_cname={PROVIDER_KEY}")
     assert (code, out["status"]) == (1, "problem")
-    assert steps(out) == [("profile", "no_endpoint"), ("authority", "resolver_stale"),
+    assert steps(out) == [*NO_API, ("profile", "no_endpoint"), ("authority", "resolver_stale"),
                           ("resolver_stale", "problem")]
     message = out["findings"][0]["message"]
     assert "CNAME sel1.keys.provider.test." in message
@@ -320,14 +325,15 @@ def test_an_unknown_region_names_the_close_ones(dns_servers: DnsServers) -> None
     code, out = run_flow(dns_servers, "domain=dkimflow.test", "selector=ok",
                          "region=us-ashburn-2")
     assert (code, out["status"]) == (1, "problem")
-    assert steps(out) == [("profile", "unknown_region"), ("unknown_region", "problem")]
+    assert steps(out) == [*NO_API, ("profile", "unknown_region"), ("unknown_region", "problem")]
     assert "us-ashburn-1" in out["findings"][0]["message"]
 
 
 def test_an_unknown_provider_profile_is_inconclusive(dns_servers: DnsServers) -> None:
     code, out = run_flow(dns_servers, "domain=dkimflow.test", "selector=ok", "provider=nosuch")
     assert (code, out["status"]) == (3, "inconclusive")
-    assert steps(out) == [("profile", "unknown_provider"), ("profile_unusable", "inconclusive")]
+    assert steps(out) == [*NO_API, ("profile", "unknown_provider"),
+                          ("profile_unusable", "inconclusive")]
     assert "expected_cname" in out["message"]
 
 
@@ -335,9 +341,16 @@ def test_the_inputs_are_documented_in_list_json() -> None:
     result = cli("list", "--json")
     (flow,) = [f for f in json.loads(result.stdout)["flows"] if f["id"] == FLOW]
     inputs = flow["inputs"]
-    assert [name for name, spec in inputs.items() if spec["required"]] == ["domain", "selector"]
-    assert {"expected_cname", "region", "provider"} <= set(inputs)
+    assert [name for name, spec in inputs.items() if spec["required"]] == ["domain"]
+    assert {"selector", "expected_cname", "region", "provider", "compartment"} <= set(inputs)
     assert all(spec["help"] for spec in inputs.values())
+
+
+def test_without_the_api_a_missing_selector_is_asked_for(dns_servers: DnsServers) -> None:
+    result = cli("run", FLOW, "--json", "--nameserver", str(dns_servers.resolver),
+                 "--set", "domain=dkimflow.test")
+    assert result.returncode == 2
+    assert "--set selector=VALUE" in result.stderr
 
 
 def test_the_authoritative_port_must_be_a_port() -> None:

@@ -490,7 +490,7 @@ def test_an_unknown_region_is_named_with_a_suggestion() -> None:
 def test_neither_host_nor_region_is_inconclusive_and_says_what_to_give() -> None:
     out = run()
     assert out["status"] == "inconclusive"
-    assert steps(out) == ["endpoint", "no_endpoint"]
+    assert steps(out) == ["endpoint", "api_endpoint", "no_endpoint"]
     assert "--set host=" in out["trail"][-1]["summary"]
 
 

@@ -145,6 +145,11 @@ SCENES: dict[str, tuple[dict[str, str], list[tuple[str, ProbeResult]]]] = {
         "starttls_refused", f"{HOST}:587 offers STARTTLS but answered 454 4.7.0 TLS not "
         "available due to temporary reason", reply_code=454, enhanced_code="4.7.0",
         reply_text="4.7.0 TLS not available due to temporary reason", tls_version=None)]),
+    "starttls_injected": (BY_HOST, [profile(), TWO_OPEN, smtp(
+        "starttls_injection", f"{HOST}:587 sent plaintext after its 220 to STARTTLS, before "
+        "the TLS handshake: a middlebox or a broken server injects it; it was discarded",
+        plaintext_after_starttls="250-AUTH PLAIN LOGIN\\r\\n250 SIZE 1\\r\\n",
+        auth_after_tls=[], extensions_after_tls=["8BITMIME", "SIZE"])]),
     "tls_below_1_2": (BY_HOST, [profile(), TWO_OPEN, smtp(
         "tls_below_1_2", f"{HOST}:587 only negotiates TLSv1.1; TLS 1.2 or later is required",
         tls_version="TLSv1.1")]),
@@ -206,7 +211,10 @@ SCENES: dict[str, tuple[dict[str, str], list[tuple[str, ProbeResult]]]] = {
         "unknown_region", host="", summary="OCI Email Delivery has no region 'us-ashburn'; "
         "did you mean 'us-ashburn-1'?")]),
     "no_endpoint": ({"host": "", "region": ""}, [profile(
-        "no_endpoint", host="", summary="OCI Email Delivery: no region or host was given")]),
+        "no_endpoint", host="", summary="OCI Email Delivery: no region or host was given"),
+        ("oci.email_configuration", result(
+            "not_configured", "email configuration: not read from OCI (no OCI profile)",
+            {"fix": "", "compartment": ""}))]),
     "profile_unreadable": (BY_HOST, [("provider.profile", result(
         "timeout", "reading the oci profile took more than 10s"))]),
 }

@@ -109,6 +109,13 @@ def test_relay_starttls_failed(snap_compare: Any) -> None:
         "starttls_not_offered", f"{RELAY}:587 does not offer STARTTLS"))
 
 
+def test_relay_starttls_injected(snap_compare: Any) -> None:
+    assert picture(snap_compare, read(GOOD), relay(GOOD["relayhost"]), submission(
+        "starttls_injection", f"{RELAY}:587 sent plaintext after its 220 to STARTTLS",
+        plaintext_after_starttls="250-AUTH PLAIN LOGIN\\r\\n250 SIZE 1\\r\\n",
+        auth_after_tls=[], extensions_after_tls=["8BITMIME", "SIZE"]))
+
+
 def test_relay_unreachable(snap_compare: Any) -> None:
     assert picture(snap_compare, read(GOOD), relay(GOOD["relayhost"]), submission(
         "timeout", f"{RELAY}:587 did not answer within 10s"))
@@ -149,8 +156,9 @@ def test_every_terminal_state_has_a_picture() -> None:
     terminal = {step_id for step_id, step in FLOW.steps.items()
                 if step.kind == "end" or (step.kind == "fix" and step.next is None)}
     pictured = {"relay_ready", "relay_no_auth", "relay_tls_too_old", "relay_cert_untrusted",
-                "relay_starttls_failed", "relay_unreachable", "no_relay_to_check", "too_old",
-                "not_installed", "unreadable", "invalid", "could_not_finish"}
+                "relay_starttls_failed", "relay_starttls_injected", "relay_unreachable",
+                "no_relay_to_check", "too_old", "not_installed", "unreadable", "invalid",
+                "could_not_finish"}
     assert terminal == pictured
     source = Path(__file__).read_text()
     assert all(f"def test_{name}(" in source for name in pictured - {"relay_ready"})

@@ -240,7 +240,8 @@ def test_a_pasted_suppression_is_explained_without_any_relay(wizard: Wizard) -> 
     assert (code, out["status"]) == (1, "problem")
     assert steps(out) == ["identity", "profile", "queue_given", "explain_error",
                           "error_suppressed", "message_given", "from_relation", "domain_known",
-                          "relay_route", "relay_not_tested"]
+                          "relay_route", "send_route", "relay_endpoint",
+                          "relay_not_tested"]
     assert finding_ids(out) == ["mail.suppressed"]
     actions = fix(out, "mail.suppression-remove")["actions"]
     assert [a["command"] for a in actions] == [
@@ -631,9 +632,10 @@ def test_dns_failures_of_the_sending_domain_are_warnings_for_dkim_spf_and_dmarc(
         wizard: Wizard, domain: str, rcode: str) -> None:
     code, out = wizard.run(*relay(f"sender=app@{domain}", "selector=sel1"), login=False)
     assert (code, out["status"]) == (1, "problem")
-    assert steps(out)[-10:] == [
+    assert steps(out)[-12:] == [
         "dkim", "dkim_lookup_failed", "spf_route", "spf_with_include", "spf_lookup_failed",
-        "dmarc", "dmarc_lookup_failed", "relay_route", "relay_addresses", "envelope_not_tested"]
+        "dmarc", "dmarc_lookup_failed", "relay_route", "send_route", "relay_endpoint",
+        "relay_addresses", "envelope_not_tested"]
     assert finding_ids(out) == ["mail.dkim-lookup-failed", "mail.spf-lookup-failed",
                                 "mail.dmarc-lookup-failed"]
     assert [f["severity"] for f in out["findings"]] == ["warning"] * 3

@@ -1,6 +1,7 @@
 """Pictures of every terminal state of undelivered-mail, one per state.
 
-The offline probes (mail.identity, provider.profile, catalog.explain) really run —
+The offline probes (mail.identity, provider.profile, catalog.explain, and the oci.* ones,
+which answer not_configured without an OCI profile) really run —
 they read no network, only the bundled profile and catalog — while the network ones
 (DNS, the relay) replay results built from documentation values (example.com,
 example.net, the region's endpoint name), along the same paths the headless tests in
@@ -20,7 +21,8 @@ from wizard.probes.base import ProbeContext, ProbeResult
 from wizard.probes.runner import RegistryRunner
 
 FLOW = load_flow(FLOWS / "undelivered-mail.yaml")
-OFFLINE = ("mail.identity", "provider.profile", "catalog.explain")
+OFFLINE = ("mail.identity", "provider.profile", "catalog.explain", "oci.sender",
+           "oci.suppression")
 HOST = "smtp.email.us-ashburn-1.oci.oraclecloud.com"
 INPUTS: dict[str, Any] = {
     "sender": "app@example.com", "recipient": "to@example.net", "message": "", "error": "",

@@ -10,7 +10,7 @@ import pytest
 from wizard.probes.base import Nameserver
 from wizard.settings import (
     MAX_BYTES,
-    OciSettings,
+    OciOptions,
     Settings,
     SettingsError,
     load_settings,
@@ -35,7 +35,7 @@ def test_saved_settings_read_back_the_same_and_leave_defaults_out(tmp_path: Path
     path = tmp_path / "sub" / "config.toml"
     wanted = Settings(ca_file="/etc/corp-ca.pem", nameservers=("127.0.0.1:5353", "::1"),
                       authoritative=True, timeout=4.5, region="us-ashburn-1",
-                      oci=OciSettings(profile="LAB"))
+                      oci=OciOptions(profile="LAB"))
     save_settings(wanted, path)
     assert load_settings(path) == wanted
     text = path.read_text()
@@ -108,3 +108,13 @@ def test_a_real_ca_file_passes(tmp_path: Path) -> None:
     ca = trustme.CA()
     ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
     assert ca_file_problem(str(tmp_path / "ca.pem")) is None
+
+
+def test_provider_and_region_are_defaults_only_where_the_run_gave_none() -> None:
+    prefs = Settings(provider="oci", region="us-ashburn-1")
+    assert prefs.input_defaults({"provider", "region", "host"}, set()) == {
+        "provider": "oci", "region": "us-ashburn-1"}
+    assert prefs.input_defaults({"provider", "region", "host"}, {"host"}) == {
+        "provider": "oci"}
+    assert prefs.input_defaults({"region"}, {"region"}) == {}
+    assert prefs.input_defaults({"domain"}, set()) == {}

@@ -140,3 +140,24 @@ async def test_the_password_is_hidden_in_the_parameters(smtp_servers: SmtpServer
                                password=PASSWORD, mechanism="CRAM-MD5")
     assert PASSWORD not in str(failure.value)
     assert "username" in str(failure.value)
+
+
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
+async def test_a_250_after_the_credentials_is_not_success(smtp_servers: SmtpServers,
+                                                          mechanism: str) -> None:
+    result = await auth(smtp_servers, smtp_servers.auth_250, mechanism=mechanism)
+    assert result.outcome == "auth_unexpected_reply"
+    assert result.facts["credentials_sent"] is True
+    assert result.facts["reply_code"] == 250
+    assert "250" in result.summary
+
+
+async def test_an_envelope_does_not_count_a_250_to_auth_as_authenticated(
+        smtp_servers: SmtpServers) -> None:
+    result = await smtp_servers.run("smtp.envelope", host="127.0.0.1",
+                                    port=smtp_servers.auth_250, username=USER, password=PASSWORD,
+                                    mail_from="app@example.com", rcpt_to="to@example.net")
+    assert result.outcome == "auth_failed"
+    assert result.facts["auth_outcome"] == "auth_unexpected_reply"
+    assert result.facts["authenticated"] is False
+    assert not any(line.startswith("C: MAIL") for line in result.evidence)

@@ -157,3 +157,13 @@ async def test_a_user_name_without_password_is_a_usage_error(smtp_servers: SmtpS
         await smtp_servers.run("smtp.envelope", host="127.0.0.1", port=smtp_servers.submission,
                                mail_from="app@example.com", rcpt_to="to@example.net",
                                username=USER)
+
+
+@pytest.mark.parametrize(("field", "value"), [("mail_from", "app\x01@example.com"),
+                                              ("rcpt_to", "to\x7f@example.net")])
+async def test_a_control_character_in_an_address_is_a_usage_error(
+        smtp_servers: SmtpServers, field: str, value: str) -> None:
+    params = {"mail_from": "app@example.com", "rcpt_to": "to@example.net", field: value}
+    with pytest.raises(ProbeFailed, match=f"bad parameters: {field}"):
+        await smtp_servers.run("smtp.envelope", host="127.0.0.1", port=smtp_servers.submission,
+                               **params)

@@ -151,3 +151,11 @@ async def test_without_cryptography_a_verified_certificate_is_still_described(
     assert result.facts["cert_sans"] == ["mail.test", "localhost", "127.0.0.1", "::1"]
     assert result.facts["cert_not_after"] == "3000-01-01T00:00:00+00:00"
     assert "email-wizard test CA" in str(result.facts["cert_issuer"])
+
+
+async def test_a_server_that_hangs_up_at_starttls_is_closed(smtp_servers: SmtpServers) -> None:
+    result = await smtp_servers.run("smtp.starttls", host="127.0.0.1",
+                                    port=smtp_servers.scripted["drop_at_starttls"])
+    assert result.outcome == "closed"
+    assert result.facts["stage"] == "starttls"
+    assert "C: STARTTLS" in result.evidence

@@ -10,6 +10,7 @@ from wizard.flow.model import (
     DnsAction,
     MessageAction,
     NetworkAction,
+    OciAction,
     PostconfAction,
 )
 
@@ -42,4 +43,23 @@ def action_lines(action: Action) -> list[str]:
         where = f" in {action.where}" if action.where else ""
         return [f"Network: allow {action.direction} {action.protocol}/{action.port} "
                 f"to {action.destination}{where}"]
+    if isinstance(action, OciAction):
+        return oci_action_lines(action)
     raise TypeError(f"unknown action {action!r}")  # pragma: no cover
+
+
+def oci_action_lines(action: OciAction) -> list[str]:
+    """An ``oci`` action: what the API call changes, and the same change with the oci CLI."""
+    compartment = action.compartment or "<tenancy OCID>"
+    if action.op == "delete_suppression":
+        lines = [f"OCI API: remove {action.address} from the suppression list "
+                 "(email-wizard run --apply does it)",
+                 f"  or: oci email suppression delete --suppression-id {action.resource}"]
+    else:
+        lines = [f"OCI API: add {action.address} as an approved sender "
+                 "(email-wizard run --apply does it)",
+                 f"  or: oci email sender create --compartment-id {compartment} "
+                 f"--email-address {shlex.quote(action.address)}"]
+    if action.warning:
+        lines.append(f"  warning: {action.warning}")
+    return lines

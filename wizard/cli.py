@@ -59,19 +59,20 @@ def build_parser() -> argparse.ArgumentParser:
                      help="read input NAME from environment variable VAR")
     run.add_argument("--nameserver", action="append", default=[], metavar="IP[:PORT]",
                      help="send every DNS lookup (hosts to connect to included) to this server")
-    run.add_argument("--authoritative", action="store_true",
+    run.add_argument("--authoritative", action="store_true", default=None,
                      help="ask each domain's authoritative servers directly, not the resolver")
     run.add_argument("--authoritative-port", type=int, default=53, metavar="PORT",
                      help="port at which authoritative servers are asked directly (default 53; "
                      "for test labs whose nameservers listen elsewhere)")
     run.add_argument("--ca-file", metavar="PATH", help="extra trust anchors (PEM) for TLS")
-    run.add_argument("--timeout", type=float, default=10.0, metavar="S",
-                     help="seconds each probe may take (default 10)")
+    run.add_argument("--timeout", type=float, default=None, metavar="S",
+                     help="seconds each probe may take (default: the settings file's, else 10)")
     run.add_argument("--apply", action="store_true",
                      help="apply the fixes the flow allows to apply (main.cf edits): shows the "
                      "diff, keeps a timestamped backup, replaces atomically, runs 'postfix "
                      "check' and rolls back if it fails")
     run.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_oci_options(run)
 
     lst = sub.add_parser("list", help="list the installed flows")
     lst.add_argument("--json", action="store_true", help="print JSON")
@@ -121,6 +122,25 @@ def _silence_stdout() -> None:
         os.close(devnull)
     except (OSError, ValueError):
         pass
+
+
+def _add_oci_options(run: argparse.ArgumentParser) -> None:
+    """The OCI API options (the email-wizard[oci] extra); the key passphrase comes only from
+    $EMAIL_WIZARD_OCI_PASSPHRASE or the profile, never from the command line."""
+    oci = run.add_argument_group(
+        "OCI Email Delivery API (needs the email-wizard[oci] extra)",
+        "Read the provider's own state (DKIM state and CNAME, approved senders, suppressions, "
+        "endpoints); the key passphrase comes from $EMAIL_WIZARD_OCI_PASSPHRASE or the profile.")
+    oci.add_argument("--oci-config", metavar="PATH",
+                     help="OCI config file (default $OCI_CLI_CONFIG_FILE, else ~/.oci/config)")
+    oci.add_argument("--oci-profile", metavar="NAME",
+                     help="profile in it (default $OCI_CLI_PROFILE, else DEFAULT)")
+    oci.add_argument("--oci-auth", choices=["api_key", "security_token", "instance_principal"],
+                     help="how to authenticate (default api_key)")
+    oci.add_argument("--oci-endpoint", metavar="URL",
+                     help="control-plane endpoint (private endpoints, test servers)")
+    oci.add_argument("--oci-submit-endpoint", metavar="URL",
+                     help="HTTPS submission endpoint (default: from the email configuration)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -315,6 +335,16 @@ def _read_sets(flow_inputs: dict[str, Any], args: argparse.Namespace,
     return values
 
 
+def _settings() -> Any:
+    """The user's settings file (flags override it); a file that does not fit is exit 2."""
+    from wizard.settings import SettingsError, load_settings
+
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _check_ca_file(path: str) -> None:
     """A readable, bounded PEM file with at least one certificate OpenSSL accepts, else exit 2."""
     import ssl
@@ -342,7 +372,9 @@ def _run(args: argparse.Namespace) -> int:
     from wizard.engine import MissingAnswer, Session, run_to_end
     from wizard.flow.diagnostics import DataFileError
     from wizard.flow.loader import UnknownFlow, find_flow
+    from wizard.flow.model import ProbeStep
     from wizard.inputs import BadInput, check_inputs, parse_nameserver
+    from wizard.ociapi.settings import OciSettingsError, resolve_settings
     from wizard.probes.base import ProbeContext
     from wizard.probes.runner import RegistryRunner
     from wizard.report import EXIT_CODES, session_json
@@ -354,20 +386,42 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     except DataFileError as exc:
         raise UsageError(f"flow {args.flow} has defects:\n{exc}") from None
-    if not (0 < args.timeout <= 600):
-        raise UsageError(f"--timeout {args.timeout:g}: must be between 0 and 600 seconds")
-    if args.ca_file:
-        _check_ca_file(args.ca_file)
+    prefs = _settings()
+    timeout = args.timeout if args.timeout is not None else prefs.timeout
+    if not (0 < timeout <= 600):
+        raise UsageError(f"--timeout {timeout:g}: must be between 0 and 600 seconds")
+    ca_file = args.ca_file or prefs.ca_file
+    if ca_file:
+        _check_ca_file(ca_file)
     try:
-        nameservers = tuple(parse_nameserver(n) for n in args.nameserver)
-        given = check_inputs(flow, _read_sets(dict(flow.inputs), args, flow.secret_names))
+        nameservers = tuple(parse_nameserver(n) for n in args.nameserver or prefs.nameservers)
+        raw = _read_sets(dict(flow.inputs), args, flow.secret_names)
+        raw = {**prefs.input_defaults(flow.inputs, raw), **raw}
+        given = check_inputs(flow, raw)
     except BadInput as exc:
         raise UsageError(str(exc)) from None
     if not (0 < args.authoritative_port < 65536):
         raise UsageError(f"--authoritative-port {args.authoritative_port}: must be 1 to 65535")
-    ctx = ProbeContext(timeout=args.timeout, nameservers=nameservers, ca_file=args.ca_file,
-                       authoritative=args.authoritative,
-                       authoritative_port=args.authoritative_port)
+    try:
+        oci_settings = resolve_settings(
+            config=args.oci_config or prefs.oci.config,
+            profile=args.oci_profile or prefs.oci.profile,
+            auth=args.oci_auth or prefs.oci.auth,
+            endpoint=args.oci_endpoint or prefs.oci.endpoint,
+            submit_endpoint=args.oci_submit_endpoint or prefs.oci.submit_endpoint)
+    except OciSettingsError as exc:
+        raise UsageError(str(exc)) from None
+    authoritative = prefs.authoritative if args.authoritative is None else args.authoritative
+    ctx = ProbeContext(timeout=timeout, nameservers=nameservers, ca_file=ca_file,
+                       authoritative=authoritative,
+                       authoritative_port=args.authoritative_port, oci=oci_settings)
+    if oci_settings.enabled and any(call.probe.startswith("oci.")
+                                    for step_id, step in flow.steps.items()
+                                    if isinstance(step, ProbeStep)
+                                    for call in step.calls(step_id).values()):
+        from wizard.ociapi.client import sdk_available
+
+        sdk_available()  # the SDK's import (seconds on a busy machine) is no probe's time
     session = Session.start(flow, given, RegistryRunner(ctx))
     try:
         asyncio.run(run_to_end(session))
@@ -377,7 +431,7 @@ def _run(args: argparse.Namespace) -> int:
     result = session_json(session)
     status, interrupted = EXIT_CODES[session.status], ""
     if args.apply:
-        status, interrupted = _apply(session, result, status)
+        status, interrupted = _apply(session, result, status, ctx)
     if args.json:
         print(json.dumps(result, indent=2))
     else:
@@ -387,8 +441,11 @@ def _run(args: argparse.Namespace) -> int:
     return status
 
 
-def _apply(session: Any, result: dict[str, Any], status: int) -> tuple[int, str]:
-    """Apply the fixes into ``result``; an apply that fails after the run exits 3 (not 2)."""
+def _apply(session: Any, result: dict[str, Any], status: int,
+           ctx: Any) -> tuple[int, str]:
+    """Apply the fixes into ``result`` (main.cf edits, then the provider's API); an apply that
+    fails after the run exits 3 (not 2)."""
+    from wizard.fixes.apply_oci import apply_oci_fixes
     from wizard.fixes.apply_postconf import ApplyError
     from wizard.fixes.apply_session import ApplyInterrupted, apply_failed, apply_session_fixes
     from wizard.redaction import session_view
@@ -404,6 +461,7 @@ def _apply(session: Any, result: dict[str, Any], status: int) -> tuple[int, str]
     except ApplyInterrupted as exc:
         result["applied"] = redact.value(exc.done)
         return (130 if exc.signal_name == "SIGINT" else 143), redact.text(exc.message)
+    result["applied"] += redact.value(apply_oci_fixes(session, ctx))
     if apply_failed(result["applied"]):
         for entry in result["applied"]:
             if entry["outcome"] not in ("applied", "unchanged"):

@@ -26,6 +26,12 @@ def run_text(result: dict[str, Any]) -> str:
     out.extend(f"\n[{finding['severity']}] {finding['message']}\n"
                for finding in result["findings"])
     for applied in result.get("applied", []):
+        if applied.get("type") == "oci":
+            verb = "done" if applied["applied"] else "NOT done"
+            proof = "proven by re-reading" if applied["verified"] else "not proven"
+            out.append(f"\nOCI {applied['op']} {applied['address']} ({', '.join(applied['fixes'])})"
+                       f": {verb}, {proof}\n  {applied['detail']}\n")
+            continue
         out.append(f"\nApplied {', '.join(applied['fixes'])} to {applied['file']}:\n"
                    f"{applied['diff']}")
         out.append(f"  {applied['message']}\n")

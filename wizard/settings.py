@@ -29,6 +29,7 @@ import os
 import stat
 import tempfile
 import tomllib
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, Literal
 
@@ -50,7 +51,7 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class OciSettings(_Model):
+class OciOptions(_Model):
     """How to reach the provider's API (the ``oci`` CLI's own options)."""
 
     config: str | None = Field(None, description="OCI config file (default ~/.oci/config)")
@@ -72,7 +73,7 @@ class Settings(_Model):
     walk: Literal["to_end", "step_by_step"] = Field(
         "to_end", description="TUI: run through steps that need nothing from you, or stop at each")
     theme: str | None = Field(None, description="TUI theme")
-    oci: OciSettings = OciSettings()
+    oci: OciOptions = OciOptions()
 
     @field_validator("nameservers")
     @classmethod
@@ -84,12 +85,42 @@ class Settings(_Model):
                 raise ValueError(str(exc).removeprefix("--nameserver: ")) from None
         return value
 
-    def probe_context(self, *, authoritative_port: int = 53) -> ProbeContext:
-        """The probes' context these settings describe."""
+    def probe_context(self, *, authoritative_port: int = 53,
+                      with_oci: bool = True) -> ProbeContext:
+        """The probes' context these settings describe (the OCI API as the options say).
+
+        Raises :class:`SettingsError` when the OCI config file or profile named here
+        cannot be read; ``with_oci`` False leaves the API out.
+        """
+        from wizard.ociapi.settings import OciSettings, OciSettingsError, resolve_settings
+
+        if not with_oci:
+            oci = OciSettings()
+        else:
+            try:
+                oci = resolve_settings(config=self.oci.config, profile=self.oci.profile,
+                                       auth=self.oci.auth, endpoint=self.oci.endpoint,
+                                       submit_endpoint=self.oci.submit_endpoint)
+            except OciSettingsError as exc:
+                raise SettingsError(f"{settings_path()}: oci: {exc}") from None
         return ProbeContext(timeout=self.timeout,
                             nameservers=tuple(parse_nameserver(n) for n in self.nameservers),
                             ca_file=self.ca_file or None, authoritative=self.authoritative,
-                            authoritative_port=authoritative_port)
+                            authoritative_port=authoritative_port, oci=oci)
+
+    def input_defaults(self, inputs: Collection[str], given: Collection[str]) -> dict[str, str]:
+        """Values for a flow's ``provider`` and ``region`` inputs that the run did not give.
+
+        The region is only a default where no ``host`` was given either (a host names the
+        endpoint exactly; a region would only name it again, maybe differently).
+        """
+        defaults: dict[str, str] = {}
+        if self.provider and "provider" in inputs and "provider" not in given:
+            defaults["provider"] = self.provider
+        if (self.region and "region" in inputs and "region" not in given
+                and "host" not in given):
+            defaults["region"] = self.region
+        return defaults
 
 
 def ca_file_problem(path: str) -> str | None:

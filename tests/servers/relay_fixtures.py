@@ -6,8 +6,9 @@ high port could never be healthy. Every relay gets its own address in
 127.0.0.0/8 (a random /24 per session, so parallel runs do not collide) and
 listens on 587 there — still loopback only. The good relay is aiosmtpd
 (STARTTLS, AUTH only after TLS), the others are scripted servers of
-tests/servers/smtp.py: TLS 1.1 only, no AUTH after TLS, no STARTTLS; one
-address has nothing listening. One trustme CA signs a certificate for all the
+tests/servers/smtp.py: TLS 1.1 only, no AUTH after TLS, no STARTTLS; an aiosmtpd
+relay injects plaintext after its 220 to STARTTLS; one address has nothing
+listening. One trustme CA signs a certificate for all the
 addresses; its PEM file is what the tests give as ``--ca-file``.
 """
 
@@ -30,10 +31,11 @@ from tests.servers.smtp import (
     ScriptedSmtp,
     ServerLoop,
     _server_context,
+    start_injecting,
 )
 
 PORT = 587
-ROLES = ("good", "tls1_1", "no_auth", "no_starttls", "closed")
+ROLES = ("good", "tls1_1", "no_auth", "no_starttls", "closed", "injecting")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class TlsRelays:
     no_auth: str
     no_starttls: str
     closed: str
+    injecting: str
+    """aiosmtpd whose 220 to STARTTLS carries forged plaintext lines; no AUTH over TLS."""
 
     def relayhost(self, role: str) -> str:
         """``[address]:587`` of a relay."""
@@ -53,7 +57,7 @@ class TlsRelays:
 
 
 def _free_block() -> list[str]:
-    """Five loopback addresses where nothing listens on 587 yet."""
+    """One loopback address per role, where nothing listens on 587 yet."""
     for _ in range(50):
         prefix = f"127.{random.randint(100, 250)}.{random.randint(0, 255)}"
         addresses = [f"{prefix}.{i}" for i in range(1, len(ROLES) + 1)]
@@ -81,6 +85,11 @@ def tls_relays(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsRelays]:
                             authenticator=Accounts(), auth_require_tls=True,
                             auth_required=True)
     controller.start()
+    try:
+        injecting = start_injecting(good, addresses["injecting"], PORT)
+    except BaseException:
+        controller.stop()
+        raise
     loop = ServerLoop()
     scripts = {
         "tls1_1": Script(starttls=legacy),
@@ -96,4 +105,5 @@ def tls_relays(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsRelays]:
         yield TlsRelays(ca_file=pki.ca_file, **addresses)
     finally:
         controller.stop()
+        injecting.stop()
         loop.stop()

@@ -197,6 +197,69 @@ def start_submission(handler: ReferenceHandler, context: ssl.SSLContext, *,
     return controller
 
 
+# --- aiosmtpd servers that misbehave on purpose -----------------------------------------
+
+FORGED_AFTER_STARTTLS = "250-forged.test\r\n250-AUTH PLAIN LOGIN\r\n250 SIZE 1"
+"""Plaintext slipped in after ``220 Ready to start TLS``: an EHLO reply offering AUTH."""
+
+
+class InjectingSmtp(SmtpServer):
+    """aiosmtpd whose 220 to STARTTLS carries forged plaintext lines in the same write.
+
+    What a broken server or a middlebox does in a STARTTLS response injection:
+    a client that keeps its read buffer across the handshake reads the forged
+    lines as the first reply inside TLS (here: an EHLO offering AUTH that the
+    server never offers over TLS, because it has no authenticator).
+    """
+
+    async def push(self, status: str | bytes) -> None:
+        if isinstance(status, str) and status.startswith("250-AUTH"):
+            return  # aiosmtpd announces AUTH even with every mechanism excluded
+        if status == "220 Ready to start TLS":
+            status = f"{status}\r\n{FORGED_AFTER_STARTTLS}"
+        await super().push(status)
+
+
+class Answers250ToAuth:
+    """aiosmtpd authenticator that answers the credentials with 250 instead of 235."""
+
+    def __call__(self, server: SmtpServer, session: Session, envelope: Envelope,
+                 mechanism: str, auth_data: Any) -> AuthResult:
+        return AuthResult(success=True, auth_data=auth_data,
+                          message="250 2.0.0 OK (not an AUTH success reply)")
+
+
+class _ServerClassController(Controller):
+    """aiosmtpd's Controller, building its server from a given SMTP subclass."""
+
+    def __init__(self, server_class: type[SmtpServer], *args: Any, **kwargs: Any):
+        self.server_class = server_class
+        super().__init__(*args, **kwargs)
+
+    def factory(self) -> SmtpServer:
+        return self.server_class(self.handler, **self.SMTP_kwargs)
+
+
+def start_injecting(context: ssl.SSLContext, address: str = LOOPBACK,
+                    port: int | None = None) -> Controller:
+    """aiosmtpd with STARTTLS that injects :data:`FORGED_AFTER_STARTTLS`; no AUTH anywhere."""
+    controller = _ServerClassController(
+        InjectingSmtp, ReferenceHandler(), hostname=address, port=port or free_port(address),
+        server_hostname=SERVER_NAME, tls_context=context,
+        auth_exclude_mechanism=["LOGIN", "PLAIN"])
+    controller.start()
+    return controller
+
+
+def start_auth_250(context: ssl.SSLContext) -> Controller:
+    """aiosmtpd with STARTTLS whose AUTH (after TLS) answers the credentials with 250."""
+    controller = Controller(ReferenceHandler(), hostname=LOOPBACK, port=free_port(),
+                            server_hostname=SERVER_NAME, tls_context=context,
+                            authenticator=Answers250ToAuth(), auth_require_tls=True)
+    controller.start()
+    return controller
+
+
 # --- scripted servers -------------------------------------------------------------------
 
 

@@ -16,6 +16,8 @@ from tests.servers.smtp import (
     ReferenceHandler,
     Script,
     ServerLoop,
+    start_auth_250,
+    start_injecting,
     start_submission,
 )
 from wizard.probes.base import Nameserver, ProbeContext, ProbeResult
@@ -29,6 +31,7 @@ SCRIPTS: Mapping[str, Script] = {
     "silent": Script(greeting=None),
     "hang_up": Script(hang_up_at_connect=True),
     "drop_at_ehlo": Script(hang_up_on="EHLO"),
+    "drop_at_starttls": Script(hang_up_on="STARTTLS"),
     "too_many_connections": Script(greeting="421 Too many connections, try again later"),
     "starttls_refused": Script(
         replies={"STARTTLS": "454 4.7.0 TLS not available due to temporary reason"}),
@@ -73,6 +76,10 @@ class SmtpServers:
     closed: int
     dns: Nameserver
     mute_dns: Nameserver
+    injecting: int
+    """aiosmtpd, STARTTLS whose 220 carries forged plaintext (a fake EHLO with AUTH); no AUTH."""
+    auth_250: int
+    """aiosmtpd, STARTTLS, AUTH after TLS answered with 250 instead of 235."""
 
     def ctx(self, timeout: float = PROBE_TIMEOUT, trust: bool = True) -> ProbeContext:
         """A context resolving through the stub DNS, trusting the test CA unless told not to."""
@@ -95,6 +102,8 @@ def smtp_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmtpServe
     try:
         controllers.append(start_submission(handler, pki.context("good"), implicit=False))
         controllers.append(start_submission(handler, pki.context("good"), implicit=True))
+        controllers.append(start_injecting(pki.context("good")))
+        controllers.append(start_auth_250(pki.context("good")))
         scripted = {name: loop.scripted(script) for name, script in SCRIPTS.items()}
         starttls_variants = {v: loop.scripted(Script(starttls=pki.context(v)))
                              for v in TLS_VARIANTS}
@@ -116,6 +125,8 @@ def smtp_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmtpServe
             closed=free_port(LOOPBACK),
             dns=Nameserver(LOOPBACK, loop.stub_dns({"mail.test": LOOPBACK})),
             mute_dns=Nameserver(LOOPBACK, loop.mute_dns()),
+            injecting=controllers[2].port,
+            auth_250=controllers[3].port,
         )
     finally:
         for controller in controllers:

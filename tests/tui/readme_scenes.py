@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.flow_snapshots import ReplayRunner, result
-from tests.test_flow_dkim_snapshots import TARGET, authority, misplaced, missing
+from tests.test_flow_dkim_snapshots import TARGET, authority, misplaced, missing, no_api
 from tests.test_flow_dkim_snapshots import profile as dkim_profile
 from tests.test_flow_port_snapshots import SCENES as PORT_SCENES
 from tests.test_flow_postfix_snapshots import BUILT, relay
@@ -61,8 +61,10 @@ UNDELIVERED_INPUTS = {"sender": "app@example.com", "recipient": "to@example.net"
                       "region": "us-ashburn-1", "username": "ocid1.user.oc1..example",
                       "password": CANARY, "selector": "sel1"}
 """What the user types into undelivered-mail's form, a password among it."""
-OFFLINE = ("mail.identity", "provider.profile", "catalog.explain")
-"""Probes that read only bundled data: the probe-running scene runs them for real."""
+OFFLINE = ("mail.identity", "provider.profile", "catalog.explain", "oci.dkim", "oci.sender",
+           "oci.suppression")
+"""Probes that read only bundled data (the oci.* ones answer not_configured without an OCI
+profile): the probe-running scene runs them for real."""
 
 
 def put_main_cf(folder: Path) -> None:
@@ -81,7 +83,7 @@ def shipped_flows() -> list[Flow]:
 
 def dkim_move_record() -> list[tuple[str, ProbeResult]]:
     """dkim-needs-attention finding the CNAME under the zone name twice (test_move_record)."""
-    return [dkim_profile(), authority(answer="NXDOMAIN"), missing(),
+    return [no_api(), dkim_profile(), authority(answer="NXDOMAIN"), missing(),
             misplaced("misplaced_found")]
 
 
@@ -166,6 +168,22 @@ async def walk(pilot: Any, until: str | None = None) -> None:
     await settle(pilot)
 
 
+async def answer_when_asked(pilot: Any, value: str) -> None:
+    """Start the next check (a tour's checklist, a form) and continue through its result
+    pages to the walk's next question, and answer it."""
+    for _ in range(30):
+        await settle(pilot)
+        screen = pilot.app.screen
+        if isinstance(screen, InputsScreen):
+            await pilot.press("ctrl+r")
+            continue
+        if isinstance(screen, WalkScreen) and screen.walk.page == "ask":
+            await pilot.press(*value, "enter")
+            return
+        await pilot.press("enter")
+    raise AssertionError("the walk asked nothing")
+
+
 # -- the scenes ------------------------------------------------------------------------------
 
 async def home(pilot: Any) -> None:
@@ -228,8 +246,7 @@ async def tour_done(pilot: Any) -> None:
     await pilot.press("enter")
     await settle(pilot)
     await fill_form(pilot, {"domain": "example.com"})
-    await fill_form(pilot, {key: value for key, value in DKIM_INPUTS.items()
-                            if key != "domain"})
+    await answer_when_asked(pilot, DKIM_INPUTS["selector"])
     await walk(pilot)
     for _ in ("SPF and DMARC", "Connectivity"):
         await pilot.press("enter")
@@ -237,9 +254,11 @@ async def tour_done(pilot: Any) -> None:
 
 
 def tour_replies() -> list[tuple[str, ProbeResult]]:
-    """DKIM misplaced, SPF and DMARC enforced, and no SMTP endpoint named (the tour gives none)."""
+    """No OCI profile (so the DKIM selector is asked for), DKIM misplaced, SPF and DMARC
+    enforced, and no SMTP endpoint named (the tour gives none)."""
     _, no_endpoint = PORT_SCENES["no_endpoint"]
-    return [*dkim_move_record(), spf(), dmarc("policy_enforced"), *no_endpoint]
+    return [no_api(selector=""), *dkim_move_record(), spf(), dmarc("policy_enforced"),
+            *no_endpoint]
 
 
 @dataclass(frozen=True)

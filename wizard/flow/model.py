@@ -186,8 +186,20 @@ class NetworkAction(Strict):
     where: str = ""
 
 
+class OciAction(Strict):
+    """A change the provider's API can make; applied only with ``--apply``, then re-read."""
+
+    type: Literal["oci"]
+    op: Literal["delete_suppression", "create_sender"]
+    address: str = Field(description="The email address the change is about")
+    resource: str = Field("", description="OCID of the resource acted on (the suppression "
+                          "to delete); empty when the change creates it")
+    compartment: str = Field("", description="Compartment OCID (empty: the profile's tenancy)")
+    warning: str = Field("", description="What to weigh before applying (e.g. a complaint)")
+
+
 Action = Annotated[
-    DnsAction | PostconfAction | ConsoleAction | MessageAction | NetworkAction,
+    DnsAction | PostconfAction | ConsoleAction | MessageAction | NetworkAction | OciAction,
     Field(discriminator="type"),
 ]
 
@@ -199,14 +211,19 @@ class Fix(Strict):
     title: str
     text: str = ""
     actions: list[Action] = Field(default_factory=list)
-    applicable: bool = Field(False, description="May be applied with --apply")
+    applicable: bool = Field(False, description="May be applied with --apply (its postconf "
+                             "and oci actions)")
     applies_to: str = Field("", description="The file the fix's postconf actions edit "
                             "(main.cf); a template, e.g. {config.main_cf}")
 
     @model_validator(mode="after")
     def _applicable_has_a_target(self) -> Fix:
-        if self.applicable and not self.applies_to:
+        postconf = any(isinstance(a, PostconfAction) for a in self.actions)
+        if self.applicable and postconf and not self.applies_to:
             raise ValueError("an applicable fix needs 'applies_to' (the main.cf it edits)")
+        if self.applicable and not postconf and not any(isinstance(a, OciAction)
+                                                        for a in self.actions):
+            raise ValueError("an applicable fix needs postconf or oci actions")
         return self
 
 

@@ -15,6 +15,8 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from wizard.ociapi.settings import OciSettings
+
 FactValue = str | int | float | bool | None | list[Any] | dict[str, Any]
 
 
@@ -67,6 +69,8 @@ class ProbeContext:
     authoritative: bool = False
     """Ask the authoritative servers of each name directly (at ``authoritative_port``)."""
     clock: Callable[[], float] = time.monotonic
+    oci: OciSettings | None = None
+    """How to reach the OCI API (None or not ``enabled``: the ``oci.*`` probes do not try)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -20,6 +20,7 @@ from wizard.probes import (
     mail_identity,
     message_file,
     mx,
+    oci_email,
     postfix_config,
     postfix_queue,
     postfix_relayhost,
@@ -74,5 +75,6 @@ PROBES: Mapping[str, ProbeSpec[Any]] = _table(
         message_file.SPEC,
         catalog_explain.SPEC,
         mail_identity.SPEC,
+        *oci_email.SPECS,
     ]
 )

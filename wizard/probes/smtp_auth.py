@@ -15,10 +15,10 @@ from typing import Literal
 from pydantic import Field, SecretStr
 
 from wizard.probes.base import FactSpec, ProbeContext, ProbeResult, ProbeSpec, always
-from wizard.probes.smtp_client import Reply
 from wizard.probes.smtp_secure import TlsFailed, TlsMode, ehlo_facts, establish
 from wizard.probes.smtp_session import (
     CONNECTION_OUTCOMES,
+    Reply,
     Session,
     SmtpTarget,
     connection_facts,
@@ -35,7 +35,8 @@ AUTH_OUTCOMES: dict[str, str] = {
     "tls_required": "the server wants TLS before AUTH (530/538, or 535 before any credentials)",
     "throttled": "the server refuses AUTH for now (421 Too many auth failures)",
     "auth_not_offered": "the server offers no AUTH at all on this connection",
-    "auth_unexpected_reply": "the server answered AUTH with another reply (see reply_code)",
+    "auth_unexpected_reply": "the server answered AUTH with another reply (see reply_code); "
+                             "only 235 means authenticated, so e.g. a 250 is not success",
 }
 
 
@@ -78,7 +79,7 @@ async def authenticate(session: Session, mechanism: Mechanism, username: str,
     """Run one AUTH exchange on an established session and classify the answer."""
     secret = password.get_secret_value()
     protect(session, username, secret)
-    secure = session.connection.tls is not None
+    secure = session.tls is not None
     offered = session.facts["auth_after_tls" if secure else "auth_before_tls"]
     offered = offered if isinstance(offered, list) else []
     session.facts.update(mechanism=mechanism, mechanism_offered=mechanism in offered,
@@ -105,7 +106,7 @@ def _classify(session: Session, reply: Reply, secure: bool, offered: bool,
               mechanism: str) -> AuthVerdict:
     said = f"{reply.code} {reply.text}"
     sent = bool(session.facts["credentials_sent"])
-    if 200 <= reply.code < 300:
+    if reply.code == 235:
         return AuthVerdict("ok", f"{session.target} accepted the credentials: {said}")
     if reply.code == 421:
         return AuthVerdict("throttled", f"{session.target} throttles AUTH: {said}")

@@ -9,16 +9,18 @@ decides the outcome is published as ``reply_code``, ``enhanced_code``,
 from __future__ import annotations
 
 import email.utils
+import re
 from typing import Any
 
+import aiosmtplib
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from wizard.probes.base import ProbeContext, ProbeResult, ProbeSpec, always
 from wizard.probes.smtp_auth import Mechanism, auth_facts, authenticate, protect
-from wizard.probes.smtp_client import Reply
 from wizard.probes.smtp_secure import TlsFailed, TlsMode, ehlo_facts, establish
 from wizard.probes.smtp_session import (
     CONNECTION_OUTCOMES,
+    Reply,
     Session,
     SmtpTarget,
     Stage,
@@ -27,7 +29,8 @@ from wizard.probes.smtp_session import (
 )
 from wizard.probes.tls_inspect import tls_facts, verifying_context
 
-ADDRESS = r"^[^<>\s]*$"
+ADDRESS = r"^[^<>\s\x00-\x1f\x7f]*$"
+"""A bare address: no angle brackets, no white space, no control characters."""
 
 
 class EnvelopeParams(SmtpTarget):
@@ -54,7 +57,7 @@ class EnvelopeParams(SmtpTarget):
     @classmethod
     def _plain_addresses(cls, value: list[str]) -> list[str]:
         for address in value:
-            if not address or "<" in address or ">" in address:
+            if not re.fullmatch(ADDRESS, address) or not address:
                 raise ValueError(f"not a bare address: {address!r}")
         return value
 
@@ -66,7 +69,10 @@ class EnvelopeParams(SmtpTarget):
 
 
 def build_test_message(params: EnvelopeParams) -> bytes:
-    """A small, well-formed test message whose header From equals the envelope sender."""
+    """A small, well-formed test message whose header From equals the envelope sender.
+
+    aiosmtplib dot-stuffs it and adds the final ``.`` line.
+    """
     domain = params.mail_from.rpartition("@")[2] or "email-wizard.invalid"
     lines = [
         f"From: <{params.mail_from}>",
@@ -79,8 +85,7 @@ def build_test_message(params: EnvelopeParams) -> bytes:
         "",
         "This message was sent by email-wizard to test delivery. It can be deleted.",
     ]
-    body = "\r\n".join("." + line if line.startswith(".") else line for line in lines)
-    return body.encode("utf-8") + b"\r\n.\r\n"
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
 def _refusal(session: Session, reply: Reply, stage: Stage, authenticated: bool) -> str | None:
@@ -148,11 +153,16 @@ async def run_envelope(params: EnvelopeParams, ctx: ProbeContext) -> ProbeResult
             return session.result("accepted", f"{session.target} accepts mail from "
                                               f"{params.mail_from or '<>'} to "
                                               f"{', '.join(params.rcpt_to)} (no message sent)")
-        if outcome := await step("DATA", "data"):
-            return stop(outcome)
-        session.transcript.append("C: <test message>")
-        await session.connection.send_data(build_test_message(params))
-        reply = await session.read()
+        session.at("data")
+        session.transcript.extend(["C: DATA",
+                                   "C: <test message, sent once the server answers 354>"])
+        try:
+            reply = await session.talk(session.client.data(build_test_message(params),
+                                                           timeout=session.left()))
+            session.transcript.extend(reply.transcript())
+        except aiosmtplib.SMTPDataError as refused:
+            reply = Reply.of(refused)
+            session.transcript.extend(reply.transcript())
         if outcome := _refusal(session, reply, "data", True):
             return stop(outcome)
         session.facts["message_sent"] = True

@@ -10,9 +10,19 @@ from __future__ import annotations
 import ssl
 from typing import Literal
 
+import aiosmtplib
+
 from wizard.probes.base import FactSpec, FactValue, always
-from wizard.probes.smtp_session import Session, Stop, auth_mechanisms, size_limit
-from wizard.probes.tls_inspect import empty_tls_facts, session_facts, verify_problem
+from wizard.probes.smtp_session import (
+    PLAINTEXT_KEPT,
+    Reply,
+    Session,
+    StartTlsFailed,
+    Stop,
+    auth_mechanisms,
+    size_limit,
+)
+from wizard.probes.tls_inspect import empty_tls_facts, verify_problem
 
 TlsMode = Literal["starttls", "implicit", "none"]
 
@@ -39,6 +49,9 @@ def ehlo_facts() -> dict[str, FactSpec]:
         "size_limit": always("SIZE limit in bytes from the last EHLO, if any"),
         "eightbitmime": always("8BITMIME offered in the last EHLO"),
         "smtputf8": always("SMTPUTF8 offered in the last EHLO"),
+        "plaintext_after_starttls": always(
+            "text the server (or something in between) sent after its 220 to STARTTLS and "
+            "before the TLS handshake: discarded, never read as a reply (None: nothing sent)"),
     }
 
 
@@ -46,7 +59,7 @@ def empty_ehlo_facts() -> dict[str, FactValue]:
     """Every EHLO fact before EHLO was sent."""
     return {"starttls_offered": False, "extensions_before_tls": [], "auth_before_tls": [],
             "extensions_after_tls": [], "auth_after_tls": [], "size_limit": None,
-            "eightbitmime": False, "smtputf8": False}
+            "eightbitmime": False, "smtputf8": False, "plaintext_after_starttls": None}
 
 
 def _record_ehlo(session: Session, extensions: dict[str, str], secure: bool) -> None:
@@ -60,42 +73,89 @@ def _record_ehlo(session: Session, extensions: dict[str, str], secure: bool) -> 
         session.facts["starttls_offered"] = "STARTTLS" in extensions
 
 
-async def handshake(session: Session, context: ssl.SSLContext) -> None:
-    """TLS handshake on the session's connection, checked against the session's server name."""
-    session.at("tls")
+def _untrusted(session: Session, exc: ssl.SSLCertVerificationError) -> TlsFailed:
+    reason, text = verify_problem(exc)
+    session.facts.update(cert_verified=False, cert_problem=reason, cert_problem_text=text)
+    session.transcript.append(f"(TLS: certificate not trusted: {text})")
+    return TlsFailed("cert_untrusted",
+                     f"{session.target}: certificate not trusted for {session.server_name}: "
+                     f"{text}")
+
+
+def _handshake_failed(session: Session, exc: BaseException) -> TlsFailed:
+    detail = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
+    session.transcript.append(f"(TLS handshake failed: {detail})")
+    return TlsFailed("handshake_failed", f"{session.target}: TLS handshake failed ({detail})")
+
+
+def _secured(session: Session, context: ssl.SSLContext) -> None:
+    session.record_tls()
+    if session.tls is not None and context.verify_mode == ssl.CERT_REQUIRED:
+        session.facts.update(cert_verified=True, cert_problem=None, cert_problem_text=None)
+
+
+async def open_implicit(session: Session, context: ssl.SSLContext) -> None:
+    """TLS from the first byte, then the greeting (aiosmtplib's ``use_tls``)."""
     try:
-        await session.connection.start_tls(context, session.server_name)
+        await session.greeting(implicit_tls=context)
     except ssl.SSLCertVerificationError as exc:
-        reason, text = verify_problem(exc)
-        session.facts.update(cert_verified=False, cert_problem=reason, cert_problem_text=text)
-        session.transcript.append(f"(TLS: certificate not trusted: {text})")
-        raise TlsFailed("cert_untrusted",
-                        f"{session.target}: certificate not trusted for {session.server_name}: "
-                        f"{text}") from exc
-    except TimeoutError as exc:
-        session.transcript.append("(TLS: no handshake answer in time)")
-        raise Stop("silent", f"{session.target} never answered the TLS handshake") from exc
-    except (ssl.SSLError, OSError) as exc:
-        detail = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
-        session.transcript.append(f"(TLS handshake failed: {detail})")
-        raise TlsFailed("handshake_failed",
-                        f"{session.target}: TLS handshake failed ({detail})") from exc
-    tls = session.connection.tls
-    if tls is not None:
-        session.facts.update(session_facts(tls))
-        if context.verify_mode == ssl.CERT_REQUIRED:
-            session.facts.update(cert_verified=True, cert_problem=None, cert_problem_text=None)
-        session.transcript.append(f"(TLS: {tls.version()} {session.facts['tls_cipher']})")
+        raise _untrusted(session, exc) from exc
+    except OSError as exc:
+        raise _handshake_failed(session, exc) from exc
+    if context.verify_mode == ssl.CERT_REQUIRED and session.tls is not None:
+        session.facts.update(cert_verified=True, cert_problem=None, cert_problem_text=None)
+
+
+async def starttls(session: Session, context: ssl.SSLContext) -> None:
+    """STARTTLS and the handshake; plaintext sent after the 220 is recorded, never read."""
+    session.at("starttls")
+    try:
+        _, plaintext = await session.client.starttls_watched(
+            context, session.server_name, session.left())
+    except aiosmtplib.SMTPResponseException as exc:
+        if exc.code < 0:
+            session.hung_up(exc)
+        reply = Reply.of(exc)
+        session.note(reply)
+        raise TlsFailed("starttls_refused",
+                        f"{session.target} offers STARTTLS but answered {reply.code} "
+                        f"{reply.text}") from exc
+    except StartTlsFailed as failed:
+        session.at("tls")
+        cause = failed.__cause__ or failed
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            raise _untrusted(session, cause) from cause
+        if isinstance(cause, aiosmtplib.SMTPTimeoutError):
+            session.transcript.append("(TLS: no handshake answer in time)")
+            raise Stop("silent",
+                       f"{session.target} never answered the TLS handshake") from cause
+        raise _handshake_failed(session, cause.__cause__ or cause) from cause
+    except aiosmtplib.SMTPTimeoutError as exc:
+        session.went_silent(f"(no reply within {session.deadline.seconds:g}s)", "starttls", exc)
+    except (aiosmtplib.SMTPServerDisconnected, ConnectionError, ssl.SSLError) as exc:
+        session.hung_up(exc)
+    session.at("tls")
+    if plaintext:
+        shown = repr(plaintext[:PLAINTEXT_KEPT].decode("utf-8", "replace"))[1:-1]
+        more = " …" if len(plaintext) > PLAINTEXT_KEPT else ""
+        session.facts["plaintext_after_starttls"] = shown + more
+        session.transcript.append(
+            f"(plaintext after 220, before the TLS handshake — discarded: {shown}{more})")
+    _secured(session, context)
 
 
 async def establish(session: Session, mode: TlsMode, context: ssl.SSLContext | None) -> None:
-    """Connect, (TLS,) greeting, EHLO, (STARTTLS, EHLO again): ready for AUTH or MAIL."""
+    """Connect, (TLS,) greeting, EHLO, (STARTTLS, EHLO again): ready for AUTH or MAIL.
+
+    After STARTTLS, EHLO is sent again and only what it says over TLS counts.
+    """
     session.facts.update(empty_ehlo_facts())
     session.facts.update(empty_tls_facts())
     await session.connect()
     if mode == "implicit" and context is not None:
-        await handshake(session, context)
-    await session.greeting()
+        await open_implicit(session, context)
+    else:
+        await session.greeting()
     extensions = await session.ehlo()
     _record_ehlo(session, extensions, secure=mode == "implicit")
     if mode != "starttls" or context is None:
@@ -103,12 +163,5 @@ async def establish(session: Session, mode: TlsMode, context: ssl.SSLContext | N
     if "STARTTLS" not in extensions:
         raise TlsFailed("starttls_not_offered",
                         f"{session.target} does not offer STARTTLS before authentication")
-    session.at("starttls")
-    reply = await session.command("STARTTLS")
-    if reply.code != 220:
-        session.note(reply)
-        raise TlsFailed("starttls_refused",
-                        f"{session.target} offers STARTTLS but answered {reply.code} "
-                        f"{reply.text}")
-    await handshake(session, context)
+    await starttls(session, context)
     _record_ehlo(session, await session.ehlo(), secure=True)

@@ -50,18 +50,27 @@ async def _probe_tls(params: SmtpTarget, ctx: ProbeContext, implicit: bool) -> P
     mode: TlsMode = "implicit" if implicit else "starttls"
     session = Session(params, ctx)
     try:
-        await establish(session, mode, verifying_context(ctx))
-        return session.result("tls_ok", f"{session.target}: {session.facts['tls_version']}, "
-                                        f"certificate trusted for {session.server_name}")
+        async with session.bounded():
+            await establish(session, mode, verifying_context(ctx))
     except Stop as stop:
         return session.result(stop.outcome, stop.summary)
     except TlsFailed as failure:
         if failure.kind in ("starttls_not_offered", "starttls_refused"):
             return session.result(failure.kind, failure.summary)
-        first_failure = failure
-    finally:
-        await session.close()
-    return await _inspect(session, first_failure, mode)
+        return await _inspect(session, failure, mode)
+    facts = session.facts
+    if facts["plaintext_after_starttls"] is not None:
+        auth = facts["auth_after_tls"]
+        offered = f"AUTH {' '.join(map(str, auth))}" if isinstance(auth, list) and auth \
+            else "no AUTH"
+        return session.result(
+            "starttls_injection",
+            f"{session.target} sent plaintext after its 220 to STARTTLS, before the TLS "
+            f"handshake ({facts['plaintext_after_starttls']}): a middlebox or a broken server "
+            f"injects it; it was discarded. Over TLS ({facts['tls_version']}, certificate "
+            f"trusted for {session.server_name}) the server offers {offered}")
+    return session.result("tls_ok", f"{session.target}: {facts['tls_version']}, "
+                                    f"certificate trusted for {session.server_name}")
 
 
 async def _inspect(first: Session, failure: TlsFailed, mode: TlsMode) -> ProbeResult:
@@ -71,12 +80,11 @@ async def _inspect(first: Session, failure: TlsFailed, mode: TlsMode) -> ProbeRe
     second = Session(first.params, first.ctx, first.deadline)
     second.transcript = [*first.transcript, "-- again without verification, to see what is offered"]
     try:
-        await establish(second, mode, inspecting_context())
+        async with second.bounded():
+            await establish(second, mode, inspecting_context())
     except (Stop, TlsFailed):
         tried = second.transcript[len(first.transcript):]
         return first.result(failure.kind, failure.summary, tried)
-    finally:
-        await second.close()
     second.facts.update(verdict)
     second.at("tls")
     version = str(second.facts["tls_version"])
@@ -109,6 +117,10 @@ STARTTLS_SPEC = ProbeSpec(
         **_TLS_OUTCOMES,
         "starttls_not_offered": "EHLO on the plain connection does not offer STARTTLS",
         "starttls_refused": "STARTTLS is offered but the server answered it with an error",
+        "starttls_injection": "TLS is fine, but plaintext arrived after the 220 to STARTTLS "
+                              "and before the handshake (see plaintext_after_starttls): a "
+                              "middlebox or a broken server injects it (STARTTLS response "
+                              "injection); it was discarded, the facts are what TLS said",
         **CONNECTION_OUTCOMES,
     },
     run=run_starttls,

@@ -122,7 +122,10 @@ class EmailWizardApp(App[int]):
         if self.runner_from_settings:
             from wizard.probes.runner import RegistryRunner
 
-            self.runner = RegistryRunner(settings.probe_context())
+            try:
+                self.runner = RegistryRunner(settings.probe_context())
+            except SettingsError as exc:
+                self.notify(str(exc), severity="error", timeout=10)
         if self.settings_file is None:
             return
         try:
@@ -150,6 +153,7 @@ class EmailWizardApp(App[int]):
             if self.settings_file is not None:
                 values.update(remembered_values(flow, self.settings_file.parent))
             values.update({k: v for k, v in (prefill or {}).items() if v not in (None, "")})
+            values = {**self.settings.input_defaults(flow.inputs, values), **values}
             self.push_screen(InputsScreen(flow, values))
         else:
             self.start_walk(flow, {})
@@ -226,7 +230,12 @@ def make_app(flows: Sequence[Flow] | None = None, runner: ProbeRunner | None = N
     if runner is None:
         from wizard.probes.runner import RegistryRunner
 
-        runner = RegistryRunner(settings.probe_context())
+        try:
+            context = settings.probe_context()
+        except SettingsError as exc:
+            broken.append(str(exc))
+            context = settings.probe_context(with_oci=False)
+        runner = RegistryRunner(context)
     if tour is None:
         tour = tour_path()
     if isinstance(tour, Path):
