@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +171,19 @@ def full_folder(scene_folder: Path) -> Path:
     return scene_folder
 
 
+@pytest.fixture
+def picture_folder(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A full config folder at a fixed path, so that messages naming it draw the same."""
+    folder = Path(tempfile.gettempdir()) / "email-wizard-apply-picture"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    put_main_cf(folder)
+    (folder / "master.cf").write_text(Path(SYSTEM_MASTER_CF).read_text())
+    monkeypatch.chdir(folder)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 async def apply_fix(pilot: Any) -> None:
     await postconf_fix(pilot)
     await pilot.press("p")
@@ -186,7 +201,7 @@ async def test_an_applied_fix_is_reported_in_a_dialog_that_stays(full_folder: Pa
         assert isinstance(app.screen, ApplyResultScreen)
         text = screen_text(app)
         assert "Applied to main.cf; postfix check passed." in text
-        assert "postfix reload" in text
+        assert f"postfix -c {full_folder.resolve()} reload" in text
         assert "Backup of the old file: " in text
 
 
@@ -244,11 +259,11 @@ def test_picture_run_to_end_summary(snap_compare: Any, tmp_path: Path) -> None:
                         run_before=finished_walk)
 
 
-def test_picture_apply_succeeded(snap_compare: Any, full_folder: Path) -> None:
-    assert snap_compare(apply_app(full_folder), terminal_size=(100, 30),
+def test_picture_apply_succeeded(snap_compare: Any, picture_folder: Path) -> None:
+    assert snap_compare(apply_app(picture_folder), terminal_size=(100, 30),
                         run_before=apply_fix)
 
 
-def test_picture_apply_failed(snap_compare: Any, full_folder: Path) -> None:
-    assert snap_compare(apply_app(full_folder, failing_check), terminal_size=(100, 30),
+def test_picture_apply_failed(snap_compare: Any, picture_folder: Path) -> None:
+    assert snap_compare(apply_app(picture_folder, failing_check), terminal_size=(100, 30),
                         run_before=apply_fix)

@@ -6,6 +6,7 @@ review; :func:`applied_text` says in one line what applying it did.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,14 @@ class ApplyReport:
     """What to run next (``postfix reload``), when the change was applied."""
 
 
+def reload_command(main_cf: Path) -> str:
+    """``postfix reload`` for the Postfix instance whose main.cf this is."""
+    folder = main_cf.resolve().parent
+    if folder == Path("/etc/postfix"):
+        return "postfix reload"
+    return f"postfix -c {shlex.quote(str(folder))} reload"
+
+
 def apply_report(result: ApplyResult, main_cf: Path) -> ApplyReport:
     """The apply's outcome, the real message first: applied (checked or not), nothing to
     change, or not applied (rejected, rolled back, interrupted) with what Postfix said."""
@@ -50,7 +59,7 @@ def apply_report(result: ApplyResult, main_cf: Path) -> ApplyReport:
     if result.applied:
         if POSTFIX_CHECK in check.checked:
             return ApplyReport(True, f"Applied to {main_cf}; postfix check passed.",
-                               tuple(filter(None, [backup])), "postfix reload")
+                               tuple(filter(None, [backup])), reload_command(main_cf))
         checked = ", ".join(check.checked) or "nothing"
         return ApplyReport(True, f"Applied to {main_cf}; checked: {checked}.",
                            tuple(filter(None, [

@@ -120,7 +120,7 @@ def summary_widgets(session: Session, applied: Mapping[int, str],
     """The end: the headline (the most severe finding), then every finding with its fix."""
     view = session_view(session)
     redact = view.redactor
-    widgets: list[Widget] = [Banner(session.status, redact.text(gist(session.headline())))]
+    widgets: list[Widget] = [Banner(session.status, redact.text(gist(session.headline(), 90)))]
     if view.message:
         widgets.append(Static(view.message, classes="end-message", markup=False))
     for diagnosis in session.diagnoses():

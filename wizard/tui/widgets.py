@@ -112,7 +112,10 @@ def trail_text(entry: TrailEntry) -> str:
 
 
 def gist(text: str, limit: int = 100) -> str:
-    """The first clause of a sentence (up to its first ": "), at most ``limit`` characters."""
+    """``text`` when it fits in ``limit`` characters; else its first clause (up to its first
+    ": "), cut to ``limit``."""
+    if len(text) <= limit:
+        return text
     head, colon, _ = text.partition(": ")
     short = head if colon and len(head) >= 12 else text
     return short if len(short) <= limit else short[:limit - 1].rstrip() + "…"
