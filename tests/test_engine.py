@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 
 from tests.helpers import ROOT
+from tests.tui.fakes import ScriptedRunner
 from wizard.engine import MissingAnswer, Session, run_to_end
 from wizard.flow import template
 from wizard.flow.loader import load_flow
+from wizard.flow.model import Flow
 from wizard.probes.base import ProbeResult
 from wizard.probes.runner import ProbeFailed
 
@@ -276,3 +278,45 @@ async def test_a_probe_the_runner_cancels_still_publishes_its_timeout_facts() ->
     result = await runner.run("test.hang", {})
     assert result.outcome == "timeout"
     assert dict(result.facts) == {"host": None}
+
+
+DIAGNOSES_FLOW = Flow.model_validate({
+    "id": "diag", "title": "Diagnoses", "start": "note",
+    "steps": {
+        "note": {"kind": "fix", "title": "A note", "next": "warn",
+                 "findings": [{"id": "n", "severity": "info", "message": "just so you know"}]},
+        "warn": {"kind": "fix", "title": "A warning", "next": "bad",
+                 "findings": [{"id": "w", "severity": "warning", "message": "DMARC only monitors"}],
+                 "fixes": [{"id": "w.fix", "title": "Enforce DMARC"}]},
+        "bad": {"kind": "fix", "title": "Checks done; the relay was not tested",
+                "findings": [{"id": "e", "severity": "error",
+                              "message": "smtp_use_tls = yes is deprecated"}],
+                "fixes": [{"id": "e.fix", "title": "Set smtp_tls_security_level"}]},
+    },
+})
+
+
+async def test_the_headline_is_the_most_severe_finding_not_the_last_step() -> None:
+    session = await run_to_end(Session.start(DIAGNOSES_FLOW, {}, ScriptedRunner({})))
+    assert session.status == "problem"
+    assert session.headline() == "smtp_use_tls = yes is deprecated"
+
+
+async def test_diagnoses_pair_each_finding_with_its_fixes_most_severe_first() -> None:
+    session = await run_to_end(Session.start(DIAGNOSES_FLOW, {}, ScriptedRunner({})))
+    diagnoses = session.diagnoses()
+    assert [d.title for d in diagnoses] == [
+        "Checks done; the relay was not tested", "A warning", "A note"]
+    assert [f.id for f in diagnoses[0].fixes] == ["e.fix"]
+    assert [f.id for f in diagnoses[1].fixes] == ["w.fix"]
+    assert diagnoses[2].fixes == ()
+
+
+async def test_with_only_notes_the_headline_is_the_end() -> None:
+    flow = Flow.model_validate({
+        "id": "notes", "title": "Notes", "start": "note",
+        "steps": {"note": {"kind": "fix", "title": "A note", "next": "done",
+                           "findings": [{"id": "n", "severity": "info", "message": "fyi"}]},
+                  "done": {"kind": "end", "title": "All checks passed"}}})
+    session = await run_to_end(Session.start(flow, {}, ScriptedRunner({})))
+    assert session.status == "healthy" and session.headline() == "All checks passed"

@@ -28,9 +28,9 @@ FLOW = Flow.model_validate({
 })
 
 
-def new_walk() -> Walk:
+def new_walk(to_end: bool = False) -> Walk:
     runner = ScriptedRunner({"tcp.connect": ProbeResult("refused", "no")})
-    return Walk(Session.start(FLOW, {}, runner))
+    return Walk(Session.start(FLOW, {}, runner), to_end=to_end)
 
 
 async def take(walk: Walk, answer: str | None = None) -> None:
@@ -102,3 +102,46 @@ async def test_rerun_undoes_only_the_probe() -> None:
     walk.rerun()
     assert walk.page == "run" and walk.session.current == "probe"
     assert [e.step for e in walk.session.trail] == ["token", "port"]
+
+
+async def test_to_the_end_only_questions_and_the_summary_are_pages() -> None:
+    walk = new_walk(to_end=True)
+    await take(walk, "s3cret")
+    await take(walk, "587")
+    assert walk.page == "run"
+    await take(walk)
+    assert walk.page == "run", "a probe's result is no page of its own"
+    await take(walk)
+    assert walk.page == "ask" and walk.session.step is FLOW.steps["again"]
+    await take(walk, "no")
+    await take(walk)
+    assert walk.session.finished and walk.page == "result"
+
+
+async def test_to_the_end_back_from_the_summary_goes_to_the_last_question() -> None:
+    walk = new_walk(to_end=True)
+    for answer in ("s3cret", "587", None, None, "no", None):
+        await take(walk, answer)
+    assert walk.back()
+    assert walk.page == "ask" and walk.session.step is FLOW.steps["again"]
+    assert walk.prefill == "no"
+    assert walk.back()
+    assert walk.session.step is FLOW.steps["port"] and walk.prefill == "587"
+    assert [e.step for e in walk.session.trail] == ["token"]
+
+
+async def test_to_the_end_rerun_undoes_every_step_since_the_last_question() -> None:
+    walk = new_walk(to_end=True)
+    for answer in ("s3cret", "587", None, None, "no", None):
+        await take(walk, answer)
+    assert walk.can_rerun()
+    walk.rerun()
+    assert [e.step for e in walk.session.trail] == ["token", "port", "probe", "advice", "again"]
+    assert walk.page == "run"
+    await take(walk)
+    assert walk.session.finished and walk.page == "result"
+
+
+async def test_to_the_end_back_from_the_first_question_leaves_the_walk() -> None:
+    walk = new_walk(to_end=True)
+    assert not walk.back()

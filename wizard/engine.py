@@ -20,6 +20,7 @@ from wizard.flow import template
 from wizard.flow.check import DEFAULT
 from wizard.flow.fixlib import render_fix
 from wizard.flow.model import (
+    SEVERITY_RANK,
     Action,
     AskStep,
     EndStep,
@@ -69,11 +70,29 @@ class TrailEntry:
     probes: tuple[ProbeRecord, ...] = ()
     answer: str | None = None
     next: str | None = None
+    findings: tuple[Finding, ...] = ()
+    """What a fix step found (rendered)."""
+    fixes: tuple[Fix, ...] = ()
+    """The fixes a fix step proposed for them (rendered)."""
 
     @property
     def probe(self) -> str | None:
         """The probe name (several joined by commas) or None for non-probe steps."""
         return ", ".join(p.probe for p in self.probes) or None
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """One fix step's result: what it found and what to do about it."""
+
+    title: str
+    findings: tuple[Finding, ...]
+    fixes: tuple[Fix, ...]
+
+    @property
+    def rank(self) -> int:
+        """The most severe finding's rank (0 for an error; 3 with no finding)."""
+        return min((SEVERITY_RANK[f.severity] for f in self.findings), default=3)
 
 
 class MissingAnswer(LookupError):
@@ -219,6 +238,22 @@ class Session:
         self._worst = snap.worst
         self.error = None
         self.end_message = ""
+
+    def diagnoses(self) -> list[Diagnosis]:
+        """Each fix step's findings with the fixes it proposed, most severe first."""
+        found = [Diagnosis(entry.title, entry.findings, entry.fixes)
+                 for entry in self.trail if entry.kind == "fix"
+                 and (entry.findings or entry.fixes)]
+        return sorted(found, key=lambda d: d.rank)
+
+    def headline(self) -> str:
+        """One line for the end: the most severe finding, else the last step's title."""
+        findings = sorted(self.findings, key=lambda f: SEVERITY_RANK[f.severity])
+        if self.status == "error":
+            return self.error or ""
+        if findings and findings[0].severity != "info":
+            return findings[0].message
+        return self.trail[-1].title if self.trail else ""
 
     async def advance(self, answer: str | None = None, *,
                       given: Mapping[str, ProbeResult] | None = None) -> TrailEntry:
@@ -368,7 +403,8 @@ class Session:
         if step.next is None:
             target = self._path_ends(step.status, stop=step.end)
         title = self.show(step.title) if step.title else step_id
-        return TrailEntry(step_id, "fix", title, step.status, title, next=target)
+        return TrailEntry(step_id, "fix", title, step.status, title, next=target,
+                          findings=tuple(findings), fixes=tuple(fixes))
 
     def _end(self, step_id: str, step: EndStep) -> TrailEntry:
         message = self.show(step.message)

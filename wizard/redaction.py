@@ -137,6 +137,8 @@ def _entry(entry: TrailEntry, redact: Redactor) -> TrailEntry:
         facts={k: redact.value(v) for k, v in p.facts.items()}) for p in entry.probes)
     return dataclasses.replace(
         entry, title=redact.text(entry.title), summary=redact.text(entry.summary),
+        fixes=tuple(Fix.model_validate(redact.value(f.model_dump(by_alias=True)))
+                    for f in entry.fixes),
         evidence=tuple(redact.text(e) for e in entry.evidence), probes=probes,
         answer=None if entry.answer is None else redact.text(entry.answer))
 

@@ -7,6 +7,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from wizard.engine import Session, TrailEntry
+from wizard.flow.model import SEVERITY_RANK
 from wizard.redaction import REDACTED, Redactor, SessionView, session_view
 
 __all__ = ["EXIT_CODES", "REDACTED", "Redactor", "report_markdown", "session_json",
@@ -140,8 +141,7 @@ def report_markdown(report: dict[str, Any]) -> str:
     findings = report.get("findings") or []
     if findings:
         out += ["## Findings", ""]
-        order = {"error": 0, "warning": 1, "info": 2}
-        for finding in sorted(findings, key=lambda f: order.get(f.get("severity", ""), 3)):
+        for finding in sorted(findings, key=lambda f: SEVERITY_RANK.get(f.get("severity"), 3)):
             out.append(f"- **{finding.get('severity', '')}** {_cell(finding.get('message'))} "
                        f"(`{finding.get('id', '')}`)")
         out.append("")

@@ -9,6 +9,7 @@
     timeout = 10.0                       # seconds per probe
     provider = "oci"
     region = "us-ashburn-1"
+    walk = "to_end"                      # TUI: or "step_by_step"
     theme = "textual-dark"
 
     [oci]
@@ -69,6 +70,8 @@ class Settings(_Model):
     timeout: float = Field(10.0, gt=0, le=600, description="Seconds each probe may take")
     provider: str | None = Field(None, description="Default provider profile (e.g. oci)")
     region: str | None = Field(None, description="Default provider region")
+    walk: Literal["to_end", "step_by_step"] = Field(
+        "to_end", description="TUI: run through steps that need nothing from you, or stop at each")
     theme: str | None = Field(None, description="TUI theme")
     oci: OciOptions = OciOptions()
 

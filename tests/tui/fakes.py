@@ -10,7 +10,9 @@ from typing import Any
 from wizard.fixes.apply_postconf import CheckResult
 from wizard.flow.loader import load_flow
 from wizard.flow.model import Flow
+from wizard.postfix.check import POSTFIX_CHECK
 from wizard.probes.base import ProbeResult
+from wizard.settings import Settings
 from wizard.tui.app import EmailWizardApp, make_app
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "tui"
@@ -44,7 +46,7 @@ def refused(host: str = "mail.example.test", port: int = 587) -> ProbeResult:
 
 def passing_check(config_dir: Path) -> CheckResult:
     """A ``postfix check`` stand-in that passes (the real one needs Postfix)."""
-    return CheckResult(True, True, "")
+    return CheckResult(True, True, "", checked=(POSTFIX_CHECK,))
 
 
 class ScriptedRunner:
@@ -72,13 +74,18 @@ class ScriptedRunner:
 
 def still_app(runner: Any, flows: list[Flow] | None = None, *,
               sessions_folder: Path | None = None, theme: str | None = None,
-              tour: Path | None = None) -> EmailWizardApp:
-    """The app as the tests see it: fixed flows, clocks and tour, no blinking, no animation."""
+              tour: Path | None = None, to_end: bool = False) -> EmailWizardApp:
+    """The app as the tests see it: fixed flows, clocks and tour, no blinking, no animation.
+
+    Walks go step by step unless ``to_end`` (the default of a real start), so a
+    test can look at each step's page.
+    """
     return make_app(flows if flows is not None else tui_flows(), runner, clock=lambda: 0.0,
                     cursor_blink=False, animation_level="none",
                     sessions_folder=sessions_folder or SESSIONS,
                     wall_clock=lambda: FIXED_TIME, postfix_check=passing_check,
-                    tour=tour or DATA / "tour.yaml", theme=theme)
+                    tour=tour or DATA / "tour.yaml", theme=theme,
+                    settings=Settings(walk="to_end" if to_end else "step_by_step"))
 
 
 def screen_text(app: EmailWizardApp) -> str:

@@ -36,6 +36,7 @@ from wizard.postfix.maincf import parse_main_cf
 from wizard.probes.base import ProbeContext, ProbeResult
 from wizard.probes.postfix_config import TLS_PARAMS, derived_facts
 from wizard.probes.runner import RegistryRunner
+from wizard.settings import Settings
 from wizard.tours import tour_path
 from wizard.tui.app import EmailWizardApp, make_app
 from wizard.tui.screens.inputs import Field, InputsScreen
@@ -121,11 +122,15 @@ class HeldRunner:
 
 
 def readme_app(runner: Any) -> EmailWizardApp:
-    """The app with the shipped flows and tour, fixed clocks, no blinking, no animation."""
+    """The app with the shipped flows and tour, fixed clocks, no blinking, no animation.
+
+    Step by step, so that a picture can stop at a step's result; a finished walk
+    shows the same summary either way.
+    """
     return make_app(shipped_flows(), runner, clock=lambda: 0.0, cursor_blink=False,
                     animation_level="none", sessions_folder=SESSIONS,
                     wall_clock=lambda: FIXED_TIME, postfix_check=passing_check,
-                    tour=tour_path())
+                    tour=tour_path(), settings=Settings(walk="step_by_step"))
 
 
 # -- moving through the screens like a user --------------------------------------------------

@@ -6,6 +6,8 @@ review; :func:`applied_text` says in one line what applying it did.
 
 from __future__ import annotations
 
+import shlex
+from dataclasses import dataclass
 from pathlib import Path
 
 from wizard.fixes.apply_postconf import ApplyError, ApplyResult, Plan, plan_postconf
@@ -30,16 +32,49 @@ def fix_plan(fix: Fix, named: list[str]) -> tuple[Plan | None, str]:
     return plan, ""
 
 
-def applied_text(result: ApplyResult, main_cf: Path) -> str:
-    """What an apply did, with the backup named."""
+@dataclass(frozen=True)
+class ApplyReport:
+    """What an apply did, for a person: the real message first, then what follows."""
+
+    ok: bool
+    headline: str
+    details: tuple[str, ...] = ()
+    next_command: str = ""
+    """What to run next (``postfix reload``), when the change was applied."""
+
+
+def reload_command(main_cf: Path) -> str:
+    """``postfix reload`` for the Postfix instance whose main.cf this is."""
+    folder = main_cf.resolve().parent
+    if folder == Path("/etc/postfix"):
+        return "postfix reload"
+    return f"postfix -c {shlex.quote(str(folder))} reload"
+
+
+def apply_report(result: ApplyResult, main_cf: Path) -> ApplyReport:
+    """The apply's outcome, the real message first: applied (checked or not), nothing to
+    change, or not applied (rejected, rolled back, interrupted) with what Postfix said."""
     check = result.check
+    backup = f"Backup of the old file: {result.backup}" if result.backup else ""
     if result.applied:
         if POSTFIX_CHECK in check.checked:
-            return (f"✔ Applied to {main_cf} · backup: {result.backup} · postfix check "
-                    "passed. Then: postfix reload")
-        return (f"✔ Applied to {main_cf} · backup: {result.backup} · checked: "
-                f"{', '.join(check.checked)} · not checked: {'; '.join(check.not_checked)}")
+            return ApplyReport(True, f"Applied to {main_cf}; postfix check passed.",
+                               tuple(filter(None, [backup])), reload_command(main_cf))
+        checked = ", ".join(check.checked) or "nothing"
+        return ApplyReport(True, f"Applied to {main_cf}; checked: {checked}.",
+                           tuple(filter(None, [
+                               *(f"Not checked: {reason}" for reason in check.not_checked),
+                               backup])))
     if result.outcome == "unchanged":
-        return f"Nothing to change: {check.output}"
-    detail = f": {check.output}" if check.output and not check.ok else ""
-    return f"✘ {result.message}{detail}"
+        return ApplyReport(True, f"Nothing to change: {check.output}")
+    said = check.output.strip() if check.output and not check.ok else ""
+    return ApplyReport(False, said or result.message,
+                       tuple(filter(None, [result.message if said else "", backup])))
+
+
+def applied_text(result: ApplyResult, main_cf: Path) -> str:
+    """What an apply did, in one line (with the backup named)."""
+    report = apply_report(result, main_cf)
+    mark = "✔" if report.ok else "✘"
+    then = f" Then: {report.next_command}" if report.next_command else ""
+    return " · ".join([f"{mark} {report.headline}", *report.details]) + then

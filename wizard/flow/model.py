@@ -32,6 +32,8 @@ InputType = Literal[
     "region",
 ]
 Severity = Literal["error", "warning", "info"]
+SEVERITY_RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
+"""Most severe first: sort findings by ``SEVERITY_RANK[f.severity]``."""
 Status = Literal["healthy", "problem", "inconclusive"]
 
 

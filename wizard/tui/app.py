@@ -27,6 +27,7 @@ from wizard.settings import Settings, SettingsError, load_settings, save_setting
 from wizard.tours import Tour, load_tour, tour_path
 from wizard.tui.commands import WizardCommandPalette, WizardCommands
 from wizard.tui.host import AnimationLevel
+from wizard.tui.remembered import remember_values, remembered_values
 from wizard.tui.screens.home import HomeScreen
 from wizard.tui.screens.inputs import InputsScreen
 from wizard.tui.screens.walk import WalkScreen
@@ -90,6 +91,22 @@ class EmailWizardApp(App[int]):
         if self.settings_file is not None and self.is_running and theme != self.settings.theme:
             self._store(self.settings.model_copy(update={"theme": theme}), quiet=True)
 
+    async def action_quit(self) -> None:
+        """Quit; with a finished walk not saved, ask first (save and quit, quit, stay)."""
+        walks = [s for s in self.screen_stack if isinstance(s, WalkScreen) and s.unsaved_result]
+        if not walks:
+            self.exit()
+            return
+        from wizard.tui.screens.dialogs import QuitChoice, QuitScreen
+
+        def chosen(choice: QuitChoice | None) -> None:
+            if choice == "save" and not all(walk.save_report() for walk in walks):
+                return
+            if choice is not None:
+                self.exit()
+
+        self.push_screen(QuitScreen(walks[-1].session.flow.title), chosen)
+
     def action_settings(self) -> None:
         """Open the settings; saved settings apply to the next check at once."""
         from wizard.tui.screens.settings import SettingsScreen
@@ -132,13 +149,21 @@ class EmailWizardApp(App[int]):
                   always_form: bool = False) -> None:
         """The flow's form, or straight to the walk when it needs no input."""
         if flow.inputs or always_form:
-            self.push_screen(InputsScreen(flow, prefill))
+            values: dict[str, object] = {}
+            if self.settings_file is not None:
+                values.update(remembered_values(flow, self.settings_file.parent))
+            values.update({k: v for k, v in (prefill or {}).items() if v not in (None, "")})
+            values = {**self.settings.input_defaults(flow.inputs, values), **values}
+            self.push_screen(InputsScreen(flow, values))
         else:
             self.start_walk(flow, {})
 
     def start_walk(self, flow: Flow, values: dict[str, object]) -> None:
-        """Start a walk through ``flow`` with checked input ``values``."""
-        self.push_screen(WalkScreen(Session.start(flow, values, self.runner)))
+        """Start a walk through ``flow`` with checked input ``values`` (kept for next time)."""
+        if self.settings_file is not None and flow.inputs:
+            remember_values(flow, values, self.settings_file.parent)
+        self.push_screen(WalkScreen(Session.start(flow, values, self.runner),
+                                    to_end=self.settings.walk == "to_end"))
 
     def go_home(self) -> None:
         """Close every screen above the home screen."""

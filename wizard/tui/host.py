@@ -16,6 +16,7 @@ from textual.app import App
 from wizard.fixes.apply_postconf import CheckResult
 from wizard.flow.model import Flow
 from wizard.probes.runner import ProbeRunner
+from wizard.settings import Settings
 from wizard.tui.sessions import SavedSession
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ class WizardHost(Protocol):
     sessions_folder: Path
     postfix_check: Callable[[Path], CheckResult]
     error_catalog: ErrorCatalog | None
+    settings: Settings
 
     @property
     def tour_available(self) -> bool:

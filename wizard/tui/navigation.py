@@ -8,6 +8,12 @@ the rules can be tested on their own. A walk shows one page at a time:
 - ``result``: the step just taken (a probe's outcome, a fix, the end) is shown.
 
 An answered question has no page of its own: the walk moves straight on.
+
+By default a walk runs to the end (``to_end``): a step that needs nothing
+from the user has no result page — its outcome goes to the trail and the
+next step runs — so the pages are the questions and the summary at the end;
+``back`` goes to the last question. Step by step (``to_end`` false) stops
+on each result.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ class Walk:
     showing_result: bool = False
     prefill: str | None = None
     """The answer to put back into a question that ``back`` returned to."""
+    to_end: bool = True
+    """Run through steps that need nothing from the user; stop at questions and the end."""
 
     @property
     def page(self) -> PageKind:
@@ -38,8 +46,8 @@ class Walk:
         return "ask" if isinstance(self.session.step, AskStep) else "run"
 
     def ran(self) -> None:
-        """A probe, fix or end step was taken: show its result."""
-        self.showing_result = True
+        """A probe, fix or end step was taken: show its result (to the end: only the last)."""
+        self.showing_result = not self.to_end or self.session.finished
         self.prefill = None
 
     def answered(self) -> None:
@@ -53,19 +61,32 @@ class Walk:
         self.prefill = None
 
     def can_rerun(self) -> bool:
-        """True on a probe's result page: the probe can be run again."""
+        """True on a probe's result page (step by step) or on the summary (to the end)."""
         trail = self.session.trail
+        if self.to_end:
+            return self.page == "result" and any(e.kind == "probe" for e in trail)
         return self.page == "result" and bool(trail) and trail[-1].kind == "probe"
 
     def rerun(self) -> None:
-        """Undo the probe whose result is on show, so that it runs again."""
-        if self.can_rerun():
+        """Undo the probe on show (to the end: every step since the last question) to run again."""
+        if not self.can_rerun():
+            return
+        if self.to_end:
+            self._undo_to_last_question()
+            return
+        self.session.back()
+        self.showing_result = False
+
+    def _undo_to_last_question(self) -> None:
+        while self.session.trail and self.session.trail[-1].kind != "ask":
             self.session.back()
-            self.showing_result = False
+        self.showing_result = False
 
     def back(self) -> bool:
         """Go back one page; False when the walk's first page was left (leave the screen)."""
         self.prefill = None
+        if self.to_end:
+            return self._back_to_question()
         page = self.page
         if page == "result":
             self.session.back()
@@ -89,6 +110,14 @@ class Walk:
             self._unanswer()
         else:
             self.showing_result = True
+        return True
+
+    def _back_to_question(self) -> bool:
+        """To the end: the page before is the last question answered (or none: leave)."""
+        self._undo_to_last_question()
+        if not self.session.trail:
+            return False
+        self._unanswer()
         return True
 
     def _unanswer(self) -> None:

@@ -9,7 +9,7 @@ widgets: a question, a running probe, a step that could not run, a result
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from textual.content import Content
 from textual.widget import Widget
@@ -18,8 +18,8 @@ from textual.widgets import Button, Input, OptionList, Static
 from wizard.engine import Session, TrailEntry
 from wizard.fixes.apply_session import user_named_paths
 from wizard.fixes.review import fix_plan
-from wizard.flow.model import AskStep, ProbeStep
-from wizard.redaction import session_view
+from wizard.flow.model import AskStep, Finding, Fix, ProbeStep
+from wizard.redaction import SessionView, session_view
 from wizard.tui.facts import fact_lines
 from wizard.tui.screens.dialogs import StepDetail
 from wizard.tui.widgets import (
@@ -28,6 +28,7 @@ from wizard.tui.widgets import (
     FixView,
     RunningIndicator,
     entry_mark,
+    gist,
     marked,
 )
 
@@ -90,55 +91,77 @@ def failure_page(session: Session, failure: str) -> list[Widget]:
 
 
 def result_page(session: Session, applied: Mapping[int, str], in_tour: bool) -> list[Widget]:
-    """The last step's result; at a fix or the end, every finding and fix so far."""
+    """The last step's result; at the end, the summary (:func:`summary_widgets`)."""
+    if session.finished:
+        return summary_widgets(session, applied, in_tour)
     view = session_view(session)
     entry = view.trail[-1]
     widgets: list[Widget] = []
-    if session.finished:
-        detail = view.error if session.status == "error" else entry.title
-        widgets.append(Banner(session.status, detail or ""))
-        if view.message:
-            widgets.append(Static(view.message, classes="end-message", markup=False))
     if entry.kind == "probe":
         widgets.append(Static(entry.title, classes="step-title", markup=False))
         outcome = entry.outcome or ""
         if outcome != "error":
             widgets.append(Static(marked(entry_mark(session.flow, entry),
-                                         f"{outcome}: {entry.summary}"),
-                                  classes="outcome"))
+                                         entry.summary or outcome), classes="outcome"))
         if entry.evidence:
             widgets.append(Static("\n".join(entry.evidence), classes="evidence",
                                   markup=False))
-    elif entry.kind == "fix" and not session.finished:
+    elif entry.kind == "fix":
         widgets.append(Static(entry.title, classes="step-title", markup=False))
-    if entry.kind in ("fix", "end") or session.finished:
         if view.findings:
             widgets.append(FindingsView(view.findings))
-        named = user_named_paths(session)
-        for index, (fix, shown) in enumerate(zip(session.fixes, view.fixes, strict=True)):
-            plan, note = fix_plan(fix, named)
-            if plan is not None:
-                plan = dataclasses.replace(plan, diff=view.redactor.text(plan.diff))
-            widgets.append(FixView(shown, plan, note, applied.get(index, "")))
-        if session.finished and session.trail:
-            widgets.append(Static("s saves the report (Markdown and JSON, secrets "
-                                  "redacted) · y copies the commands", classes="hint",
-                                  markup=False))
-    if not session.finished:
-        widgets.append(Button("Continue", id="continue", variant="primary"))
-    elif in_tour:
+        widgets += _fix_views(session, view, session.fixes, applied)
+    widgets.append(Button("Continue", id="continue", variant="primary"))
+    return widgets
+
+
+def summary_widgets(session: Session, applied: Mapping[int, str],
+                    in_tour: bool) -> list[Widget]:
+    """The end: the headline (the most severe finding), then every finding with its fix."""
+    view = session_view(session)
+    redact = view.redactor
+    widgets: list[Widget] = [Banner(session.status, redact.text(gist(session.headline(), 90)))]
+    if view.message:
+        widgets.append(Static(view.message, classes="end-message", markup=False))
+    for diagnosis in session.diagnoses():
+        if diagnosis.findings:
+            widgets.append(FindingsView([Finding.model_validate(redact.value(f.model_dump()))
+                                         for f in diagnosis.findings]))
+        widgets += _fix_views(session, view, diagnosis.fixes, applied)
+    if session.trail:
+        widgets.append(Static("s saves the report (Markdown and JSON, secrets "
+                              "redacted) · y copies the commands · r runs the checks again",
+                              classes="hint", markup=False))
+    if in_tour:
         widgets.append(Button("Next check of the tour", id="continue", variant="primary"))
     return widgets
 
 
+def _fix_views(session: Session, view: SessionView, fixes: Sequence[Fix],
+               applied: Mapping[int, str]) -> list[Widget]:
+    """One view per fix: shown redacted, its main.cf plan made from the real values."""
+    views: list[Widget] = []
+    named = user_named_paths(session)
+    for fix in fixes:
+        index = next((i for i, known in enumerate(session.fixes) if known is fix),
+                     next((i for i, known in enumerate(session.fixes) if known == fix), None))
+        if index is None:  # a sub-flow's fix renamed into its caller's alternatives
+            continue
+        plan, note = fix_plan(fix, named)
+        if plan is not None:
+            plan = dataclasses.replace(plan, diff=view.redactor.text(plan.diff))
+        views.append(FixView(view.fixes[index], plan, note, applied.get(index, ""),
+                             index=index))
+    return views
+
+
 def step_detail(session: Session, entry: TrailEntry) -> StepDetail:
     """What the details dialog shows for ``entry``, an entry of the redacted view."""
-    outcome = f"{entry.outcome}: " if entry.outcome and entry.kind == "probe" else ""
     took = f"  ({entry.elapsed_ms} ms)" if entry.kind == "probe" else ""
     headline = Content.assemble(
-        marked(entry_mark(session.flow, entry), f"{outcome}{entry.summary}"),
+        marked(entry_mark(session.flow, entry), entry.summary),
         (took, "$text-muted"))
     facts = [(f"{p.id}.{name}", value) for p in entry.probes
              for name, value in fact_lines(p.facts)]
-    probes = [(p.id, f"{p.probe} → {p.outcome}: {p.summary}") for p in entry.probes]
+    probes = [(p.id, f"{p.probe}: {p.summary}") for p in entry.probes]
     return StepDetail(entry.title, headline, list(entry.evidence), probes, facts)

@@ -19,7 +19,16 @@ from textual.widgets.option_list import Option
 from wizard.action_text import action_lines
 from wizard.engine import RunStatus, TrailEntry
 from wizard.fixes.apply_postconf import Plan
-from wizard.flow.model import DnsAction, EndStep, Finding, Fix, FixStep, Flow, PostconfAction
+from wizard.flow.model import (
+    SEVERITY_RANK,
+    DnsAction,
+    EndStep,
+    Finding,
+    Fix,
+    FixStep,
+    Flow,
+    PostconfAction,
+)
 
 STATUS_MARKS: dict[str, tuple[str, str]] = {
     "healthy": ("✔", "$text-success"),
@@ -33,24 +42,37 @@ SEVERITY_MARKS: dict[str, tuple[str, str]] = {
     "warning": ("!", "$text-warning"),
     "info": ("i", "$text-primary"),
 }
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
 def entry_mark(flow: Flow, entry: TrailEntry) -> tuple[str, str]:
-    """The glyph and colour for a step taken: ✔ led somewhere healthy, ✘ to a problem."""
+    """The glyph and colour for a step taken: what it found, or where it led.
+
+    A fix step is marked by its most severe finding (a step that found nothing
+    is no problem); a probe by the step it led to: an end by its status, a
+    fix step by the most severe finding that step declares.
+    """
     if entry.kind == "ask":
         return "?", "$text-primary"
     if entry.outcome == "error":
         return STATUS_MARKS["error"]
-    if entry.kind in ("fix", "end"):
+    if entry.kind == "fix":
+        return _worst_mark(entry.findings)
+    if entry.kind == "end":
         return STATUS_MARKS.get(entry.outcome or "", STATUS_MARKS["running"])
     target = flow.steps.get(entry.next) if entry.next else None
     if isinstance(target, FixStep):
-        return STATUS_MARKS[target.status]
+        return _worst_mark(target.findings)
     if isinstance(target, EndStep):
         return STATUS_MARKS[target.status]
     return STATUS_MARKS["running"]
+
+
+def _worst_mark(findings: Sequence[Finding]) -> tuple[str, str]:
+    if not findings:
+        return STATUS_MARKS["running"]
+    worst = min(findings, key=lambda f: SEVERITY_RANK[f.severity])
+    return SEVERITY_MARKS[worst.severity]
 
 
 def marked(mark: tuple[str, str], text: str, style: str = "") -> Content:
@@ -84,9 +106,19 @@ def trail_text(entry: TrailEntry) -> str:
     """One line for a step taken."""
     if entry.kind == "ask":
         return entry.summary
-    if entry.kind == "probe" and entry.outcome:
-        return f"{entry.title} — {entry.outcome}"
+    if entry.kind == "probe" and entry.summary:
+        return f"{entry.title} — {gist(entry.summary, 60)}"
     return entry.title
+
+
+def gist(text: str, limit: int = 100) -> str:
+    """``text`` when it fits in ``limit`` characters; else its first clause (up to its first
+    ": "), cut to ``limit``."""
+    if len(text) <= limit:
+        return text
+    head, colon, _ = text.partition(": ")
+    short = head if colon and len(head) >= 12 else text
+    return short if len(short) <= limit else short[:limit - 1].rstrip() + "…"
 
 
 class TrailList(OptionList):
@@ -219,7 +251,7 @@ class FindingsView(Static):
     """
 
     def __init__(self, findings: Sequence[Finding]) -> None:
-        ordered = sorted(findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 3))
+        ordered = sorted(findings, key=lambda f: SEVERITY_RANK[f.severity])
         lines = [marked(SEVERITY_MARKS.get(f.severity, SEVERITY_MARKS["info"]), f.message)
                  for f in ordered]
         super().__init__(Content("\n").join(lines))
@@ -379,12 +411,14 @@ class FixView(Vertical):
             self.view = view
 
     def __init__(self, fix: Fix, plan: Plan | None = None, plan_note: str = "",
-                 applied: str = "") -> None:
+                 applied: str = "", index: int = 0) -> None:
         super().__init__()
         self.fix = fix
         self.plan = plan
         self.plan_note = plan_note
         self.applied = applied
+        self.index = index
+        """The fix's place in the session's fixes (what Apply applies)."""
 
     @property
     def can_apply(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, TypeVar
+from typing import ClassVar, Literal, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,10 +13,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Footer, Input, OptionList, Static
+from textual.widgets import Button, Checkbox, Footer, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from wizard.fixes.apply_postconf import Plan
+from wizard.fixes.review import ApplyReport
 from wizard.hand_answers import HandChoice
 from wizard.tui.widgets import diff_content
 
@@ -250,3 +251,169 @@ class SaveScreen(Dialog[SaveRequest]):
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
         self.dismiss(None)
+
+
+QuitChoice = Literal["save", "quit"]
+
+
+class QuitScreen(Dialog[QuitChoice]):
+    """Asked before quitting with a result not saved: save and quit, quit, or stay."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Stay"),
+        Binding("s", "choose('save')", "Save and quit"),
+        Binding("q", "choose('quit')", "Quit"),
+    ]
+
+    def __init__(self, unsaved: str) -> None:
+        super().__init__()
+        self.unsaved = unsaved
+
+    def compose(self) -> ComposeResult:
+        """What would be lost, and the three ways out (Save and quit focused)."""
+        with Vertical(id="box") as box:
+            box.border_title = "Quit?"
+            yield Static(f"The result of {self.unsaved} is not saved. Save it (Markdown and "
+                         "JSON, secrets redacted) before quitting?", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Stay", id="stay", compact=True)
+                yield Button("Quit without saving", id="quit", variant="warning",
+                             compact=True)
+                yield Button("Save and quit", id="save", variant="primary", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Saving is the safe default."""
+        self.query_one("#save", Button).focus()
+
+    def action_choose(self, choice: QuitChoice) -> None:
+        """Leave with ``choice``."""
+        self.dismiss(choice)
+
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        self.dismiss("save")
+
+    @on(Button.Pressed, "#quit")
+    def _quit(self) -> None:
+        self.dismiss("quit")
+
+    @on(Button.Pressed, "#stay")
+    def _stay(self) -> None:
+        self.dismiss(None)
+
+
+class CopyScreen(Dialog[None]):
+    """What Copy sent to the terminal's clipboard, selectable, and a way to write it to a file.
+
+    The clipboard is reached through OSC 52, which many terminals (and tmux,
+    by default) ignore without saying so: the dialog never claims success it
+    cannot know, and offers the text for the terminal's own copy instead.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close"),
+        Binding("w", "write", "Write to a file"),
+    ]
+
+    def __init__(self, text: str, folder: Path, stamp: str) -> None:
+        super().__init__()
+        self.text = text
+        self.folder = folder
+        self.stamp = stamp
+
+    def compose(self) -> ComposeResult:
+        """The note, the text (selected) and the buttons."""
+        lines = self.text.count("\n") or 1
+        with Vertical(id="box") as box:
+            box.border_title = f"Copy: {lines} line{'s' if lines > 1 else ''}"
+            yield Static("Sent to your terminal's clipboard — if your terminal allows it "
+                         "(tmux needs `set -g set-clipboard on`). Otherwise select the text "
+                         "below with the mouse (shift-drag in most terminals), or write it "
+                         "to a file.", classes="muted", markup=False)
+            area = TextArea(self.text, read_only=True, id="copy-text", soft_wrap=True)
+            area.styles.height = min(lines + 2, 12)
+            yield area
+            yield Static("", id="copy-written", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Write to a file", id="write", compact=True)
+                yield Button("Close", id="close", variant="primary", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Select the text, ready for the terminal's own copy."""
+        area = self.query_one(TextArea)
+        area.select_all()
+        self.query_one("#close", Button).focus()
+
+    def action_write(self) -> None:
+        """Write the text to ``copied-STAMP.txt`` in the reports folder and say where."""
+        path = self.folder / f"copied-{self.stamp}.txt"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(self.text, encoding="utf-8")
+        except OSError as exc:
+            message = f"Could not write {path}: {exc.strerror or exc}"
+        else:
+            message = f"Written to {path}"
+        self.query_one("#copy-written", Static).update(message)
+
+    @on(Button.Pressed, "#write")
+    def _write(self) -> None:
+        self.action_write()
+
+    @on(Button.Pressed, "#close")
+    def _close_pressed(self) -> None:
+        self.dismiss(None)
+
+
+class ApplyResultScreen(Dialog[bool]):
+    """What an apply did, until dismissed: the real message first; True asks for a re-check."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close"),
+        Binding("r", "recheck", "Re-check"),
+    ]
+
+    def __init__(self, title: str, report: ApplyReport) -> None:
+        super().__init__()
+        self.title_text = title
+        self.report = report
+
+    def compose(self) -> ComposeResult:
+        """Headline, details, the command to run next, and the buttons."""
+        report = self.report
+        with Vertical(id="box") as box:
+            box.border_title = f"{'Applied' if report.ok else 'Not applied'}: {self.title_text}"
+            mark = ("✔", "$text-success") if report.ok else ("✘", "$text-error")
+            yield Static(Content.assemble((mark[0], f"bold {mark[1]}"), " ",
+                                          (report.headline, "bold")), id="apply-headline")
+            for line in report.details:
+                yield Static(line, classes="muted", markup=False)
+            if report.next_command:
+                yield Static("Then, to load the new settings:", classes="heading",
+                             markup=False)
+                yield Static(report.next_command, classes="diff", id="apply-next",
+                             markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Close", id="close", compact=True)
+                if report.ok:
+                    yield Button("Re-check", id="recheck", variant="primary", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Re-check is the next step after a change; Close after a failure."""
+        self.query_one("#recheck" if self.report.ok else "#close", Button).focus()
+
+    def action_recheck(self) -> None:
+        """Run the flow's checks again on the changed file."""
+        if self.report.ok:
+            self.dismiss(True)
+
+    @on(Button.Pressed, "#recheck")
+    def _recheck(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#close")
+    def _close_pressed(self) -> None:
+        self.dismiss(False)

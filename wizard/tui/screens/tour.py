@@ -148,7 +148,8 @@ class TourScreen(Screen[None]):
         self.run.values.update({k: v for k, v in values.items()
                                 if k not in item.flow.secret_names})
         session = Session.start(item.flow, values, self.wizard.runner)
-        self.app.push_screen(WalkScreen(session, in_tour=True),
+        self.app.push_screen(WalkScreen(session, in_tour=True,
+                                        to_end=self.wizard.settings.walk == "to_end"),
                              lambda result: self._walk_done(item, result))
 
     def _walk_done(self, item: TourItem, session: Session | None) -> None:

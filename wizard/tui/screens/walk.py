@@ -3,6 +3,8 @@ probe's result, or the findings and fixes — and the facts gathered."""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
@@ -16,7 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from wizard.engine import Session, TrailEntry
 from wizard.fixes.apply_postconf import ApplyError, Plan, apply_plan
-from wizard.fixes.review import applied_text
+from wizard.fixes.review import ApplyReport, apply_report
 from wizard.flow.model import AskStep, InputSpec, ProbeStep
 from wizard.hand_answers import HandChoice, answer_by_hand, hand_choices
 from wizard.inputs import BadInput, check_input
@@ -25,7 +27,9 @@ from wizard.tui.host import WizardHost, wizard_host
 from wizard.tui.navigation import Walk
 from wizard.tui.screens.dialogs import (
     ApplyConfirmScreen,
+    ApplyResultScreen,
     ByHandScreen,
+    CopyScreen,
     SaveRequest,
     SaveScreen,
     StepDetailScreen,
@@ -69,6 +73,8 @@ class WalkScreen(Screen[Session | None]):
         Binding("s", "save", "Save"),
         Binding("f", "facts", "Facts"),
         Binding("h", "home", "Home"),
+        Binding("t", "step_mode(False)", "Step by step"),
+        Binding("t", "step_mode(True)", "Run to end"),
     ]
 
     class StepDone(Message):
@@ -78,10 +84,10 @@ class WalkScreen(Screen[Session | None]):
             super().__init__()
             self.entry = entry
 
-    def __init__(self, session: Session, in_tour: bool = False) -> None:
+    def __init__(self, session: Session, in_tour: bool = False, to_end: bool = True) -> None:
         super().__init__()
         self.HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
-        self.walk = Walk(session)
+        self.walk = Walk(session, to_end=to_end)
         self.in_tour = in_tour
         self.sub_title = session.flow.title
         self.failure: str | None = None
@@ -90,6 +96,8 @@ class WalkScreen(Screen[Session | None]):
         self._leave_after_cancel = False
         self._cancel_requested = False
         self._hand_choice: HandChoice | None = None
+        self.saved_at: int | None = None
+        """The trail's length when the report was last saved."""
         self.applied: dict[int, str] = {}
         """What applying fix number N did, by index in ``session.fixes``."""
 
@@ -125,16 +133,15 @@ class WalkScreen(Screen[Session | None]):
     async def show_page(self) -> None:
         """Rebuild the trail, the facts and the current-step pane from the walk's state."""
         walk = self.walk
-        if walk.page == "run" and self.failure is None:
-            step = self.session.step
-            if not isinstance(step, ProbeStep):
-                try:
-                    await self.session.advance()
-                except Exception as exc:  # a bug in a step must not take the app down
-                    self.session.back()
-                    self.failure = f"{type(exc).__name__}: {exc}"
-                else:
-                    walk.ran()
+        while (walk.page == "run" and self.failure is None
+               and not isinstance(self.session.step, ProbeStep)):
+            try:
+                await self.session.advance()
+            except Exception as exc:  # a bug in a step must not take the app down
+                self.session.back()
+                self.failure = f"{type(exc).__name__}: {exc}"
+            else:
+                walk.ran()
         page = walk.page
         step = self.session.step
         upcoming = None
@@ -230,6 +237,8 @@ class WalkScreen(Screen[Session | None]):
             return page == "result" and any(view.can_apply for view in self.query(FixView))
         if action == "save":
             return page == "result" and session.finished
+        if action == "step_mode":
+            return parameters[0] != self.walk.to_end and not session.finished
         return True
 
     async def action_back(self) -> None:
@@ -300,6 +309,17 @@ class WalkScreen(Screen[Session | None]):
         self.walk.ran()
         await self.show_page()
 
+    async def action_step_mode(self, to_end: bool) -> None:
+        """Run to the end (``to_end``), or stop at each step's result."""
+        walk = self.walk
+        walk.to_end = to_end
+        self.notify("Running to the end: only questions stop the walk." if walk.to_end
+                    else "Step by step: the walk stops at each result (Enter goes on).")
+        if walk.to_end and walk.page == "result" and not self.session.finished:
+            walk.go_on()
+            await self.show_page()
+        self.refresh_bindings()
+
     def action_facts(self) -> None:
         """Show or hide the facts panel."""
         self.toggle_class("-facts-toggled")
@@ -312,9 +332,10 @@ class WalkScreen(Screen[Session | None]):
     def _copy(self, lines: list[str]) -> None:
         if not lines:
             return
-        redact = session_view(self.session).redactor
-        self.app.copy_to_clipboard(redact.text("\n".join(lines)) + "\n")
-        self.notify(f"Copied {len(lines)} line{'s' if len(lines) > 1 else ''} to the clipboard.")
+        text = session_view(self.session).redactor.text("\n".join(lines)) + "\n"
+        self.app.copy_to_clipboard(text)
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self.wizard.wall_clock()))
+        self.app.push_screen(CopyScreen(text, self.wizard.sessions_folder, stamp))
 
     @on(DnsTable.RecordChosen)
     def _copy_record(self, message: DnsTable.RecordChosen) -> None:
@@ -334,15 +355,30 @@ class WalkScreen(Screen[Session | None]):
         self.app.push_screen(SaveScreen(base, self.wizard.cursor_blink), self._save_to)
 
     def _save_to(self, request: SaveRequest | None) -> None:
-        if request is None:
-            return
+        if request is not None:
+            self.save_report(request.base, request.markdown, request.as_json)
+
+    def save_report(self, base: Path | None = None, markdown: bool = True,
+                    as_json: bool = True) -> bool:
+        """Write the report (redacted) at ``base`` (default: the sessions folder); True if saved."""
+        if base is None:
+            base = default_base(self.wizard.sessions_folder, self.session,
+                                self.wizard.wall_clock())
         try:
-            written = save_session(self.session, request.base, self.wizard.wall_clock(),
-                                   markdown=request.markdown, as_json=request.as_json)
+            written = save_session(self.session, base, self.wizard.wall_clock(),
+                                   markdown=markdown, as_json=as_json)
         except OSError as exc:
             self.notify(f"Could not save: {exc}", severity="error", timeout=8)
-            return
+            return False
+        self.saved_at = len(self.session.trail)
         self.notify("Saved " + " and ".join(str(p) for p in written), timeout=8)
+        return True
+
+    @property
+    def unsaved_result(self) -> bool:
+        """A finished walk whose report was not saved since it finished."""
+        return (self.session.finished and bool(self.session.trail)
+                and self.saved_at != len(self.session.trail))
 
     def action_apply(self) -> None:
         """Apply the first fix that can be applied (after showing its diff)."""
@@ -357,7 +393,7 @@ class WalkScreen(Screen[Session | None]):
     def _confirm_apply(self, view: FixView) -> None:
         if view.plan is None or not view.can_apply:
             return
-        index = self.query(FixView).nodes.index(view)
+        index = view.index
         plan = view.plan
 
         def confirmed(ok: bool | None) -> None:
@@ -367,25 +403,41 @@ class WalkScreen(Screen[Session | None]):
         self.app.push_screen(ApplyConfirmScreen(view.fix.title, plan), confirmed)
 
     @work(thread=True, group=APPLY_GROUP, exit_on_error=False, description="apply postconf fix")
-    def run_apply(self, index: int, plan: Plan) -> tuple[int, str]:
+    def run_apply(self, index: int, plan: Plan) -> tuple[int, ApplyReport]:
         """Apply the planned main.cf edit (backup, atomic write, postfix check, rollback)."""
         try:
             result = apply_plan(plan, check=self.wizard.postfix_check,
                                 now=self.wizard.wall_clock)
         except ApplyError as exc:
-            return index, f"✘ Not applied: {exc}"
-        return index, applied_text(result, plan.main_cf)
+            return index, ApplyReport(False, f"Not applied: {exc}")
+        return index, apply_report(result, plan.main_cf)
 
     async def _apply_changed(self, event: Worker.StateChanged) -> None:
         result = event.worker.result
         if event.state == WorkerState.SUCCESS and isinstance(result, tuple):
-            index, text = result
-            self.applied[index] = text
-            self.notify(text, severity="information" if text.startswith("✔") else "error",
-                        timeout=8)
+            index, report = result
+            mark = "✔" if report.ok else "✘"
+            self.applied[index] = f"{mark} {report.headline}"
             await self.show_page()
+            title = self.session.fixes[index].title
+
+            async def closed(recheck: bool | None) -> None:
+                if recheck:
+                    await self.recheck()
+
+            self.app.push_screen(ApplyResultScreen(title, report), closed)
         elif event.state == WorkerState.ERROR:
-            self.notify(f"Apply failed: {event.worker.error}", severity="error", timeout=8)
+            error = event.worker.error
+            self.app.push_screen(ApplyResultScreen(
+                "apply", ApplyReport(False, f"Apply failed: {type(error).__name__}: {error}")))
+
+    async def recheck(self) -> None:
+        """Run the checks again since the last question (after a fix was applied)."""
+        self.walk.to_end = True
+        self.walk.rerun()
+        self.applied.clear()
+        self.failure = None
+        await self.show_page()
 
     def action_home(self) -> None:
         """Back to the home screen (a running probe is cancelled with the screen)."""
