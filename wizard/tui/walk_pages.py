@@ -123,11 +123,14 @@ def summary_widgets(session: Session, applied: Mapping[int, str],
     widgets: list[Widget] = [Banner(session.status, redact.text(gist(session.headline(), 90)))]
     if view.message:
         widgets.append(Static(view.message, classes="end-message", markup=False))
+    shown: set[int] = set()
     for diagnosis in session.diagnoses():
         if diagnosis.findings:
             widgets.append(FindingsView([Finding.model_validate(redact.value(f.model_dump()))
                                          for f in diagnosis.findings]))
-        widgets += _fix_views(session, view, diagnosis.fixes, applied)
+        widgets += _fix_views(session, view, diagnosis.fixes, applied, shown)
+    rest = [fix for i, fix in enumerate(session.fixes) if i not in shown]
+    widgets += _fix_views(session, view, rest, applied, shown)
     if session.trail:
         widgets.append(Static("s saves the report (Markdown and JSON, secrets "
                               "redacted) · y copies the commands · r runs the checks again",
@@ -138,15 +141,21 @@ def summary_widgets(session: Session, applied: Mapping[int, str],
 
 
 def _fix_views(session: Session, view: SessionView, fixes: Sequence[Fix],
-               applied: Mapping[int, str]) -> list[Widget]:
-    """One view per fix: shown redacted, its main.cf plan made from the real values."""
+               applied: Mapping[int, str], shown: set[int] | None = None) -> list[Widget]:
+    """One view per fix: shown redacted, its main.cf plan made from the real values.
+
+    ``shown`` collects the indexes (in the session's fixes) already on the page; a fix
+    that is not one of the session's (a sub-flow's alternative, renamed in its caller)
+    is left for the caller's own copy.
+    """
     views: list[Widget] = []
     named = user_named_paths(session)
     for fix in fixes:
-        index = next((i for i, known in enumerate(session.fixes) if known is fix),
-                     next((i for i, known in enumerate(session.fixes) if known == fix), None))
-        if index is None:  # a sub-flow's fix renamed into its caller's alternatives
+        index = next((i for i, known in enumerate(session.fixes) if known is fix), None)
+        if index is None or (shown is not None and index in shown):
             continue
+        if shown is not None:
+            shown.add(index)
         plan, note = fix_plan(fix, named)
         if plan is not None:
             plan = dataclasses.replace(plan, diff=view.redactor.text(plan.diff))
