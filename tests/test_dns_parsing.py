@@ -141,4 +141,5 @@ def test_the_misplaced_names_cover_each_paste_mistake() -> None:
 
 def test_the_run_command_takes_authoritative() -> None:
     assert build_parser().parse_args(["run", "dkim", "--authoritative"]).authoritative is True
-    assert build_parser().parse_args(["run", "dkim"]).authoritative is False
+    assert build_parser().parse_args(["run", "dkim"]).authoritative is None, (
+        "not given: the settings file decides")

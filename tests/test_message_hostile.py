@@ -134,6 +134,22 @@ async def test_a_parse_past_its_deadline_is_killed_and_says_so() -> None:
     assert time.monotonic() - started < 2
 
 
+def parsing_child(pid: int) -> bool:
+    """Whether process ``pid`` has a child parsing a message (wizard.message.isolated)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == pid and b"wizard.message.isolated" in cmdline:
+            return True
+    return False
+
+
 def test_ctrl_c_stops_a_run_parsing_a_crafted_message(tmp_path: Path) -> None:
     message = tmp_path / "to.eml"
     message.write_bytes(long_to(100_000))
@@ -144,7 +160,11 @@ def test_ctrl_c_stops_a_run_parsing_a_crafted_message(tmp_path: Path) -> None:
                              f"message={message}", "--timeout", "30"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                             cwd=ROOT)
-    time.sleep(1.5)
+    deadline = time.monotonic() + 20
+    while not parsing_child(proc.pid):
+        assert proc.poll() is None, "the run ended before it parsed the message"
+        assert time.monotonic() < deadline, "no parse began within 20 s"
+        time.sleep(0.02)
     proc.send_signal(signal.SIGINT)
     sent = time.monotonic()
     try:

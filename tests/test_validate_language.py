@@ -227,7 +227,7 @@ def test_a_kind_header_decides_what_a_file_is(tmp_path: Path) -> None:
     path.write_text("kind: flwo\n" + GUARDED)
     assert [d.message for d in validate_file(path)] == [
         "unknown kind 'flwo' (did you mean 'flow'?); one of: flow, catalog, provider, tour, "
-        "fixes"]
+        "fixes, home"]
     path.write_text("version: 2\n" + GUARDED)
     assert "Input should be 1" in " ".join(d.message for d in validate_file(path))
 

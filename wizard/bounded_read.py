@@ -14,7 +14,6 @@ and ``/dev/zero`` cannot fill the memory.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import errno
 import os
@@ -22,9 +21,12 @@ import selectors
 import stat
 import threading
 from collections.abc import Callable
-from typing import BinaryIO, TypeVar
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 from wizard.errors import BadUsage
+
+if TYPE_CHECKING:
+    import asyncio
 
 T = TypeVar("T")
 
@@ -119,6 +121,8 @@ def _pollable(fd: int) -> bool:
 
 
 async def _in_daemon_thread(function: Callable[[], T]) -> T:
+    import asyncio
+
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
 
@@ -145,6 +149,8 @@ async def _in_daemon_thread(function: Callable[[], T]) -> T:
 
 
 async def _read_stream(fd: int, limit: int) -> bytes:
+    import asyncio
+
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=limit + 1)
     pipe = os.fdopen(fd, "rb", buffering=0, closefd=False)

@@ -137,7 +137,7 @@ def _entry(entry: TrailEntry, redact: Redactor) -> TrailEntry:
         facts={k: redact.value(v) for k, v in p.facts.items()}) for p in entry.probes)
     return dataclasses.replace(
         entry, title=redact.text(entry.title), summary=redact.text(entry.summary),
-        fixes=tuple(Fix.model_validate(redact.value(f.model_dump(by_alias=True)))
+        fixes=tuple(type(f).model_validate(redact.value(f.model_dump(by_alias=True)))
                     for f in entry.fixes),
         evidence=tuple(redact.text(e) for e in entry.evidence), probes=probes,
         answer=None if entry.answer is None else redact.text(entry.answer))
@@ -165,7 +165,7 @@ def session_view(session: Session) -> SessionView:
         trail=tuple(_entry(e, redact) for e in session.trail),
         findings=tuple(Finding.model_validate(redact.value(f.model_dump()))
                        for f in session.findings),
-        fixes=tuple(Fix.model_validate(redact.value(f.model_dump(by_alias=True)))
+        fixes=tuple(type(f).model_validate(redact.value(f.model_dump(by_alias=True)))
                     for f in session.shown_fixes),
         facts=tuple(facts),
         redactor=redact,
