@@ -45,6 +45,7 @@ BY_NAME: dict[str, str] = {
     "spf_include": "spf.example.net",
     "region": "us-ashburn-1",
     "implicit_tls_ports": "465",
+    "compartment": "ocid1.compartment.oc1..aaaaaaaexample",
 }
 """Examples for inputs whose type says too little (a ``text``) or whose value has its own
 form (the DKIM CNAME target, an external mail server)."""
