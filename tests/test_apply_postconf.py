@@ -30,7 +30,7 @@ from wizard.fixes.apply_postconf import (
     postfix_check,
 )
 from wizard.fixes.maincf_edit import edit_main_cf
-from wizard.flow.model import PostconfAction
+from wizard.fixes.vocabulary import PostconfAction
 
 MAIN_CF = """\
 # Relaying through the provider
@@ -482,7 +482,7 @@ CHILD = """
 import json, sys
 from pathlib import Path
 from wizard.fixes.apply_postconf import apply_plan, plan_postconf
-from wizard.flow.model import PostconfAction
+from wizard.fixes.vocabulary import PostconfAction
 main_cf = Path(sys.argv[1])
 action = PostconfAction(type="postconf", op="set", param="smtp_tls_security_level", value="may")
 plan = plan_postconf(main_cf, [action], named=[str(main_cf.parent)])

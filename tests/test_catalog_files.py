@@ -8,7 +8,7 @@ import pytest
 
 from wizard.catalog.loader import catalog_path, load_catalog_file, load_rfc_codes
 from wizard.catalog.match import load_error_catalog
-from wizard.flow.diagnostics import DataFileError
+from wizard.data.diagnostics import DataFileError
 
 CATALOG = load_error_catalog().catalog
 

@@ -17,7 +17,7 @@ from wizard.catalog import explain, explanation_json, explanation_text, load_err
 from wizard.catalog.generic import explain_generic
 from wizard.catalog.loader import catalog_path, load_catalog_file
 from wizard.catalog.tokens import tokenize_text
-from wizard.flow.diagnostics import DataFileError
+from wizard.data.diagnostics import DataFileError
 
 CATALOG = load_error_catalog()
 ENTRIES = [e for e in CATALOG.catalog.entries if e.protocol != "client"]

@@ -17,12 +17,13 @@ import pytest
 
 from tests.test_hostile_files import alias_bomb, chain_flow
 from wizard.cli import main
+from wizard.data import strict_load
+from wizard.data.diagnostics import DataFileError
+from wizard.data.yamlpos import MAX_DEPTH, YamlSyntaxError, load_located
 from wizard.engine import Session, run_to_end
 from wizard.errors import ExitStatus, WizardError, exit_status_for, shorten
-from wizard.flow import check, loader, strict_load
-from wizard.flow.diagnostics import DataFileError
+from wizard.flow import check, loader
 from wizard.flow.model import Flow
-from wizard.flow.yamlpos import MAX_DEPTH, YamlSyntaxError, load_located
 from wizard.inputs import BadInput
 from wizard.probes.base import ProbeResult
 from wizard.probes.runner import ProbeFailed

@@ -13,8 +13,8 @@ import pytest
 
 from tests.helpers import ROOT
 from tests.tui.fakes import ScriptedRunner
+from wizard.data import template
 from wizard.engine import MissingAnswer, Session, run_to_end
-from wizard.flow import template
 from wizard.flow.loader import load_flow
 from wizard.flow.model import Flow
 from wizard.probes.base import ProbeResult

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import FLOWS
-from wizard.flow.diagnostics import DataFileError
+from wizard.data.diagnostics import DataFileError
 from wizard.flow.loader import load_flow
 
 PER_EXAMPLE_SECONDS = 3.0

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tests.maincf_cases import CASES, normalized, postconf_n
 from wizard.fixes.maincf_edit import EditMismatch, check_edit, edit_main_cf, intended_values
-from wizard.flow.model import PostconfAction
+from wizard.fixes.vocabulary import PostconfAction
 from wizard.postfix.maincf import parse_main_cf
 
 

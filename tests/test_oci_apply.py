@@ -10,11 +10,11 @@ import pytest
 from pydantic import ValidationError
 
 from tests.servers.oci_fixtures import PROFILE, OciLab
-from wizard.action_text import action_lines
+from wizard.apply_oci import apply_oci_fixes
 from wizard.engine import Session, run_to_end
-from wizard.fixes.apply_oci import apply_oci_fixes
+from wizard.fixes.render import action_lines
+from wizard.fixes.vocabulary import Fix, OciAction
 from wizard.flow.loader import load_flow
-from wizard.flow.model import Fix, OciAction
 from wizard.ociapi.settings import resolve_settings
 from wizard.probes.base import ProbeContext
 

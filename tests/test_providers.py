@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from wizard.flow.diagnostics import DataFileError
+from wizard.data.diagnostics import DataFileError
 from wizard.providers import bundled_provider_ids, load_provider, provider_path
 
 OCI = load_provider("oci")

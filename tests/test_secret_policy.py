@@ -12,6 +12,7 @@ import pytest
 
 from tests.helpers import cli
 from tests.servers.postfix import write_config_dir
+from wizard.data.redact import REDACTED, Redactor
 from wizard.engine import Session, run_to_end
 from wizard.flow.loader import load_flow
 from wizard.flow.model import Flow
@@ -19,7 +20,6 @@ from wizard.postfix.maplist import redact_inline_maps, split_map_list
 from wizard.postfix.tls_settings import sasl_password_map
 from wizard.probes.base import ProbeContext
 from wizard.probes.runner import RegistryRunner
-from wizard.redaction import REDACTED, Redactor
 from wizard.report import session_json, session_markdown
 
 PASSWORD = "Canary-Pa55w0rd-7f3e9"

@@ -17,7 +17,8 @@ import pytest
 
 from tests.helpers import ROOT
 from wizard.flow import cache
-from wizard.flow.loader import flow_sources, load_flow
+from wizard.flow.loader import load_flow
+from wizard.flow.sources import flow_sources
 from wizard.probes.manifest import MANIFEST_PATH, LazyProbes, manifest_text, probe_infos
 from wizard.probes.registry import PROBES
 
@@ -56,10 +57,10 @@ def test_run_imports_only_the_probes_its_steps_run(tmp_path: Path, closed_port: 
     code = ("from wizard.cli import main\n"
             f"main(['run', 'tcp-port', '--set', 'host=127.0.0.1', '--set', "
             f"'port={closed_port}', '--json'])\n" + IMPLEMENTATION_CHECK +
-            "assert 'wizard.probes.tcp' in impl, impl\n"
+            "assert 'wizard.probes.tcp_connect' in impl, impl\n"
             "assert not [m for m in sys.modules if m.startswith(('httpx', 'httpcore'))], "
             "'dnspython loaded its DNS-over-HTTPS client'\n"
-            "assert not [m for m in impl if m.startswith(('wizard.probes.dkim', "
+            "assert not [m for m in impl if m.startswith(('wizard.probes.dkim_record', "
             "'wizard.probes.smtp', 'wizard.catalog'))], impl\n")
     result = run_python(code, tmp_path)
     assert result.returncode == 0, result.stderr

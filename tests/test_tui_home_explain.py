@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, OptionList, Static, TextArea
 
 from tests.tui.fakes import ScriptedRunner, settle
 from tests.tui.readme_scenes import readme_app, shipped_flows
-from wizard.flow.diagnostics import DataFileError
+from wizard.data.diagnostics import DataFileError
 from wizard.home_menu import check_home_flows, home_menu_path, load_home_menu
 from wizard.tui.app import EmailWizardApp
 from wizard.tui.screens.explain import ExplainScreen, MatchView
@@ -306,7 +306,7 @@ async def test_a_help_that_says_ca_file_points_to_the_setting() -> None:
 
 async def test_a_broken_home_file_still_lists_everything_and_says_why(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from wizard.flow.diagnostics import Diagnostic
+    from wizard.data.diagnostics import Diagnostic
     from wizard.tui.screens import home
 
     def broken() -> None:

@@ -11,9 +11,9 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO
 
 from wizard import __version__
 from wizard.errors import BadUsage, ExitStatus, exit_status_for
@@ -160,23 +160,53 @@ def _add_oci_options(run: argparse.ArgumentParser) -> None:
                      help="HTTPS submission endpoint (default: from the email configuration)")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script."""
-    args = build_parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
+         stderr: TextIO | None = None, environ: Mapping[str, str] | None = None) -> int:
+    """Entry point of the console script; the exit status.
+
+    ``stdout``, ``stderr`` and ``environ`` replace the process's own for this call (the
+    httpie way: tests run the command line in-process and read what it wrote).
+    """
+    with _environment(stdout, stderr, environ):
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as exc:  # --help, --version, or argparse's usage error
+            return exc.code if isinstance(exc.code, int) else int(ExitStatus.BAD_INPUT)
+        try:
+            if args.command is None:
+                status = _tui()
+            else:
+                handler = {"run": _run, "list": _list, "validate": _validate,
+                           "schema": _schema, "graph": _graph, "probes": _probes,
+                           "explain": _explain, "scan": _scan}
+                status = handler[args.command](args)
+            sys.stdout.flush()
+            return status
+        except BaseException as exc:  # the one place an exception becomes an exit status
+            if isinstance(exc, SystemExit | GeneratorExit):
+                raise
+            return _report(exc, debug=getattr(args, "debug", False))
+
+
+@contextlib.contextmanager
+def _environment(stdout: TextIO | None, stderr: TextIO | None,
+                 environ: Mapping[str, str] | None) -> Iterator[None]:
+    """Swap in the given streams and environment for one call, and put the real ones back."""
+    saved = sys.stdout, sys.stderr, dict(os.environ) if environ is not None else None
     try:
-        if args.command is None:
-            status = _tui()
-        else:
-            handler = {"run": _run, "list": _list, "validate": _validate, "schema": _schema,
-                       "graph": _graph, "probes": _probes,
-                       "explain": _explain, "scan": _scan}
-            status = handler[args.command](args)
-        sys.stdout.flush()
-        return status
-    except BaseException as exc:  # the one place an exception becomes an exit status
-        if isinstance(exc, SystemExit | GeneratorExit):
-            raise
-        return _report(exc, debug=getattr(args, "debug", False))
+        if stdout is not None:
+            sys.stdout = stdout
+        if stderr is not None:
+            sys.stderr = stderr
+        if environ is not None:
+            os.environ.clear()
+            os.environ.update(environ)
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved[0], saved[1]
+        if saved[2] is not None:
+            os.environ.clear()
+            os.environ.update(saved[2])
 
 
 def _report(exc: BaseException, debug: bool) -> int:
@@ -267,23 +297,28 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def _graph(args: argparse.Namespace) -> int:
-    from wizard.flow.diagnostics import DataFileError
-    from wizard.flow.graph import to_dot, to_mermaid
+def _find_flow(name: str) -> Any:
+    """The flow ``name`` (an installed id or a file); unknown or defective is bad input."""
+    from wizard.data.diagnostics import DataFileError
     from wizard.flow.loader import UnknownFlow, find_flow
 
     try:
-        flow = find_flow(args.flow)
+        return find_flow(name)
     except UnknownFlow as exc:
         raise UsageError(str(exc)) from None
     except DataFileError as exc:
-        raise UsageError(f"flow {args.flow} has defects:\n{exc}") from None
+        raise UsageError(f"flow {name} has defects:\n{exc}") from None
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from wizard.flow.graph import to_dot, to_mermaid
+
+    flow = _find_flow(args.flow)
     sys.stdout.write(to_dot(flow) if args.format == "dot" else to_mermaid(flow))
     return 0
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from wizard.bounded_read import FileRefused, read_stream
     from wizard.catalog import (
         explain,
         explanation_json,
@@ -292,7 +327,8 @@ def _explain(args: argparse.Namespace) -> int:
         load_error_catalog,
     )
     from wizard.catalog.pasted import decode_input
-    from wizard.flow.diagnostics import DataFileError
+    from wizard.data.bounded_read import FileRefused, read_stream
+    from wizard.data.diagnostics import DataFileError
 
     if args.text == ["-"]:
         try:
@@ -328,8 +364,8 @@ def _scan(args: argparse.Namespace) -> int:
 
 
 def _probes(args: argparse.Namespace) -> int:
-    from wizard.probes.reference import probe_catalogue, probe_markdown
     from wizard.probes.registry import PROBES
+    from wizard.probes.support.reference import probe_catalogue, probe_markdown
 
     if args.markdown:
         print(probe_markdown(PROBES), end="")
@@ -346,7 +382,7 @@ def _read_sets(flow_inputs: dict[str, Any], args: argparse.Namespace,
                secret_names: frozenset[str] = frozenset()) -> dict[str, str]:
     """Collect ``--set`` and ``--secret-env`` values; secrets (``secret_names``: the flow's
     secret inputs and secret ask answers) never come from argv itself."""
-    from wizard.bounded_read import FileRefused, read_regular_file
+    from wizard.data.bounded_read import FileRefused, read_regular_file
 
     values: dict[str, str] = {}
     for item in args.sets:
@@ -390,7 +426,7 @@ def _check_ca_file(path: str) -> None:
     """A readable, bounded PEM file with at least one certificate OpenSSL accepts, else exit 2."""
     import ssl
 
-    from wizard.bounded_read import FileRefused, read_regular_file
+    from wizard.data.bounded_read import FileRefused, read_regular_file
 
     try:
         raw = read_regular_file(path, MAX_CA_FILE_BYTES)
@@ -426,10 +462,8 @@ def _alternative_ids(flow: Any, seen: frozenset[str] = frozenset()) -> set[str]:
 def _run(args: argparse.Namespace) -> int:
     import asyncio
 
+    from wizard.apply_session import alternative_groups
     from wizard.engine import MissingAnswer, Session, run_to_end
-    from wizard.fixes.apply_session import alternative_groups
-    from wizard.flow.diagnostics import DataFileError
-    from wizard.flow.loader import UnknownFlow, find_flow
     from wizard.flow.model import ProbeStep
     from wizard.inputs import BadInput, check_inputs, parse_nameserver
     from wizard.ociapi.settings import OciSettingsError, resolve_settings
@@ -438,16 +472,11 @@ def _run(args: argparse.Namespace) -> int:
     from wizard.report import EXIT_CODES, session_json
     from wizard.report_text import run_text
 
-    try:
-        flow = find_flow(args.flow)
-    except UnknownFlow as exc:
-        raise UsageError(str(exc)) from None
-    except DataFileError as exc:
-        raise UsageError(f"flow {args.flow} has defects:\n{exc}") from None
+    flow = _find_flow(args.flow)
     offered = _alternative_ids(flow)
     for fix_id in args.choose:
         if fix_id not in offered:
-            from wizard.flow.diagnostics import did_you_mean
+            from wizard.data.diagnostics import did_you_mean
 
             raise UsageError(f"--choose {fix_id}: flow {flow.id} offers no alternative fix "
                              f"{fix_id!r}{did_you_mean(fix_id, offered)}; its alternatives: "
@@ -495,7 +524,8 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(f"flow {flow.id} asks {exc.question!r}: give the answer with "
                          f"--set {exc.var}=VALUE") from None
     result = session_json(session)
-    status, interrupted = EXIT_CODES[session.status], ""
+    status: int = EXIT_CODES[session.status]
+    interrupted = ""
     from wizard.fixes.apply_postconf import ApplyError
 
     try:
@@ -524,9 +554,9 @@ def _apply(session: Any, result: dict[str, Any], status: int,
            ctx: Any, choose: Sequence[str] = ()) -> tuple[int, str]:
     """Apply the fixes into ``result`` (main.cf edits, then the provider's API); an apply that
     fails after the run exits 3 (not 2)."""
-    from wizard.fixes.apply_oci import apply_oci_fixes
+    from wizard.apply_oci import apply_oci_fixes
+    from wizard.apply_session import ApplyInterrupted, apply_failed, apply_session_fixes
     from wizard.fixes.apply_postconf import ApplyError
-    from wizard.fixes.apply_session import ApplyInterrupted, apply_failed, apply_session_fixes
     from wizard.redaction import session_view
 
     redact = session_view(session).redactor
@@ -536,7 +566,7 @@ def _apply(session: Any, result: dict[str, Any], status: int,
         result["applied"] = redact.value(getattr(exc, "done", []))
         result["apply_error"] = redact.text(str(exc))
         print(f"email-wizard: --apply: {result['apply_error']}", file=sys.stderr)
-        return 3, ""
+        return ExitStatus.COULD_NOT_FINISH, ""
     except ApplyInterrupted as exc:
         result["applied"] = redact.value(exc.done)
         return (130 if exc.signal_name == "SIGINT" else 143), redact.text(exc.message)
@@ -545,5 +575,5 @@ def _apply(session: Any, result: dict[str, Any], status: int,
         for entry in result["applied"]:
             if entry["outcome"] not in ("applied", "unchanged"):
                 print(f"email-wizard: --apply: {entry['message']}", file=sys.stderr)
-        return 3, ""
+        return ExitStatus.COULD_NOT_FINISH, ""
     return status, ""

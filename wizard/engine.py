@@ -16,16 +16,14 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from wizard.flow import template
+from wizard.data import template
+from wizard.data.redact import masked
+from wizard.fixes.vocabulary import SEVERITY_RANK, Action, Finding, Fix
 from wizard.flow.check import DEFAULT
 from wizard.flow.fixlib import render_fix
 from wizard.flow.model import (
-    SEVERITY_RANK,
-    Action,
     AskStep,
     EndStep,
-    Finding,
-    Fix,
     FixStep,
     Flow,
     FlowStep,
@@ -38,7 +36,6 @@ from wizard.flow.model import (
 )
 from wizard.probes.base import ProbeResult
 from wizard.probes.runner import ProbeFailed, ProbeRunner
-from wizard.redaction import masked
 
 RunStatus = Literal["running", "healthy", "problem", "inconclusive", "error"]
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from pydantic import Field, model_validator
 
-from wizard.flow.diagnostics import DataFileError, Diagnostic, did_you_mean
-from wizard.flow.model import Strict
-from wizard.flow.strict_load import load_model, read_located
+from wizard.data.diagnostics import DataFileError, Diagnostic, did_you_mean
+from wizard.data.strict import Strict
+from wizard.data.strict_load import load_model, read_located
 from wizard.paths import bundled_data_dir
 
 EXPLAIN = "explain"

@@ -7,11 +7,11 @@ import re
 from pathlib import Path
 from typing import Any
 
+from wizard.data.diagnostics import did_you_mean
 from wizard.errors import BadUsage
-from wizard.flow.diagnostics import did_you_mean
 from wizard.flow.model import Flow, InputSpec
 from wizard.probes.base import Nameserver
-from wizard.probes.resolve import is_ip_address
+from wizard.probes.support.resolve import is_ip_address
 
 
 class BadInput(BadUsage, ValueError):

@@ -6,9 +6,11 @@ from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from wizard.data.redact import REDACTED, Redactor
 from wizard.engine import Session, TrailEntry
-from wizard.flow.model import SEVERITY_RANK
-from wizard.redaction import REDACTED, Redactor, SessionView, session_view
+from wizard.errors import ExitStatus
+from wizard.fixes.vocabulary import SEVERITY_RANK
+from wizard.redaction import SessionView, session_view
 
 __all__ = ["EXIT_CODES", "REDACTED", "Redactor", "report_markdown", "session_json",
            "session_markdown", "view_json"]
@@ -16,7 +18,12 @@ __all__ = ["EXIT_CODES", "REDACTED", "Redactor", "report_markdown", "session_jso
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
-EXIT_CODES = {"healthy": 0, "problem": 1, "inconclusive": 3, "error": 3, "running": 3}
+EXIT_CODES: dict[str, ExitStatus] = {
+    "healthy": ExitStatus.OK, "problem": ExitStatus.PROBLEM,
+    "inconclusive": ExitStatus.COULD_NOT_FINISH, "error": ExitStatus.COULD_NOT_FINISH,
+    "running": ExitStatus.COULD_NOT_FINISH,
+}
+"""The exit status of ``run`` for each way a session ends."""
 
 
 def _trail_entry(entry: TrailEntry) -> dict[str, Any]:
@@ -78,13 +85,13 @@ def _action_adapter() -> TypeAdapter[Any]:
     """The validator of one action (built once per process, on first use)."""
     from pydantic import TypeAdapter
 
-    from wizard.flow.model import Action
+    from wizard.fixes.vocabulary import Action
 
     return TypeAdapter(Action)
 
 
 def _fix_markdown(fix: dict[str, Any]) -> list[str]:
-    from wizard.action_text import action_lines
+    from wizard.fixes.render import action_lines
 
     adapter = _action_adapter()
     out = [f"### {fix.get('title', fix.get('id', 'Fix'))}", ""]

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from wizard.action_text import action_lines
-from wizard.flow.model import Fix
-
-MARKS = {"healthy": "✔", "problem": "✘", "inconclusive": "?", "error": "!"}
+from wizard.fixes.render import STATUS_GLYPHS, action_lines
+from wizard.fixes.vocabulary import Fix
 
 
 def run_text(result: dict[str, Any]) -> str:
@@ -20,7 +18,7 @@ def run_text(result: dict[str, Any]) -> str:
         elif entry["kind"] == "ask":
             out.append(f"  ? {entry['summary']}\n")
     if result.get("message"):
-        out.append(f"\n{MARKS.get(result['status'], '')} {result['message']}\n")
+        out.append(f"\n{STATUS_GLYPHS.get(result['status'], '')} {result['message']}\n")
     if result.get("error"):
         out.append(f"\n! could not finish: {result['error']}\n")
     out.extend(f"\n[{finding['severity']}] {finding['message']}\n"

@@ -22,8 +22,8 @@ from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal
 
+from wizard.data.diagnostics import did_you_mean
 from wizard.engine import MissingAnswer, Session, run_to_end
-from wizard.flow.diagnostics import did_you_mean
 from wizard.flow.model import Flow
 from wizard.inputs import BadInput, check_inputs
 from wizard.probes.runner import ProbeRunner

@@ -102,7 +102,7 @@ def run_scan_command(args: argparse.Namespace) -> int:
     import os
     import stat
 
-    from wizard.flow.diagnostics import DataFileError
+    from wizard.data.diagnostics import DataFileError
     from wizard.inputs import BadInput, parse_nameserver
     from wizard.probes.base import ProbeContext
     from wizard.probes.runner import RegistryRunner

@@ -26,7 +26,6 @@ atomically (a temporary file beside it, then a rename).
 from __future__ import annotations
 
 import os
-import stat
 import tempfile
 import tomllib
 from collections.abc import Collection
@@ -35,6 +34,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from wizard.data.bounded_read import FileRefused, read_regular_file
 from wizard.inputs import BadInput, parse_nameserver
 from wizard.paths import config_dir
 from wizard.probes.base import ProbeContext
@@ -145,27 +145,13 @@ def settings_path() -> Path:
 
 
 def _read(path: Path) -> bytes | None:
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except FileNotFoundError:
+    """The file's bytes (through the one bounded reader), None when there is no file."""
+    if not path.exists() and not path.is_symlink():
         return None
-    except OSError as exc:
-        raise SettingsError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise SettingsError(f"{path}: not a regular file")
-        if info.st_size > MAX_BYTES:
-            raise SettingsError(f"{path}: {info.st_size} bytes, more than a settings file "
-                                f"holds ({MAX_BYTES})")
-        data = os.read(fd, MAX_BYTES + 1)
-    except OSError as exc:
-        raise SettingsError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
-    if len(data) > MAX_BYTES:
-        raise SettingsError(f"{path}: more than a settings file holds ({MAX_BYTES} bytes)")
-    return data
+        return read_regular_file(path, MAX_BYTES)
+    except FileRefused as exc:
+        raise SettingsError(f"{path}: {exc.reason}") from None
 
 
 def _problem(error: dict[str, Any]) -> str:

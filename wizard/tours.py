@@ -12,9 +12,10 @@ from typing import Literal
 
 from pydantic import Field
 
-from wizard.flow.diagnostics import DataFileError, Diagnostic, did_you_mean
-from wizard.flow.model import InputSpec, Strict
-from wizard.flow.strict_load import load_model, read_located
+from wizard.data.diagnostics import DataFileError, Diagnostic, did_you_mean
+from wizard.data.strict import Strict
+from wizard.data.strict_load import load_model, read_located
+from wizard.flow.model import InputSpec
 from wizard.paths import bundled_data_dir
 
 ONBOARDING = "onboarding.yaml"

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wizard.flow.diagnostics import DataFileError, Diagnostic, did_you_mean
+from wizard.data.diagnostics import DataFileError, Diagnostic, did_you_mean
 
 KINDS = ("flow", "catalog", "provider", "tour", "fixes", "home")
 
 
 def declared_kind(path: Path) -> str | None:
     """The ``kind:`` a file declares at its top level (None when it declares none)."""
-    from wizard.flow.strict_load import read_located
+    from wizard.data.strict_load import read_located
 
     try:
         data = read_located(path).data
@@ -61,7 +61,7 @@ def validate_file(path: Path, display: str | None = None) -> list[Diagnostic]:
     name = display or str(path)
     declared = declared_kind(path)
     if declared is not None and declared not in KINDS:
-        from wizard.flow.strict_load import read_located
+        from wizard.data.strict_load import read_located
 
         pos = read_located(path, name).pos(("kind",))
         return [Diagnostic(name, pos.line, pos.col, f"unknown kind {declared!r}"

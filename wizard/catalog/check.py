@@ -7,9 +7,9 @@ from typing import Any
 
 from wizard.catalog.model import Catalog, Entry, split_placeholders
 from wizard.catalog.tokens import tokenize
-from wizard.flow.diagnostics import Diagnostic, did_you_mean
-from wizard.flow.template import stray_braces, variables
-from wizard.flow.yamlpos import Located
+from wizard.data.diagnostics import Diagnostic, did_you_mean
+from wizard.data.template import stray_braces, variables
+from wizard.data.yamlpos import Located
 from wizard.providers.model import Provider
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from wizard.catalog.check import check_catalog
 from wizard.catalog.model import Catalog, RfcCodes
-from wizard.flow.diagnostics import DataFileError, Diagnostic
-from wizard.flow.strict_load import load_model, read_located
+from wizard.data.diagnostics import DataFileError, Diagnostic
+from wizard.data.strict_load import load_model, read_located
 from wizard.paths import bundled_data_dir
 from wizard.providers.loader import load_provider
 from wizard.providers.model import Provider

@@ -31,7 +31,8 @@ from wizard.catalog.pattern import (
     split_endpoint,
 )
 from wizard.catalog.tokens import Stream, Token, is_placeholder, tokenize_text
-from wizard.flow.template import render, render_strings, variables
+from wizard.data.template import render, render_strings, variables
+from wizard.errors import ExitStatus
 from wizard.providers.model import Provider
 
 
@@ -91,9 +92,9 @@ class Explanation:
     generic: GenericExplanation | None
 
     @property
-    def exit_code(self) -> int:
-        """0 when a catalog entry matched, 1 otherwise."""
-        return 0 if self.matches else 1
+    def exit_code(self) -> ExitStatus:
+        """OK when a catalog entry matched, PROBLEM when only a generic explanation fits."""
+        return ExitStatus.OK if self.matches else ExitStatus.PROBLEM
 
 
 @dataclass(frozen=True)

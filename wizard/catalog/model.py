@@ -12,7 +12,8 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import Field, StringConstraints, model_validator
 
-from wizard.flow.model import Action, Strict
+from wizard.data.strict import Strict
+from wizard.fixes.vocabulary import Action
 
 ENHANCED_CODE = r"[245]\.\d{1,3}\.\d{1,3}"
 _LEADING_ENHANCED = re.compile(rf"^({ENHANCED_CODE})\s+")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from wizard.action_text import action_lines
 from wizard.catalog.match import Explanation, Match
+from wizard.fixes.render import action_lines
 
 
 def match_json(match: Match) -> dict[str, Any]:

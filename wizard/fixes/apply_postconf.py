@@ -47,7 +47,7 @@ from pathlib import Path
 from types import FrameType
 
 from wizard.fixes.maincf_edit import EditMismatch, check_edit, edit_main_cf, unified_diff
-from wizard.flow.model import PostconfAction
+from wizard.fixes.vocabulary import PostconfAction
 from wizard.postfix.check import (
     CHECK_TIMEOUT_SECONDS,
     POSTFIX_CHECK,

@@ -16,7 +16,7 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 
-from wizard.flow.model import PostconfAction
+from wizard.fixes.vocabulary import PostconfAction
 from wizard.postfix.maincf import MainCfError, assignments, parse_main_cf, physical_lines
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wizard.fixes.apply_postconf import ApplyError, ApplyResult, Plan, plan_postconf
-from wizard.flow.model import Fix, PostconfAction
+from wizard.fixes.vocabulary import Fix, PostconfAction
 from wizard.postfix.check import POSTFIX_CHECK
 
 

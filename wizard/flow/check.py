@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from wizard.flow import template
-from wizard.flow.diagnostics import Diagnostic, did_you_mean
+from wizard.data import template
+from wizard.data.diagnostics import Diagnostic, did_you_mean
+from wizard.data.yamlpos import Path
 from wizard.flow.model import (
     AskStep,
     EndStep,
@@ -24,10 +25,9 @@ from wizard.flow.model import (
     Step,
     SwitchStep,
 )
-from wizard.flow.yamlpos import Path
 
 if TYPE_CHECKING:
-    from wizard.flow.yamlpos import Located
+    from wizard.data.yamlpos import Located
     from wizard.probes.base import ProbeDescription
 
 DEFAULT = "default"

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wizard.flow import template
-from wizard.flow.diagnostics import DataFileError, Diagnostic, did_you_mean
-from wizard.flow.model import Fix, FixLibrary, FixStep, FixUse, Flow, LibraryFix, OfferedFix
-from wizard.flow.strict_load import load_model, read_located
-from wizard.flow.yamlpos import Located
+from wizard.data import template
+from wizard.data.diagnostics import DataFileError, Diagnostic, did_you_mean
+from wizard.data.strict_load import load_model, read_located
+from wizard.data.yamlpos import Located
+from wizard.fixes.vocabulary import Fix
+from wizard.flow.model import FixLibrary, FixStep, FixUse, Flow, LibraryFix, OfferedFix
 
 FIXES_FOLDER = "fixes"
 

@@ -8,26 +8,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wizard.bounded_read import MAX_DATA_FILE_BYTES, FileRefused, read_regular_file
+from wizard.data.bounded_read import MAX_DATA_FILE_BYTES, FileRefused, read_regular_file
+from wizard.data.diagnostics import DataFileError, Diagnostic, did_you_mean
 from wizard.errors import shorten
-from wizard.flow.diagnostics import DataFileError, Diagnostic, did_you_mean
 from wizard.flow.model import Flow
-from wizard.paths import bundled_data_dir, user_flows_dir
+from wizard.flow.sources import FLOW_SUFFIXES, FlowSource, flow_sources
 
 if TYPE_CHECKING:
     from wizard.probes.base import ProbeDescription
 
-FLOW_SUFFIXES = (".yaml", ".yml")
 MAX_STEPS = 300
 """The most steps a flow may have (the largest shipped flow has under 80); keeps checks fast."""
-
-
-@dataclass(frozen=True)
-class FlowSource:
-    """A flow file found on disk and where it came from (``bundled`` or ``user``)."""
-
-    path: Path
-    origin: str
 
 
 def _probes(probes: Mapping[str, ProbeDescription] | None) -> Mapping[str, ProbeDescription]:
@@ -49,9 +40,9 @@ def load_flow(path: Path, probes: Mapping[str, ProbeDescription] | None = None,
         cached = cached_flow(content)
         if cached is not None:
             return cached
+    from wizard.data.strict_load import load_model, read_located
     from wizard.flow.check import check_flow
     from wizard.flow.fixlib import resolve_flow_fixes, uses_library
-    from wizard.flow.strict_load import load_model, read_located
     from wizard.flow.subflows import attach_subflows, check_subflows, flow_index, has_subflows
 
     located = read_located(path, name)
@@ -85,21 +76,6 @@ def _content(path: Path) -> bytes | None:
         return read_regular_file(path, MAX_DATA_FILE_BYTES)
     except FileRefused:
         return None
-
-
-def flow_sources(extra_dirs: tuple[Path, ...] = ()) -> list[FlowSource]:
-    """Flow files, bundled first, then the user's folder (a user flow may shadow a bundled id).
-
-    Anything with a flow suffix that is not a folder is listed, so a pipe or a
-    device in the folder is reported as broken rather than silently left out.
-    """
-    found: list[FlowSource] = []
-    for folder, origin in ((bundled_data_dir(), "bundled"), (user_flows_dir(), "user"),
-                           *((d, "user") for d in extra_dirs)):
-        if folder.is_dir():
-            found.extend(FlowSource(p, origin) for p in sorted(folder.iterdir())
-                         if p.suffix in FLOW_SUFFIXES and not p.is_dir())
-    return found
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from wizard.flow.diagnostics import DataFileError, Diagnostic, did_you_mean
+from wizard.data.diagnostics import DataFileError, Diagnostic, did_you_mean
+from wizard.data.strict_load import load_model, read_located
+from wizard.data.yamlpos import Located
 from wizard.flow.model import Flow, FlowStep
-from wizard.flow.strict_load import load_model, read_located
-from wizard.flow.yamlpos import Located
+from wizard.flow.sources import FLOW_SUFFIXES, flow_sources
 
 Index = dict[str, tuple[Path, Flow]]
 
@@ -25,8 +26,6 @@ def has_subflows(flow: Flow) -> bool:
 
 def flow_index(near: Path | None) -> Index:
     """Installed flows (schema-checked only) by id; flows beside ``near`` shadow them."""
-    from wizard.flow.loader import FLOW_SUFFIXES, flow_sources
-
     paths = [s.path for s in flow_sources()]
     if near is not None and near.parent.is_dir():
         paths += [p for p in sorted(near.parent.iterdir())

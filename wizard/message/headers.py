@@ -35,8 +35,6 @@ class HeaderSection:
 
     fields: tuple[RawField, ...] = ()
     size: int = 0
-    stray_line: int | None = None
-    """1-based line number of a line that is neither a field nor a continuation, if any."""
     defects: tuple[str, ...] = field(default=())
 
 
@@ -55,7 +53,6 @@ def split_header_section(data: bytes) -> HeaderSection:
     start = 1 if lines and lines[0].startswith(_MBOX_FROM) else 0
     fields: list[tuple[bytes, list[bytes]]] = []
     size = 0
-    stray: int | None = None
     defects: list[str] = []
     for number, line in enumerate(lines[start:], start=start + 1):
         if line in (b"\n", b"\r\n", b"\r"):
@@ -66,10 +63,9 @@ def split_header_section(data: bytes) -> HeaderSection:
             fields.append((match.group(1), [line]))
         else:
             if fields:
-                stray = number
                 defects.append(f"line {number} is neither a header field nor a continuation")
             break
         size += len(line)
     return HeaderSection(
-        tuple(RawField(name, b"".join(parts)) for name, parts in fields), size, stray,
+        tuple(RawField(name, b"".join(parts)) for name, parts in fields), size,
         tuple(defects))

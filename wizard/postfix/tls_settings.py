@@ -25,8 +25,6 @@ MODERN = frozenset({"TLSv1.2", "TLSv1.3"})
 DEFAULT_SASL_SECURITY_OPTIONS = "noplaintext, noanonymous"
 """Postfix's default for ``smtp_sasl_security_options``: it forbids PLAIN and LOGIN."""
 
-TLS_LEVELS = ("may", "encrypt", "dane", "dane-only", "fingerprint", "verify", "secure")
-"""``smtp_tls_security_level`` values that make Postfix use TLS."""
 
 DATABASE_SUFFIX = {"hash": ".db", "btree": ".db", "lmdb": ".lmdb", "cdb": ".cdb",
                    "dbm": ".pag", "sdbm": ".pag"}

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from wizard.ociapi.settings import OciSettings
 
@@ -24,6 +24,12 @@ class ProbeParams(BaseModel):
     """Base class of every probe's parameter model (strict: unknown keys are errors)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TimedParams(ProbeParams):
+    """Parameters of a probe that takes its own ``timeout`` (else the run's)."""
+
+    timeout: float | None = Field(default=None, gt=0, description="Seconds; default the run's")
 
 
 @dataclass(frozen=True)
@@ -69,9 +75,18 @@ class ProbeContext:
     authoritative: bool = False
     """Ask the authoritative servers of each name directly (at ``authoritative_port``)."""
     clock: Callable[[], float] = time.monotonic
+    """Seconds, monotonic: every probe's :class:`Deadline` (tests may give a fake one)."""
     oci: OciSettings | None = None
     """How to reach the OCI API (None or not ``enabled``: the ``oci.*`` probes do not try)."""
-    extra: dict[str, Any] = field(default_factory=dict)
+
+    def seconds(self, params: object) -> float:
+        """How long a probe with ``params`` may take: its own ``timeout``, else the run's."""
+        own = getattr(params, "timeout", None)
+        return float(own) if own else self.timeout
+
+    def deadline(self, params: object) -> Deadline:
+        """The one deadline every operation of a probe with ``params`` must finish by."""
+        return Deadline(self.seconds(params), self.clock)
 
 
 P = TypeVar("P", bound=ProbeParams)

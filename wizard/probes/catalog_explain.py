@@ -21,13 +21,13 @@ from wizard.catalog import ErrorCatalog, Explanation, Match, explain, load_error
 from wizard.catalog.loader import DEFAULT_CATALOG
 from wizard.catalog.model import TOPICS
 from wizard.catalog.pasted import input_problem
-from wizard.flow.diagnostics import DataFileError
+from wizard.data.diagnostics import DataFileError
 from wizard.probes.base import (
     FactValue,
     ProbeContext,
-    ProbeParams,
     ProbeResult,
     ProbeSpec,
+    TimedParams,
     always,
 )
 
@@ -43,7 +43,7 @@ def topic_outcome(topic: str) -> str:
     return "other_match" if topic == OTHER_TOPIC else topic
 
 
-class CatalogExplainParams(ProbeParams):
+class CatalogExplainParams(TimedParams):
     """The text to explain, and queued messages whose reasons to explain one by one."""
 
     text: str = Field("", description="The pasted error: an SMTP reply, a log line, an "
@@ -52,7 +52,6 @@ class CatalogExplainParams(ProbeParams):
         default_factory=list, description="Queued messages (postfix.queue's deferred): each "
         "one's reason is explained with its recipient")
     catalog: str = Field(DEFAULT_CATALOG, description="Catalog file (flows/catalog/<name>)")
-    timeout: float | None = Field(None, gt=0, description="Seconds; default the run's")
 
     @field_validator("queue")
     @classmethod
@@ -196,7 +195,7 @@ def _list_facts(matches: list[Match] | None = None,
 
 async def run_catalog_explain(params: CatalogExplainParams, ctx: ProbeContext) -> ProbeResult:
     """Match the text and each queued reason against the catalog (in a thread, bounded)."""
-    timeout = params.timeout or ctx.timeout
+    timeout = ctx.seconds(params)
     try:
         return await asyncio.wait_for(asyncio.to_thread(_lookup, params), timeout)
     except TimeoutError:

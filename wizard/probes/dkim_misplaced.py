@@ -17,24 +17,23 @@ from wizard.probes.base import (
     Deadline,
     FactValue,
     ProbeContext,
-    ProbeParams,
     ProbeResult,
     ProbeSpec,
+    TimedParams,
     always,
     on,
 )
-from wizard.probes.dkim import dkim_name
-from wizard.probes.dns_failures import FAILURE_OUTCOMES, no_response, zone_failure
-from wizard.probes.resolve import NoResponse, lookup, txt_strings
-from wizard.probes.zones import ZoneLookupFailed, find_zone
+from wizard.probes.dkim_record import dkim_name
+from wizard.probes.support.dns_failures import FAILURE_OUTCOMES, no_response, zone_failure
+from wizard.probes.support.resolve import NoResponse, lookup, txt_strings
+from wizard.probes.support.zones import ZoneLookupFailed, find_zone
 
 
-class DkimMisplacedParams(ProbeParams):
+class DkimMisplacedParams(TimedParams):
     """The domain and selector whose key may have landed at the wrong name."""
 
     domain: str = Field(min_length=1, description="The signing domain (d=)")
     selector: str = Field(min_length=1, description="The selector (s=)")
-    timeout: float | None = Field(default=None, gt=0, description="Seconds; default the run's")
 
 
 def misplaced_candidates(selector: str, domain: str, zone: str) -> list[tuple[str, str]]:
@@ -62,7 +61,7 @@ async def _record_at(name: str, ctx: ProbeContext,
 
 async def run_dkim_misplaced(params: DkimMisplacedParams, ctx: ProbeContext) -> ProbeResult:
     """Find the domain's zone, then look for the key at each wrong name and at the right one."""
-    deadline = Deadline(params.timeout or ctx.timeout)
+    deadline = ctx.deadline(params)
     right = dkim_name(params.selector, params.domain)
     facts: dict[str, FactValue] = {"correct_name": absolute(right)}
     try:

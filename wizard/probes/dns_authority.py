@@ -26,30 +26,29 @@ from wizard.probes.base import (
     FactValue,
     Nameserver,
     ProbeContext,
-    ProbeParams,
     ProbeResult,
     ProbeSpec,
+    TimedParams,
     always,
     on,
 )
-from wizard.probes.dns_failures import FAILURE_OUTCOMES, no_response, zone_failure
 from wizard.probes.dns_query import check_rtype
-from wizard.probes.resolve import (
+from wizard.probes.support.dns_failures import FAILURE_OUTCOMES, no_response, zone_failure
+from wizard.probes.support.resolve import (
     NoResponse,
     Reply,
     exchange,
     negative_ttl,
     resolver_servers,
 )
-from wizard.probes.zones import ZoneLookupFailed, find_zone, zone_nameservers
+from wizard.probes.support.zones import ZoneLookupFailed, find_zone, zone_nameservers
 
 
-class DnsAuthorityParams(ProbeParams):
+class DnsAuthorityParams(TimedParams):
     """The name and type to compare across the authoritative servers and the resolver."""
 
     name: str = Field(min_length=1, description="The domain name")
     rtype: str = Field("A", description="Record type (a CNAME at the name is compared too)")
-    timeout: float | None = Field(default=None, gt=0, description="Seconds; default the run's")
 
     @field_validator("rtype")
     @classmethod
@@ -116,7 +115,7 @@ async def _ask_server(host: str, server: Nameserver, name: str, rtype: str, zone
 
 async def run_dns_authority(params: DnsAuthorityParams, ctx: ProbeContext) -> ProbeResult:
     """Find the zone and its servers, ask each of them and the resolver, and compare."""
-    deadline = Deadline(params.timeout or ctx.timeout)
+    deadline = ctx.deadline(params)
     name = bare(params.name)
     facts: dict[str, FactValue] = {"name": name, "rtype": params.rtype}
     try:

@@ -9,27 +9,26 @@ from wizard.probes.base import (
     Deadline,
     FactValue,
     ProbeContext,
-    ProbeParams,
     ProbeResult,
     ProbeSpec,
+    TimedParams,
     always,
     on,
 )
-from wizard.probes.dns_failures import FAILURE_OUTCOMES, no_response, zone_failure
-from wizard.probes.resolve import Lookup, NoResponse, lookup
-from wizard.probes.zones import AuthoritativeServers, ZoneLookupFailed
+from wizard.probes.support.dns_failures import FAILURE_OUTCOMES, no_response, zone_failure
+from wizard.probes.support.resolve import Lookup, NoResponse, lookup
+from wizard.probes.support.zones import AuthoritativeServers, ZoneLookupFailed
 
 UNSUPPORTED_TYPES = {"ANY", "AXFR", "IXFR", "OPT"}
 
 
-class DnsQueryParams(ProbeParams):
+class DnsQueryParams(TimedParams):
     """What to look up."""
 
     name: str = Field(min_length=1, description="The domain name to look up")
     rtype: str = Field("A", description="Record type: A, AAAA, CNAME, MX, TXT, NS, SOA…")
     authoritative: bool | None = Field(
         None, description="Ask the zone's authoritative servers (default: the run's setting)")
-    timeout: float | None = Field(default=None, gt=0, description="Seconds; default the run's")
 
     @field_validator("rtype")
     @classmethod
@@ -51,7 +50,7 @@ def check_rtype(value: str) -> str:
 
 async def run_dns_query(params: DnsQueryParams, ctx: ProbeContext) -> ProbeResult:
     """Look ``name`` up through the resolver, or its authoritative servers when asked to."""
-    timeout = params.timeout or ctx.timeout
+    timeout = ctx.seconds(params)
     deadline = Deadline(timeout)
     direct = ctx.authoritative if params.authoritative is None else params.authoritative
     facts: dict[str, FactValue] = {"name": params.name, "rtype": params.rtype,

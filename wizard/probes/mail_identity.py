@@ -15,23 +15,23 @@ import asyncio
 
 from pydantic import Field
 
-from wizard.bounded_read import TooLarge, read_bounded
+from wizard.data.bounded_read import TooLarge, read_bounded
 from wizard.message.isolated import Unusable, analyse_isolated
 from wizard.message.summary import MessageSummary
 from wizard.probes.base import (
     FactValue,
     ProbeContext,
-    ProbeParams,
     ProbeResult,
     ProbeSpec,
+    TimedParams,
     always,
 )
-from wizard.probes.message_file import DEFAULT_MAX_FILE_BYTES
+from wizard.probes.message_parse import DEFAULT_MAX_FILE_BYTES
 
 _TIMED_OUT = "reading"
 
 
-class MailIdentityParams(ProbeParams):
+class MailIdentityParams(TimedParams):
     """What the user gave: any of a message file, a sender, a recipient, a selector."""
 
     message: str = Field("", description="A message file (.eml); empty when there is none")
@@ -40,7 +40,6 @@ class MailIdentityParams(ProbeParams):
     selector: str = Field("", description="DKIM selector (default: s= of the DKIM-Signature)")
     max_file_bytes: int = Field(DEFAULT_MAX_FILE_BYTES, gt=0,
                                 description="Message files larger than this are not read")
-    timeout: float | None = Field(None, gt=0, description="Seconds; default the run's")
 
 
 def _domain(address: str) -> str:
@@ -142,7 +141,7 @@ def _summary(outcome: str, facts: dict[str, FactValue]) -> str:
 
 async def run_mail_identity(params: MailIdentityParams, ctx: ProbeContext) -> ProbeResult:
     """Read the message if there is one, then derive the addresses, domains and selector."""
-    timeout = params.timeout or ctx.timeout
+    timeout = ctx.seconds(params)
     message: MessageSummary | None = None
     evidence: list[str] = []
     problem = ""

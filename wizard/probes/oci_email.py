@@ -21,9 +21,9 @@ from wizard.probes.base import (
     FactSpec,
     FactValue,
     ProbeContext,
-    ProbeParams,
     ProbeResult,
     ProbeSpec,
+    TimedParams,
     always,
     on,
 )
@@ -48,12 +48,11 @@ ENABLE_HINT = ("Install the extra (pip install 'email-wizard[oci]') and give an 
                "(--oci-profile, ~/.oci/config) to have the wizard read this from the provider.")
 
 
-class OciParams(ProbeParams):
+class OciParams(TimedParams):
     """Parameters every API probe takes."""
 
     compartment: str = Field("", description="Compartment OCID (default: the profile's "
                              "tenancy)")
-    timeout: float | None = Field(None, gt=0)
 
 
 def _common_facts() -> dict[str, FactSpec]:
@@ -77,7 +76,7 @@ async def _read(params: OciParams, ctx: ProbeContext, what: str, would_add: str,
         hint = f"{SDK_MISSING_FIX} It would add: {would_add}."
         return ProbeResult("sdk_missing", f"{what}: not read (the oci SDK is not installed)",
                            (hint,), {"fix": hint, "compartment": params.compartment})
-    deadline = Deadline(params.timeout or ctx.timeout, ctx.clock)
+    deadline = ctx.deadline(params)
     try:
         api = open_api(settings, ca_file=ctx.ca_file, timeout=deadline.remaining())
         compartment = params.compartment or api.compartment

@@ -7,7 +7,7 @@ import os
 
 from pydantic import Field
 
-from wizard.bounded_read import TooLarge, read_bounded
+from wizard.data.bounded_read import TooLarge, read_bounded
 from wizard.postfix.maincf import (
     MAX_MAIN_CF_BYTES,
     MainCf,
@@ -39,9 +39,9 @@ from wizard.postfix.tls_settings import (
 from wizard.probes.base import (
     FactValue,
     ProbeContext,
-    ProbeParams,
     ProbeResult,
     ProbeSpec,
+    TimedParams,
     always,
     on,
 )
@@ -73,14 +73,13 @@ def redact(text: str) -> str:
     return redact_inline_maps(text)
 
 
-class PostfixConfigParams(ProbeParams):
+class PostfixConfigParams(TimedParams):
     """Where the configuration is: a config directory, a main.cf file, or neither (the default)."""
 
     config_directory: str | None = Field(
         default=None, description="Postfix config directory (postconf -c); default /etc/postfix")
     main_cf: str | None = Field(
         default=None, description="A main.cf file to read when postconf cannot be used")
-    timeout: float | None = Field(default=None, gt=0, description="Seconds; default the run's")
 
 
 def _read_facts(source: str, params: dict[str, str], version: str, main_cf: str,
@@ -215,7 +214,7 @@ async def _from_main_cf(path: str, timeout: float, version: str) -> ProbeResult:
 
 async def run_postfix_config(params: PostfixConfigParams, ctx: ProbeContext) -> ProbeResult:
     """Ask ``postconf`` when Postfix is installed; otherwise parse the main.cf we were given."""
-    timeout = params.timeout or ctx.timeout
+    timeout = ctx.seconds(params)
     directory = params.config_directory or None
     main_cf = params.main_cf or None
     installed = find_program("postconf") is not None

@@ -14,9 +14,9 @@ from wizard.postfix.process import ProgramTimedOut
 from wizard.probes.base import (
     FactValue,
     ProbeContext,
-    ProbeParams,
     ProbeResult,
     ProbeSpec,
+    TimedParams,
     on,
 )
 
@@ -28,12 +28,11 @@ MAX_LISTED = 1000
 MAX_EVIDENCE = 50
 
 
-class PostfixQueueParams(ProbeParams):
+class PostfixQueueParams(TimedParams):
     """Which Postfix instance to ask."""
 
     config_directory: str | None = Field(
         default=None, description="Postfix config directory (postqueue -c); default /etc/postfix")
-    timeout: float | None = Field(default=None, gt=0, description="Seconds; default the run's")
 
 
 def _rows(messages: list[QueuedMessage]) -> list[dict[str, str]]:
@@ -56,7 +55,7 @@ def _outcome(deferred: list[QueuedMessage], held: list[QueuedMessage],
 
 async def run_postfix_queue(params: PostfixQueueParams, ctx: ProbeContext) -> ProbeResult:
     """List the queue and publish the deferred messages with their delay reasons."""
-    timeout = params.timeout or ctx.timeout
+    timeout = ctx.seconds(params)
     directory = params.config_directory or None
     shown = directory or "the default config directory"
     try:

@@ -12,23 +12,29 @@ import asyncio
 
 from pydantic import Field
 
-from wizard.flow.diagnostics import DataFileError
+from wizard.data.diagnostics import DataFileError
 from wizard.postfix.relayhost import Relayhost, RelayhostError, parse_relayhost
-from wizard.probes.base import FactValue, ProbeContext, ProbeParams, ProbeResult, ProbeSpec, on
+from wizard.probes.base import (
+    FactValue,
+    ProbeContext,
+    ProbeResult,
+    ProbeSpec,
+    TimedParams,
+    on,
+)
 from wizard.providers.loader import bundled_provider_ids, load_provider
 from wizard.providers.model import Provider
 
 GENERIC = "generic"
 
 
-class PostfixRelayhostParams(ProbeParams):
+class PostfixRelayhostParams(TimedParams):
     """The configured relayhost, an optional override, and optionally the provider."""
 
     relayhost: str = Field("", description="relayhost as configured (postfix.config's fact)")
     override: str = Field("", description="A relayhost to check instead of the configured one")
     provider: str = Field("", description="Provider profile id; empty: the profile whose "
                           "endpoint is the relay's host, else generic")
-    timeout: float | None = Field(None, gt=0, description="Seconds; default the run's")
 
 
 def _endpoints(provider: Provider) -> set[str]:
@@ -127,7 +133,7 @@ def _check(params: PostfixRelayhostParams) -> ProbeResult:
 async def run_postfix_relayhost(params: PostfixRelayhostParams,
                                 ctx: ProbeContext) -> ProbeResult:
     """Read the profiles in a thread, bounded by the timeout."""
-    timeout = params.timeout or ctx.timeout
+    timeout = ctx.seconds(params)
     try:
         return await asyncio.wait_for(asyncio.to_thread(_check, params), timeout)
     except TimeoutError:

@@ -11,19 +11,19 @@ import asyncio
 
 from pydantic import Field
 
-from wizard.flow.diagnostics import DataFileError, did_you_mean
+from wizard.data.diagnostics import DataFileError, did_you_mean
 from wizard.probes.base import (
     FactValue,
     ProbeContext,
-    ProbeParams,
     ProbeResult,
     ProbeSpec,
+    TimedParams,
     on,
 )
 from wizard.providers.loader import bundled_provider_ids, load_provider
 
 
-class ProviderProfileParams(ProbeParams):
+class ProviderProfileParams(TimedParams):
     """Which profile, and what to look up in it."""
 
     provider: str = Field("oci", description="Profile id (flows/providers/<id>.yaml)")
@@ -32,12 +32,11 @@ class ProviderProfileParams(ProbeParams):
                       "region (whose own endpoint is then region_smtp_host)")
     selector: str = Field("", description="DKIM selector, for the expected CNAME target")
     domain: str = Field("", description="Sending domain, for the expected CNAME target")
-    timeout: float | None = Field(None, gt=0)
 
 
 async def run_provider_profile(params: ProviderProfileParams, ctx: ProbeContext) -> ProbeResult:
     """Load the profile (in a thread, bounded) and resolve region → endpoint, SPF, DKIM."""
-    timeout = params.timeout or ctx.timeout
+    timeout = ctx.seconds(params)
     try:
         result = await asyncio.wait_for(asyncio.to_thread(_lookup, params), timeout)
     except TimeoutError:

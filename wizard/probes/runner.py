@@ -51,7 +51,7 @@ class RegistryRunner:
                 for err in exc.errors()
             )
             raise ProbeFailed(f"{name}: bad parameters: {problems}") from exc
-        limit = float(getattr(typed, "timeout", None) or self.ctx.timeout) + GRACE_SECONDS
+        limit = self.ctx.seconds(typed) + GRACE_SECONDS
         started = time.monotonic()
         try:
             async with asyncio.timeout(limit):

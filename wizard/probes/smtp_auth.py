@@ -15,16 +15,16 @@ from typing import Literal
 from pydantic import Field, SecretStr
 
 from wizard.probes.base import FactSpec, ProbeContext, ProbeResult, ProbeSpec, always
-from wizard.probes.smtp_secure import TlsFailed, TlsMode, ehlo_facts, establish
-from wizard.probes.smtp_session import (
+from wizard.probes.support.smtp_secure import TlsFailed, TlsMode, ehlo_facts, establish
+from wizard.probes.support.smtp_session import (
     CONNECTION_OUTCOMES,
     Reply,
-    Session,
+    SmtpConversation,
     SmtpTarget,
     connection_facts,
     run_session,
 )
-from wizard.probes.tls_inspect import tls_facts, verifying_context
+from wizard.probes.support.tls_inspect import tls_facts, verifying_context
 
 Mechanism = Literal["PLAIN", "LOGIN"]
 
@@ -69,12 +69,12 @@ def plain_response(username: str, password: str) -> str:
     return b64(f"\0{username}\0{password}")
 
 
-def protect(session: Session, username: str, password: str) -> None:
+def protect(session: SmtpConversation, username: str, password: str) -> None:
     """Register the password and each encoding of it as secrets of ``session``."""
     session.keep_secret(password, b64(password), plain_response(username, password))
 
 
-async def authenticate(session: Session, mechanism: Mechanism, username: str,
+async def authenticate(session: SmtpConversation, mechanism: Mechanism, username: str,
                        password: SecretStr) -> AuthVerdict:
     """Run one AUTH exchange on an established session and classify the answer."""
     secret = password.get_secret_value()
@@ -102,7 +102,7 @@ async def authenticate(session: Session, mechanism: Mechanism, username: str,
     return _classify(session, reply, secure, bool(offered), mechanism)
 
 
-def _classify(session: Session, reply: Reply, secure: bool, offered: bool,
+def _classify(session: SmtpConversation, reply: Reply, secure: bool, offered: bool,
               mechanism: str) -> AuthVerdict:
     said = f"{reply.code} {reply.text}"
     sent = bool(session.facts["credentials_sent"])
@@ -127,12 +127,12 @@ def _classify(session: Session, reply: Reply, secure: bool, offered: bool,
 
 async def run_auth(params: AuthParams, ctx: ProbeContext) -> ProbeResult:
     """Connect, secure the session as asked, then try the credentials."""
-    session = Session(params, ctx)
+    session = SmtpConversation(params, ctx)
     session.facts.update(username=params.username, mechanism=params.mechanism,
                          mechanism_offered=None, credentials_sent=False, tls_problem=None)
     protect(session, params.username, params.password.get_secret_value())
 
-    async def body(session: Session) -> ProbeResult:
+    async def body(session: SmtpConversation) -> ProbeResult:
         context = verifying_context(ctx) if params.tls != "none" else None
         try:
             await establish(session, params.tls, context)

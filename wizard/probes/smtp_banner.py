@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from wizard.probes.base import ProbeContext, ProbeResult, ProbeSpec, always
-from wizard.probes.smtp_session import (
+from wizard.probes.support.smtp_session import (
     CONNECTION_OUTCOMES,
-    Session,
+    SmtpConversation,
     SmtpTarget,
     auth_mechanisms,
     connection_facts,
@@ -20,11 +20,11 @@ class BannerParams(SmtpTarget):
 
 async def run_banner(params: BannerParams, ctx: ProbeContext) -> ProbeResult:
     """Connect, read the greeting, send EHLO and record the extensions offered."""
-    session = Session(params, ctx)
+    session = SmtpConversation(params, ctx)
     session.facts.update(extensions=[], auth_mechanisms=[], starttls_offered=False,
                          size_limit=None, eightbitmime=False, smtputf8=False)
 
-    async def body(session: Session) -> ProbeResult:
+    async def body(session: SmtpConversation) -> ProbeResult:
         await session.connect()
         greeting = await session.greeting()
         extensions = await session.ehlo()

@@ -17,17 +17,17 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 
 from wizard.probes.base import ProbeContext, ProbeResult, ProbeSpec, always
 from wizard.probes.smtp_auth import Mechanism, auth_facts, authenticate, protect
-from wizard.probes.smtp_secure import TlsFailed, TlsMode, ehlo_facts, establish
-from wizard.probes.smtp_session import (
+from wizard.probes.support.smtp_secure import TlsFailed, TlsMode, ehlo_facts, establish
+from wizard.probes.support.smtp_session import (
     CONNECTION_OUTCOMES,
     Reply,
-    Session,
+    SmtpConversation,
     SmtpTarget,
     Stage,
     connection_facts,
     run_session,
 )
-from wizard.probes.tls_inspect import tls_facts, verifying_context
+from wizard.probes.support.tls_inspect import tls_facts, verifying_context
 
 ADDRESS = r"^[^<>\s\x00-\x1f\x7f]*$"
 """A bare address: no angle brackets, no white space, no control characters."""
@@ -88,7 +88,8 @@ def build_test_message(params: EnvelopeParams) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
-def _refusal(session: Session, reply: Reply, stage: Stage, authenticated: bool) -> str | None:
+def _refusal(session: SmtpConversation, reply: Reply, stage: Stage,
+             authenticated: bool) -> str | None:
     """The outcome a non-2xx reply at ``stage`` means, or None when the step succeeded."""
     session.note(reply)
     if 200 <= reply.code < 400:
@@ -111,7 +112,7 @@ SUMMARIES = {
 
 async def run_envelope(params: EnvelopeParams, ctx: ProbeContext) -> ProbeResult:
     """Secure, authenticate if asked, then MAIL, RCPT and (optionally) DATA."""
-    session = Session(params, ctx)
+    session = SmtpConversation(params, ctx)
     session.facts.update(mail_from=params.mail_from, rcpt_to=list(params.rcpt_to),
                          authenticated=False, auth_outcome=None, tls_problem=None,
                          mechanism=params.mechanism, mechanism_offered=None,
@@ -130,7 +131,7 @@ async def run_envelope(params: EnvelopeParams, ctx: ProbeContext) -> ProbeResult
             target=session.target, stage=session.facts["stage"], said=said,
             mail_from=params.mail_from or "<>"))
 
-    async def body(session: Session) -> ProbeResult:
+    async def body(session: SmtpConversation) -> ProbeResult:
         context = verifying_context(ctx) if params.tls != "none" else None
         try:
             await establish(session, params.tls, context)

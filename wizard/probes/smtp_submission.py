@@ -14,10 +14,10 @@ import re
 from dataclasses import replace
 
 from wizard.probes.base import FactValue, ProbeContext, ProbeResult, ProbeSpec, always
-from wizard.probes.smtp_secure import ehlo_facts
-from wizard.probes.smtp_session import CONNECTION_OUTCOMES, connection_facts
 from wizard.probes.smtp_tls import STARTTLS_SPEC, StartTlsParams, run_starttls
-from wizard.probes.tls_inspect import REASON_WORDS, tls_facts
+from wizard.probes.support.smtp_secure import ehlo_facts
+from wizard.probes.support.smtp_session import CONNECTION_OUTCOMES, connection_facts
+from wizard.probes.support.tls_inspect import REASON_WORDS, tls_facts
 
 MASKED_KEYWORD = re.compile(r"^X{4,}[A-Z]?$")
 """An EHLO keyword overwritten with X's by an inspecting firewall (STARTTLS → XXXXXXXA)."""

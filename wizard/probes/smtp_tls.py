@@ -9,15 +9,15 @@ version, or which certificate problem.
 from __future__ import annotations
 
 from wizard.probes.base import ProbeContext, ProbeResult, ProbeSpec
-from wizard.probes.smtp_secure import TlsFailed, TlsMode, ehlo_facts, establish
-from wizard.probes.smtp_session import (
+from wizard.probes.support.smtp_secure import TlsFailed, TlsMode, ehlo_facts, establish
+from wizard.probes.support.smtp_session import (
     CONNECTION_OUTCOMES,
-    Session,
+    SmtpConversation,
     SmtpTarget,
     Stop,
     connection_facts,
 )
-from wizard.probes.tls_inspect import (
+from wizard.probes.support.tls_inspect import (
     MODERN_VERSIONS,
     REASON_WORDS,
     inspecting_context,
@@ -48,7 +48,7 @@ async def run_implicit_tls(params: ImplicitTlsParams, ctx: ProbeContext) -> Prob
 
 async def _probe_tls(params: SmtpTarget, ctx: ProbeContext, implicit: bool) -> ProbeResult:
     mode: TlsMode = "implicit" if implicit else "starttls"
-    session = Session(params, ctx)
+    session = SmtpConversation(params, ctx)
     try:
         async with session.bounded():
             await establish(session, mode, verifying_context(ctx))
@@ -73,11 +73,11 @@ async def _probe_tls(params: SmtpTarget, ctx: ProbeContext, implicit: bool) -> P
                                     f"certificate trusted for {session.server_name}")
 
 
-async def _inspect(first: Session, failure: TlsFailed, mode: TlsMode) -> ProbeResult:
+async def _inspect(first: SmtpConversation, failure: TlsFailed, mode: TlsMode) -> ProbeResult:
     """Second handshake without verification, within the first one's deadline."""
     verdict = {key: first.facts.get(key) for key in
                ("cert_verified", "cert_problem", "cert_problem_text")}
-    second = Session(first.params, first.ctx, first.deadline)
+    second = SmtpConversation(first.params, first.ctx, first.deadline)
     second.transcript = [*first.transcript, "-- again without verification, to see what is offered"]
     try:
         async with second.bounded():

@@ -18,18 +18,17 @@ import dns.exception
 from pydantic import Field, field_validator, model_validator
 
 from wizard.probes.base import (
-    Deadline,
     FactValue,
     ProbeContext,
-    ProbeParams,
     ProbeResult,
     ProbeSpec,
+    TimedParams,
     always,
     on,
 )
-from wizard.probes.mx import MxLookupParams, run_mx_lookup
-from wizard.probes.resolve import NameNotFound, resolve_host
-from wizard.probes.tcp_attempt import try_port
+from wizard.probes.mx_lookup import MxLookupParams, run_mx_lookup
+from wizard.probes.support.resolve import NameNotFound, resolve_host
+from wizard.probes.support.tcp_attempt import try_port
 
 PORT_WORDS = {
     "open": "open",
@@ -43,7 +42,7 @@ CONNECTED = ("all_open", "some_open", "all_refused", "all_dropped", "none_open",
 """Outcomes after which every port was tried."""
 
 
-class TcpPortsParams(ProbeParams):
+class TcpPortsParams(TimedParams):
     """The host (or the domain whose MX to use) and the ports to try."""
 
     host: str = Field("", description="Host name or IP address (empty: use mx_domain)")
@@ -51,7 +50,6 @@ class TcpPortsParams(ProbeParams):
                            "MX host (or its own address when it has no MX)")
     ports: list[int] = Field(min_length=1, description="Ports to try: a list or a "
                              "comma-separated string such as 587,25")
-    timeout: float | None = Field(default=None, gt=0, description="Seconds; default the run's")
 
     @field_validator("ports", mode="before")
     @classmethod
@@ -93,7 +91,7 @@ async def _target(params: TcpPortsParams, ctx: ProbeContext,
         facts["target_host"] = host
         try:
             return host, await asyncio.wait_for(resolve_host(host, ctx),
-                                                params.timeout or ctx.timeout)
+                                                ctx.seconds(params))
         except NameNotFound as exc:
             return ProbeResult("name_not_found", f"{host} does not resolve", (str(exc),), facts)
         except (TimeoutError, dns.exception.Timeout):
@@ -149,7 +147,7 @@ def _aggregate(fates: list[str]) -> str:
 
 async def run_tcp_ports(params: TcpPortsParams, ctx: ProbeContext) -> ProbeResult:
     """Find the host (directly or by MX), then connect to every port concurrently."""
-    deadline = Deadline(params.timeout or ctx.timeout)
+    deadline = ctx.deadline(params)
     facts: dict[str, FactValue] = {"host": params.host, "mx_domain": params.mx_domain,
                                    "ports": list(params.ports),
                                    "ports_text": ", ".join(str(p) for p in params.ports),

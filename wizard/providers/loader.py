@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wizard.flow.diagnostics import DataFileError, Diagnostic
-from wizard.flow.strict_load import load_model, read_located
-from wizard.flow.template import stray_braces, variables
-from wizard.flow.yamlpos import Located
+from wizard.data.diagnostics import DataFileError, Diagnostic
+from wizard.data.strict_load import load_model, read_located
+from wizard.data.template import stray_braces, variables
+from wizard.data.yamlpos import Located
 from wizard.paths import bundled_data_dir
 from wizard.providers.model import Provider
 

@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from wizard.flow.model import Strict
-from wizard.flow.template import render
+from wizard.data.strict import Strict
+from wizard.data.template import render
 
 
 class Realm(Strict):

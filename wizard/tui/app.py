@@ -17,10 +17,10 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from wizard.data.diagnostics import DataFileError
 from wizard.engine import Session
 from wizard.fixes.apply_postconf import CheckResult
 from wizard.fixes.apply_postconf import postfix_check as real_postfix_check
-from wizard.flow.diagnostics import DataFileError
 from wizard.flow.model import Flow
 from wizard.probes.runner import ProbeRunner
 from wizard.settings import Settings, SettingsError, load_settings, save_settings, settings_path

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from wizard.data.redact import show_value
 from wizard.engine import Session
-from wizard.redaction import session_view, show_value
+from wizard.redaction import session_view
 
 __all__ = ["fact_lines", "show_value", "visible_facts"]
 

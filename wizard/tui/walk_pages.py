@@ -15,10 +15,11 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Button, Input, OptionList, Static
 
+from wizard.apply_session import user_named_paths
 from wizard.engine import Session, TrailEntry
-from wizard.fixes.apply_session import user_named_paths
 from wizard.fixes.review import fix_plan
-from wizard.flow.model import AskStep, Finding, Fix, ProbeStep
+from wizard.fixes.vocabulary import Finding, Fix
+from wizard.flow.model import AskStep, ProbeStep
 from wizard.redaction import SessionView, session_view
 from wizard.tui.facts import fact_lines
 from wizard.tui.screens.dialogs import StepDetail

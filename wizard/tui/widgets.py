@@ -16,31 +16,23 @@ from textual.timer import Timer
 from textual.widgets import Button, DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
-from wizard.action_text import action_lines
 from wizard.engine import RunStatus, TrailEntry
 from wizard.fixes.apply_postconf import Plan
-from wizard.flow.model import (
-    SEVERITY_RANK,
-    DnsAction,
-    EndStep,
-    Finding,
-    Fix,
-    FixStep,
-    Flow,
-    PostconfAction,
-)
+from wizard.fixes.render import SEVERITY_GLYPHS, STATUS_GLYPHS, action_lines
+from wizard.fixes.vocabulary import SEVERITY_RANK, DnsAction, Finding, Fix, PostconfAction
+from wizard.flow.model import EndStep, FixStep, Flow
 
 STATUS_MARKS: dict[str, tuple[str, str]] = {
-    "healthy": ("✔", "$text-success"),
-    "problem": ("✘", "$text-error"),
-    "inconclusive": ("?", "$text-warning"),
-    "error": ("!", "$text-error"),
-    "running": ("•", "$text-muted"),
+    "healthy": (STATUS_GLYPHS["healthy"], "$text-success"),
+    "problem": (STATUS_GLYPHS["problem"], "$text-error"),
+    "inconclusive": (STATUS_GLYPHS["inconclusive"], "$text-warning"),
+    "error": (STATUS_GLYPHS["error"], "$text-error"),
+    "running": (STATUS_GLYPHS["running"], "$text-muted"),
 }
 SEVERITY_MARKS: dict[str, tuple[str, str]] = {
-    "error": ("✘", "$text-error"),
-    "warning": ("!", "$text-warning"),
-    "info": ("i", "$text-primary"),
+    "error": (SEVERITY_GLYPHS["error"], "$text-error"),
+    "warning": (SEVERITY_GLYPHS["warning"], "$text-warning"),
+    "info": (SEVERITY_GLYPHS["info"], "$text-primary"),
 }
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
@@ -255,23 +247,6 @@ class FindingsView(Static):
         lines = [marked(SEVERITY_MARKS.get(f.severity, SEVERITY_MARKS["info"]), f.message)
                  for f in ordered]
         super().__init__(Content("\n").join(lines))
-
-
-def fix_commands(fix: Fix) -> list[str]:
-    """What to type or do for ``fix``, one line each (the text the Copy button copies)."""
-    lines: list[str] = []
-    for action in fix.actions:
-        if isinstance(action, DnsAction):
-            ttl = f" {action.ttl}" if action.ttl else ""
-            note = f"; {action.op}"
-            if action.op == "replace" and action.old_value:
-                note += f" (currently {action.old_value})"
-            if action.zone_relative_name:
-                note += f"; in the zone {action.zone or ''}: {action.zone_relative_name}"
-            lines += [note, f"{action.name}{ttl} IN {action.rtype} {action.value}"]
-        else:
-            lines.extend(action_lines(action))
-    return lines
 
 
 def diff_content(diff: str) -> Content:

@@ -22,8 +22,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static, TextArea
 from textual.worker import Worker, WorkerState
 
-from wizard.action_text import action_lines
-from wizard.flow.diagnostics import DataFileError
+from wizard.data.diagnostics import DataFileError
+from wizard.fixes.render import action_lines
 from wizard.flow.model import Flow
 from wizard.home_menu import HomeEntry, load_home_menu
 from wizard.tui.codes import explain_code

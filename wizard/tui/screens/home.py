@@ -22,7 +22,7 @@ from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from wizard.flow.diagnostics import DataFileError
+from wizard.data.diagnostics import DataFileError
 from wizard.flow.model import Flow
 from wizard.home_menu import EXPLAIN, TOUR, HomeEntry, HomeMenu, load_home_menu, looks_like_error
 from wizard.tui.host import WizardHost, wizard_host

@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from wizard.engine import Session, TrailEntry
 from wizard.fixes.apply_postconf import ApplyError, Plan, apply_plan
+from wizard.fixes.render import fix_commands
 from wizard.fixes.review import ApplyReport, apply_report
 from wizard.flow.model import AskStep, InputSpec, ProbeStep
 from wizard.hand_answers import HandChoice, answer_by_hand, hand_choices
@@ -48,7 +49,6 @@ from wizard.tui.widgets import (
     FactsPanel,
     FixView,
     TrailList,
-    fix_commands,
 )
 
 PROBE_GROUP = "probe"

@@ -11,9 +11,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from wizard.bounded_read import MAX_DATA_FILE_BYTES, FileRefused, read_regular_file
-from wizard.flow.diagnostics import DataFileError, Diagnostic, did_you_mean
-from wizard.flow.yamlpos import Located, YamlSyntaxError, load_located
+from wizard.data.bounded_read import MAX_DATA_FILE_BYTES, FileRefused, read_regular_file
+from wizard.data.diagnostics import DataFileError, Diagnostic, did_you_mean
+from wizard.data.yamlpos import Located, YamlSyntaxError, load_located
 
 M = TypeVar("M", bound=BaseModel)
 

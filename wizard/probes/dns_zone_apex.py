@@ -6,30 +6,28 @@ from pydantic import Field
 
 from wizard.dns.names import bare, relative_to
 from wizard.probes.base import (
-    Deadline,
     FactValue,
     ProbeContext,
-    ProbeParams,
     ProbeResult,
     ProbeSpec,
+    TimedParams,
     always,
     on,
 )
-from wizard.probes.dns_failures import FAILURE_OUTCOMES, no_response, zone_failure
-from wizard.probes.resolve import NoResponse
-from wizard.probes.zones import ZoneLookupFailed, find_zone
+from wizard.probes.support.dns_failures import FAILURE_OUTCOMES, no_response, zone_failure
+from wizard.probes.support.resolve import NoResponse
+from wizard.probes.support.zones import ZoneLookupFailed, find_zone
 
 
-class ZoneApexParams(ProbeParams):
+class ZoneApexParams(TimedParams):
     """The name whose zone is wanted."""
 
     name: str = Field(min_length=1, description="A domain name")
-    timeout: float | None = Field(default=None, gt=0, description="Seconds; default the run's")
 
 
 async def run_zone_apex(params: ZoneApexParams, ctx: ProbeContext) -> ProbeResult:
     """Walk up from ``name`` with SOA queries until a zone apex answers."""
-    deadline = Deadline(params.timeout or ctx.timeout)
+    deadline = ctx.deadline(params)
     facts: dict[str, FactValue] = {"name": bare(params.name)}
     try:
         zone = await find_zone(params.name, ctx, deadline)

@@ -10,23 +10,23 @@ from wizard.probes.base import (
     Deadline,
     FactValue,
     ProbeContext,
-    ProbeParams,
     ProbeResult,
     ProbeSpec,
+    TimedParams,
     always,
     on,
 )
-from wizard.probes.dns_failures import (
+from wizard.probes.support.dns_failures import (
     FAILURE_OUTCOMES,
     lookup_failure,
     no_response,
     zone_failure,
 )
-from wizard.probes.resolve import Lookup, NoResponse, lookup, txt_strings
-from wizard.probes.zones import AuthoritativeServers, ZoneLookupFailed
+from wizard.probes.support.resolve import Lookup, NoResponse, lookup, txt_strings
+from wizard.probes.support.zones import AuthoritativeServers, ZoneLookupFailed
 
 
-class DkimRecordParams(ProbeParams):
+class DkimRecordParams(TimedParams):
     """Where the DKIM key should be, and (optionally) where its CNAME should point."""
 
     domain: str = Field(min_length=1, description="The signing domain (d=)")
@@ -35,7 +35,6 @@ class DkimRecordParams(ProbeParams):
         None, description="The CNAME target the provider asked for (case and final dot "
         "ignored); empty means not asked; a list gives candidates in order of preference "
         "and the first non-empty one counts")
-    timeout: float | None = Field(default=None, gt=0, description="Seconds; default the run's")
 
     def expected(self) -> str | None:
         """The expected CNAME target, bare, or None when none was given."""
@@ -58,7 +57,7 @@ async def run_dkim_record(params: DkimRecordParams, ctx: ProbeContext) -> ProbeR
     expected = params.expected()
     facts: dict[str, FactValue] = {"name": name, "record_type": None, "cname_target": None,
                                    "cname_matches": None, "expected_cname": expected}
-    deadline = Deadline(params.timeout or ctx.timeout)
+    deadline = ctx.deadline(params)
     chooser = AuthoritativeServers(ctx, deadline) if ctx.authoritative else None
     try:
         found = await lookup(name, "TXT", ctx, deadline, chooser)

@@ -11,21 +11,20 @@ from wizard.probes.base import (
     Deadline,
     FactValue,
     ProbeContext,
-    ProbeParams,
     ProbeResult,
     ProbeSpec,
+    TimedParams,
     always,
     on,
 )
-from wizard.probes.dns_failures import FAILURE_OUTCOMES, lookup_failure, no_response
-from wizard.probes.resolve import NoResponse, lookup
+from wizard.probes.support.dns_failures import FAILURE_OUTCOMES, lookup_failure, no_response
+from wizard.probes.support.resolve import NoResponse, lookup
 
 
-class MxLookupParams(ProbeParams):
+class MxLookupParams(TimedParams):
     """The domain mail is sent to."""
 
     domain: str = Field(min_length=1, description="The recipient domain")
-    timeout: float | None = Field(default=None, gt=0, description="Seconds; default the run's")
 
 
 async def _addresses(host: str, ctx: ProbeContext, deadline: Deadline) -> list[str]:
@@ -36,7 +35,7 @@ async def _addresses(host: str, ctx: ProbeContext, deadline: Deadline) -> list[s
 
 async def run_mx_lookup(params: MxLookupParams, ctx: ProbeContext) -> ProbeResult:
     """Look up the MX records, then each host's A and AAAA (or the domain's own, with no MX)."""
-    deadline = Deadline(params.timeout or ctx.timeout)
+    deadline = ctx.deadline(params)
     domain = bare(params.domain)
     facts: dict[str, FactValue] = {"domain": domain, "mx": []}
     try:

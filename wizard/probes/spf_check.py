@@ -26,26 +26,25 @@ from wizard.probes.base import (
     Deadline,
     FactValue,
     ProbeContext,
-    ProbeParams,
     ProbeResult,
     ProbeSpec,
+    TimedParams,
     always,
     on,
 )
-from wizard.probes.dns_failures import FAILURE_OUTCOMES, lookup_failure, no_response
-from wizard.probes.resolve import Lookup, NoResponse, lookup, txt_strings
+from wizard.probes.support.dns_failures import FAILURE_OUTCOMES, lookup_failure, no_response
+from wizard.probes.support.resolve import Lookup, NoResponse, lookup, txt_strings
 
 EXPANSION_CAP = 30
 """Stop expanding after this many lookups: the verdict is already known."""
 
 
-class SpfCheckParams(ProbeParams):
+class SpfCheckParams(TimedParams):
     """The domain whose SPF to check, and an include the sender's provider requires."""
 
     domain: str = Field(min_length=1, description="The envelope-from (MAIL FROM) domain")
     required_include: str | None = Field(
         None, description="An include the provider requires, e.g. spf.example-provider.com")
-    timeout: float | None = Field(default=None, gt=0, description="Seconds; default the run's")
 
 
 class _DnsFailed(Exception):
@@ -130,7 +129,7 @@ class _Expansion:
 async def run_spf_check(params: SpfCheckParams, ctx: ProbeContext) -> ProbeResult:
     """Fetch the SPF record, expand it, and judge it."""
     domain = bare(params.domain)
-    walk = _Expansion(ctx, Deadline(params.timeout or ctx.timeout))
+    walk = _Expansion(ctx, ctx.deadline(params))
     wanted = bare(params.required_include) if params.required_include else ""
     facts: dict[str, FactValue] = {
         "domain": domain, "records": [], "required_include": wanted,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from wizard.probes.base import FactValue, ProbeResult
-from wizard.probes.resolve import Lookup, NoResponse
-from wizard.probes.zones import ZoneLookupFailed
+from wizard.probes.support.resolve import Lookup, NoResponse
+from wizard.probes.support.zones import ZoneLookupFailed
 
 FAILURE_OUTCOMES: Mapping[str, str] = {
     "servfail": "the DNS server answered SERVFAIL: the zone is broken or its servers fail",

@@ -17,19 +17,18 @@ import binascii
 from pydantic import Field, SecretStr, model_validator
 
 from wizard.probes.base import (
-    Deadline,
     FactValue,
     ProbeContext,
-    ProbeParams,
     ProbeResult,
     ProbeSpec,
+    TimedParams,
     always,
 )
 
 COMMAND_PREFIX = "AUTH PLAIN "
 
 
-class AuthPlainLintParams(ProbeParams):
+class AuthPlainLintParams(TimedParams):
     """The credentials meant, and/or the base64 string a client (or a person) built from them."""
 
     username: str | None = Field(default=None, min_length=1, description="SMTP user name")
@@ -37,7 +36,6 @@ class AuthPlainLintParams(ProbeParams):
     auth_string: SecretStr | None = Field(
         default=None, max_length=4096,
         description="The base64 AUTH PLAIN string as pasted (never shown)")
-    timeout: float | None = Field(default=None, gt=0, description="Seconds; default the run's")
 
     @model_validator(mode="after")
     def _something_to_check(self) -> AuthPlainLintParams:
@@ -127,7 +125,7 @@ def _lint_credentials(username: str, password: str, facts: dict[str, FactValue])
 
 async def run_auth_plain_lint(params: AuthPlainLintParams, ctx: ProbeContext) -> ProbeResult:
     """Check the pasted string (or the credentials alone) without sending anything anywhere."""
-    deadline = Deadline(params.timeout or ctx.timeout)
+    deadline = ctx.deadline(params)
     facts: dict[str, FactValue] = {
         "checked": "auth_string" if params.auth_string is not None else "credentials",
         "whitespace_stripped": False, "command_prefix_removed": False, "nul_count": None,

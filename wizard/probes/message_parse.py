@@ -6,15 +6,15 @@ import asyncio
 
 from pydantic import Field
 
-from wizard.bounded_read import TooLarge, read_bounded
+from wizard.data.bounded_read import TooLarge, read_bounded
 from wizard.message.isolated import Unusable, analyse_isolated
 from wizard.message.summary import MessageSummary
 from wizard.probes.base import (
     FactValue,
     ProbeContext,
-    ProbeParams,
     ProbeResult,
     ProbeSpec,
+    TimedParams,
     always,
     on,
 )
@@ -23,7 +23,7 @@ DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
 PARSED = ("parsed", "exceeds_limits")
 
 
-class MessageParseParams(ProbeParams):
+class MessageParseParams(TimedParams):
     """The message file and the provider's limits (the provider profile supplies them)."""
 
     path: str = Field(min_length=1, description="The message file (RFC 5322, e.g. a .eml)")
@@ -38,7 +38,6 @@ class MessageParseParams(ProbeParams):
                                 "limit documented)")
     max_file_bytes: int = Field(default=DEFAULT_MAX_FILE_BYTES, gt=0,
                                 description="Files larger than this are not read")
-    timeout: float | None = Field(default=None, gt=0, description="Seconds; default the run's")
 
     @property
     def header_limit(self) -> int:
@@ -122,7 +121,7 @@ def _unusable(why: Unusable, path: str, timeout: float) -> ProbeResult:
 async def run_message_parse(params: MessageParseParams, ctx: ProbeContext) -> ProbeResult:
     """Read the file (bounded in size and time), then find the header section and collect the
     facts in a child process bounded by what is left of the timeout."""
-    timeout = params.timeout or ctx.timeout
+    timeout = ctx.seconds(params)
     deadline = asyncio.get_running_loop().time() + timeout
     path = params.path
     try:

@@ -8,7 +8,8 @@ from typing import Any
 
 from wizard.engine import Session
 from wizard.fixes.apply_postconf import ApplyError, ApplyResult, apply_plan, plan_postconf
-from wizard.flow.model import AskStep, OfferedFix, PostconfAction
+from wizard.fixes.vocabulary import PostconfAction
+from wizard.flow.model import AskStep, OfferedFix
 
 
 class ApplyInterrupted(KeyboardInterrupt):

@@ -1,18 +1,26 @@
-"""Actions rendered as what a person types or clicks (shared by the CLI, TUI and reports)."""
+"""How fixes read: actions as what a person types or clicks, the lines Copy copies, and the
+glyphs of a run's status and a finding's severity (shared by the CLI, TUI and reports)."""
 
 from __future__ import annotations
 
 import shlex
 
-from wizard.flow.model import (
+from wizard.fixes.vocabulary import (
     Action,
     ConsoleAction,
     DnsAction,
+    Fix,
     MessageAction,
     NetworkAction,
     OciAction,
     PostconfAction,
 )
+
+STATUS_GLYPHS: dict[str, str] = {"healthy": "✔", "problem": "✘", "inconclusive": "?",
+                                 "error": "!", "running": "•"}
+"""The mark of a run's (or a step's) status, in text and on screen."""
+SEVERITY_GLYPHS: dict[str, str] = {"error": "✘", "warning": "!", "info": "i"}
+"""The mark of a finding's severity."""
 
 
 def action_lines(action: Action) -> list[str]:
@@ -62,4 +70,21 @@ def oci_action_lines(action: OciAction) -> list[str]:
                  f"--email-address {shlex.quote(action.address)}"]
     if action.warning:
         lines.append(f"  warning: {action.warning}")
+    return lines
+
+
+def fix_commands(fix: Fix) -> list[str]:
+    """What to type or do for ``fix``, one line each (the text the Copy button copies)."""
+    lines: list[str] = []
+    for action in fix.actions:
+        if isinstance(action, DnsAction):
+            ttl = f" {action.ttl}" if action.ttl else ""
+            note = f"; {action.op}"
+            if action.op == "replace" and action.old_value:
+                note += f" (currently {action.old_value})"
+            if action.zone_relative_name:
+                note += f"; in the zone {action.zone or ''}: {action.zone_relative_name}"
+            lines += [note, f"{action.name}{ttl} IN {action.rtype} {action.value}"]
+        else:
+            lines.extend(action_lines(action))
     return lines

@@ -13,16 +13,16 @@ from typing import Literal
 import aiosmtplib
 
 from wizard.probes.base import FactSpec, FactValue, always
-from wizard.probes.smtp_session import (
+from wizard.probes.support.smtp_session import (
     PLAINTEXT_KEPT,
     Reply,
-    Session,
+    SmtpConversation,
     StartTlsFailed,
     Stop,
     auth_mechanisms,
     size_limit,
 )
-from wizard.probes.tls_inspect import empty_tls_facts, verify_problem
+from wizard.probes.support.tls_inspect import empty_tls_facts, verify_problem
 
 TlsMode = Literal["starttls", "implicit", "none"]
 
@@ -62,7 +62,7 @@ def empty_ehlo_facts() -> dict[str, FactValue]:
             "eightbitmime": False, "smtputf8": False, "plaintext_after_starttls": None}
 
 
-def _record_ehlo(session: Session, extensions: dict[str, str], secure: bool) -> None:
+def _record_ehlo(session: SmtpConversation, extensions: dict[str, str], secure: bool) -> None:
     when = "after_tls" if secure else "before_tls"
     session.facts[f"extensions_{when}"] = sorted(extensions)
     session.facts[f"auth_{when}"] = auth_mechanisms(extensions)
@@ -73,7 +73,7 @@ def _record_ehlo(session: Session, extensions: dict[str, str], secure: bool) -> 
         session.facts["starttls_offered"] = "STARTTLS" in extensions
 
 
-def _untrusted(session: Session, exc: ssl.SSLCertVerificationError) -> TlsFailed:
+def _untrusted(session: SmtpConversation, exc: ssl.SSLCertVerificationError) -> TlsFailed:
     reason, text = verify_problem(exc)
     session.facts.update(cert_verified=False, cert_problem=reason, cert_problem_text=text)
     session.transcript.append(f"(TLS: certificate not trusted: {text})")
@@ -82,19 +82,19 @@ def _untrusted(session: Session, exc: ssl.SSLCertVerificationError) -> TlsFailed
                      f"{text}")
 
 
-def _handshake_failed(session: Session, exc: BaseException) -> TlsFailed:
+def _handshake_failed(session: SmtpConversation, exc: BaseException) -> TlsFailed:
     detail = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
     session.transcript.append(f"(TLS handshake failed: {detail})")
     return TlsFailed("handshake_failed", f"{session.target}: TLS handshake failed ({detail})")
 
 
-def _secured(session: Session, context: ssl.SSLContext) -> None:
+def _secured(session: SmtpConversation, context: ssl.SSLContext) -> None:
     session.record_tls()
     if session.tls is not None and context.verify_mode == ssl.CERT_REQUIRED:
         session.facts.update(cert_verified=True, cert_problem=None, cert_problem_text=None)
 
 
-async def open_implicit(session: Session, context: ssl.SSLContext) -> None:
+async def open_implicit(session: SmtpConversation, context: ssl.SSLContext) -> None:
     """TLS from the first byte, then the greeting (aiosmtplib's ``use_tls``)."""
     try:
         await session.greeting(implicit_tls=context)
@@ -106,7 +106,7 @@ async def open_implicit(session: Session, context: ssl.SSLContext) -> None:
         session.facts.update(cert_verified=True, cert_problem=None, cert_problem_text=None)
 
 
-async def starttls(session: Session, context: ssl.SSLContext) -> None:
+async def starttls(session: SmtpConversation, context: ssl.SSLContext) -> None:
     """STARTTLS and the handshake; plaintext sent after the 220 is recorded, never read."""
     session.at("starttls")
     try:
@@ -144,7 +144,8 @@ async def starttls(session: Session, context: ssl.SSLContext) -> None:
     _secured(session, context)
 
 
-async def establish(session: Session, mode: TlsMode, context: ssl.SSLContext | None) -> None:
+async def establish(session: SmtpConversation, mode: TlsMode,
+                    context: ssl.SSLContext | None) -> None:
     """Connect, (TLS,) greeting, EHLO, (STARTTLS, EHLO again): ready for AUTH or MAIL.
 
     After STARTTLS, EHLO is sent again and only what it says over TLS counts.

@@ -19,25 +19,24 @@ from wizard.probes.base import (
     Deadline,
     FactValue,
     ProbeContext,
-    ProbeParams,
     ProbeResult,
     ProbeSpec,
+    TimedParams,
     always,
     on,
 )
-from wizard.probes.dns_failures import FAILURE_OUTCOMES, lookup_failure, no_response
-from wizard.probes.resolve import Lookup, NoResponse, lookup, txt_strings
-from wizard.probes.zones import ZoneLookupFailed, find_zone
+from wizard.probes.support.dns_failures import FAILURE_OUTCOMES, lookup_failure, no_response
+from wizard.probes.support.resolve import Lookup, NoResponse, lookup, txt_strings
+from wizard.probes.support.zones import ZoneLookupFailed, find_zone
 
 
-class DmarcCheckParams(ProbeParams):
+class DmarcCheckParams(TimedParams):
     """The header From domain, and the identifiers whose alignment to predict."""
 
     domain: str = Field(min_length=1, description="The header From domain (or address)")
     header_from: str | None = Field(None, description="Header From address; default: domain")
     envelope_from: str | None = Field(None, description="Envelope From (MAIL FROM) address")
     dkim_domain: str | None = Field(None, description="The d= of the message's DKIM signature")
-    timeout: float | None = Field(default=None, gt=0, description="Seconds; default the run's")
 
 
 async def _org_domain(domain: str, ctx: ProbeContext, deadline: Deadline,
@@ -56,7 +55,7 @@ async def _dmarc_at(domain: str, ctx: ProbeContext, deadline: Deadline) -> tuple
 
 async def run_dmarc_check(params: DmarcCheckParams, ctx: ProbeContext) -> ProbeResult:
     """Find the DMARC record (falling back to the organizational domain) and predict alignment."""
-    deadline = Deadline(params.timeout or ctx.timeout)
+    deadline = ctx.deadline(params)
     domain = domain_of(params.domain)
     header = domain_of(params.header_from) if params.header_from else domain
     others = {"envelope_from": params.envelope_from, "dkim_domain": params.dkim_domain}

@@ -12,7 +12,7 @@ import asyncio
 from typing import Any
 
 from wizard.engine import Session
-from wizard.flow.model import OciAction
+from wizard.fixes.vocabulary import OciAction
 from wizard.ociapi.client import ApiFailure, EmailApi, call_bounded, open_api
 from wizard.probes.base import ProbeContext
 

@@ -14,7 +14,7 @@ needs on top of it:
   and the plaintext a server or a middlebox slips in after ``220 Ready to start
   TLS`` — which aiosmtplib rightly throws away — kept as evidence.
 
-A probe body drives a :class:`Session` and returns a result; anything that
+A probe body drives a :class:`SmtpConversation` and returns a result; anything that
 ends the conversation early raises :class:`Stop`, which :func:`run_session`
 turns into a :class:`~wizard.probes.base.ProbeResult` carrying the facts
 gathered so far.
@@ -42,11 +42,11 @@ from wizard.probes.base import (
     FactSpec,
     FactValue,
     ProbeContext,
-    ProbeParams,
     ProbeResult,
+    TimedParams,
     always,
 )
-from wizard.probes.resolve import NameNotFound, resolve_host
+from wizard.probes.support.resolve import NameNotFound, resolve_host
 
 Stage = Literal["connect", "greeting", "ehlo", "starttls", "tls", "auth", "mail", "rcpt", "data"]
 
@@ -65,7 +65,7 @@ PLAINTEXT_KEPT = 512
 """Bytes of injected plaintext kept as evidence (the rest is only counted)."""
 
 
-class SmtpTarget(ProbeParams):
+class SmtpTarget(TimedParams):
     """The SMTP server to talk to."""
 
     host: str = Field(min_length=1, description="Host name or IP address of the SMTP server")
@@ -75,7 +75,6 @@ class SmtpTarget(ProbeParams):
         description="Name the certificate must match (default: host)")
     helo_name: str = Field(default="localhost", pattern=r"^[A-Za-z0-9.\[\]:-]+$",
                            description="Name this client gives in EHLO")
-    timeout: float | None = Field(default=None, gt=0, description="Seconds; default the run's")
 
 
 def connection_facts() -> dict[str, FactSpec]:
@@ -274,13 +273,13 @@ class TranscribingSmtp(aiosmtplib.SMTP):
         self.close()
 
 
-class Session:
+class SmtpConversation:
     """One SMTP conversation of a probe: connection, transcript and facts."""
 
     def __init__(self, params: SmtpTarget, ctx: ProbeContext, deadline: Deadline | None = None):
         self.params = params
         self.ctx = ctx
-        self.deadline = deadline or Deadline(params.timeout or ctx.timeout)
+        self.deadline = deadline or ctx.deadline(params)
         self.server_name = params.tls_server_name or params.host.strip("[]")
         self.sock: socket.socket | None = None
         self.smtp: TranscribingSmtp | None = None
@@ -424,7 +423,7 @@ class Session:
 
     def record_tls(self) -> None:
         """Publish the version, cipher and certificate of the TLS session just set up."""
-        from wizard.probes.tls_inspect import session_facts
+        from wizard.probes.support.tls_inspect import session_facts
 
         tls = self.tls
         if tls is not None:
@@ -548,10 +547,10 @@ async def _open_socket(address: str, port: int, deadline: Deadline) -> socket.so
 
 
 async def run_session(params: SmtpTarget, ctx: ProbeContext,
-                      body: Callable[[Session], Awaitable[ProbeResult]],
-                      session: Session | None = None) -> ProbeResult:
+                      body: Callable[[SmtpConversation], Awaitable[ProbeResult]],
+                      session: SmtpConversation | None = None) -> ProbeResult:
     """Run ``body`` on a session within its deadline; a :class:`Stop` becomes the result."""
-    session = session or Session(params, ctx)
+    session = session or SmtpConversation(params, ctx)
     try:
         async with session.bounded():
             return await body(session)

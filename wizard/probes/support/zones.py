@@ -11,7 +11,7 @@ import dns.rdataclass
 import dns.rdatatype
 
 from wizard.probes.base import Deadline, Nameserver, ProbeContext
-from wizard.probes.resolve import exchange, lookup, resolver_servers
+from wizard.probes.support.resolve import exchange, lookup, resolver_servers
 
 
 class ZoneLookupFailed(Exception):
@@ -38,7 +38,7 @@ async def find_zone(name: str, ctx: ProbeContext, deadline: Deadline) -> Zone:
     A negative answer's authority SOA names the zone at once; a CNAME at a
     name means it is not an apex, so the walk goes on to the parent. Raises
     :class:`ZoneLookupFailed` on SERVFAIL or REFUSED and
-    :class:`~wizard.probes.resolve.NoResponse` when the resolver is silent.
+    :class:`~wizard.probes.support.resolve.NoResponse` when the resolver is silent.
     """
     current = dns.name.from_text(name)
     walk: list[str] = []
@@ -94,7 +94,7 @@ async def zone_nameservers(zone: str, ctx: ProbeContext, deadline: Deadline) -> 
 class AuthoritativeServers:
     """For each name, the authoritative servers of its zone (at ``ctx.authoritative_port``).
 
-    Pass an instance as ``servers_for`` to :func:`~wizard.probes.resolve.lookup`.
+    Pass an instance as ``servers_for`` to :func:`~wizard.probes.support.resolve.lookup`.
     Raises :class:`ZoneLookupFailed` when the zone or an address of its
     nameservers cannot be found.
     """

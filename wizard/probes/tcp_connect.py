@@ -11,27 +11,26 @@ from wizard.probes.base import (
     Deadline,
     FactValue,
     ProbeContext,
-    ProbeParams,
     ProbeResult,
     ProbeSpec,
+    TimedParams,
     always,
     on,
 )
-from wizard.probes.resolve import NameNotFound, resolve_host
-from wizard.probes.tcp_attempt import try_port
+from wizard.probes.support.resolve import NameNotFound, resolve_host
+from wizard.probes.support.tcp_attempt import try_port
 
 
-class TcpConnectParams(ProbeParams):
+class TcpConnectParams(TimedParams):
     """Where to connect."""
 
     host: str = Field(min_length=1, description="Host name or IP address")
     port: int = Field(ge=1, le=65535, description="TCP port")
-    timeout: float | None = Field(default=None, gt=0, description="Seconds; default the run's")
 
 
 async def run_tcp_connect(params: TcpConnectParams, ctx: ProbeContext) -> ProbeResult:
     """Resolve ``host`` through the context's resolver, then connect to each address in turn."""
-    timeout = params.timeout or ctx.timeout
+    timeout = ctx.seconds(params)
     target = f"{params.host}:{params.port}"
     facts: dict[str, FactValue] = {"host": params.host, "port": params.port}
     try:

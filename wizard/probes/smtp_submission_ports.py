@@ -21,10 +21,17 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from wizard.probes import smtp_submission, smtp_tls
-from wizard.probes.base import FactValue, ProbeContext, ProbeParams, ProbeResult, ProbeSpec, always
+from wizard.probes.base import (
+    FactValue,
+    ProbeContext,
+    ProbeResult,
+    ProbeSpec,
+    TimedParams,
+    always,
+)
 from wizard.probes.smtp_submission import SubmissionParams
 from wizard.probes.smtp_tls import ImplicitTlsParams
-from wizard.probes.tls_inspect import REASON_WORDS
+from wizard.probes.support.tls_inspect import REASON_WORDS
 
 READY_WORDS = "ready"
 """How a ready port reads in ``report``."""
@@ -38,7 +45,7 @@ def _port_list(value: Any) -> Any:
     return value
 
 
-class SubmissionPortsParams(ProbeParams):
+class SubmissionPortsParams(TimedParams):
     """The server, the ports to check, and which of them speak TLS from the first byte."""
 
     host: str = Field(min_length=1, description="Host name or IP address of the SMTP server")
@@ -49,7 +56,6 @@ class SubmissionPortsParams(ProbeParams):
         "a list or a comma-separated string, blanks ignored")
     tls_server_name: str | None = Field(
         default=None, min_length=1, description="Name the certificate must match (default: host)")
-    timeout: float | None = Field(default=None, gt=0, description="Seconds; default the run's")
 
     @field_validator("ports", "implicit_tls_ports", mode="before")
     @classmethod

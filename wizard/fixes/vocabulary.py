@@ -1,0 +1,117 @@
+"""The fix vocabulary: what a diagnosis says (:class:`Finding`, its :data:`Severity`) and
+what to do about it (:class:`Fix` and its typed actions: ``dns``, ``postconf``, ``console``,
+``message``, ``network``, ``oci``), machine-readable so that a fix can be shown, applied or
+checked. Flows, the catalog, reports and both front-ends speak it; it knows nothing of them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from wizard.data.strict import Strict
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
+"""Most severe first: sort findings by ``SEVERITY_RANK[f.severity]``."""
+
+
+class Finding(Strict):
+    """Something wrong (or worth knowing) that the flow found."""
+
+    id: str
+    severity: Severity = "error"
+    message: str
+
+
+class DnsAction(Strict):
+    """Add, delete or replace one DNS record."""
+
+    type: Literal["dns"]
+    op: Literal["add", "delete", "replace"]
+    name: str = Field(description="Absolute name with the trailing dot")
+    rtype: str
+    value: str
+    old_value: str = Field("", description="For replace: the value to replace")
+    zone: str = ""
+    zone_relative_name: str = ""
+    ttl: int | None = None
+
+
+class PostconfAction(Strict):
+    """Set or remove one Postfix main.cf parameter."""
+
+    type: Literal["postconf"]
+    op: Literal["set", "remove"]
+    param: str
+    value: str = ""
+
+
+class ConsoleAction(Strict):
+    """A step only the provider's console or CLI can do."""
+
+    type: Literal["console"]
+    instruction: str
+    where: str = ""
+    command: str = ""
+
+
+class MessageAction(Strict):
+    """A change to the message or the sending client."""
+
+    type: Literal["message"]
+    change: str
+    detail: str = ""
+
+
+class NetworkAction(Strict):
+    """An egress (or ingress) rule to open."""
+
+    type: Literal["network"]
+    protocol: Literal["tcp", "udp"] = "tcp"
+    port: str
+    destination: str
+    direction: Literal["egress", "ingress"] = "egress"
+    where: str = ""
+
+
+class OciAction(Strict):
+    """A change the provider's API can make; applied only with ``--apply``, then re-read."""
+
+    type: Literal["oci"]
+    op: Literal["delete_suppression", "create_sender"]
+    address: str = Field(description="The email address the change is about")
+    resource: str = Field("", description="OCID of the resource acted on (the suppression "
+                          "to delete); empty when the change creates it")
+    compartment: str = Field("", description="Compartment OCID (empty: the profile's tenancy)")
+    warning: str = Field("", description="What to weigh before applying (e.g. a complaint)")
+
+
+Action = Annotated[
+    DnsAction | PostconfAction | ConsoleAction | MessageAction | NetworkAction | OciAction,
+    Field(discriminator="type"),
+]
+
+
+class Fix(Strict):
+    """A fix: words for a person and actions for a machine."""
+
+    id: str
+    title: str
+    text: str = ""
+    actions: list[Action] = Field(default_factory=list)
+    applicable: bool = Field(False, description="May be applied with --apply (its postconf "
+                             "and oci actions)")
+    applies_to: str = Field("", description="The file the fix's postconf actions edit "
+                            "(main.cf); a template, e.g. {config.main_cf}")
+
+    @model_validator(mode="after")
+    def _applicable_has_a_target(self) -> Fix:
+        postconf = any(isinstance(a, PostconfAction) for a in self.actions)
+        if self.applicable and postconf and not self.applies_to:
+            raise ValueError("an applicable fix needs 'applies_to' (the main.cf it edits)")
+        if self.applicable and not postconf and not any(isinstance(a, OciAction)
+                                                        for a in self.actions):
+            raise ValueError("an applicable fix needs postconf or oci actions")
+        return self
