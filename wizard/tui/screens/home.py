@@ -45,7 +45,7 @@ EXPLAIN_TITLE = "Explain an error"
 EXPLAIN_PURPOSE = "Paste an SMTP reply, a log line or an exception"
 TOUR_PURPOSE = "A guided tour: DKIM, SPF/DMARC, connectivity"
 SCAN_TITLE = "Check many domains at once"
-SCAN_PURPOSE = "A file or a pasted list: DKIM, SPF and DMARC for each domain, live"
+SCAN_PURPOSE = "A file or a pasted list; DKIM, SPF and DMARC for each domain"
 FALLBACK_MENU = HomeMenu(start=[HomeEntry(id=EXPLAIN), HomeEntry(id=TOUR)])
 """The order when the home file cannot be loaded: explain, the tour, then every flow."""
 
