@@ -9,9 +9,14 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, TextArea
 
+from tests import test_flow_dkim_snapshots as dkim_snaps
+from tests import test_flow_spf_dmarc_snapshots as spf_snaps
+from tests.flow_snapshots import ReplayRunner
 from tests.servers.dns_fixtures import DnsServers
 from wizard.flow.loader import find_flow
 from wizard.probes.runner import RegistryRunner
@@ -170,3 +175,56 @@ async def test_bad_input_is_a_message_not_a_crash(dns_servers: DnsServers,
         status = str(screen.query_one("#scan-status", Static).render())
         assert "unknown column 'selecter'" in status, status
         assert not screen.running
+
+
+PICTURE_LIST = """domain,selector,expected_cname,spf_include
+example.com,sel1,sel1.keys.example.net,rp.oracleemaildelivery.com
+example.net,sel1,sel1.keys.example.net,rp.oracleemaildelivery.com
+example.org,,,rp.oracleemaildelivery.com
+shop.example.com,sel1,sel1.keys.example.net,rp.oracleemaildelivery.com
+mail.example.org,,,rp.oracleemaildelivery.com
+"""
+
+
+def picture_runner() -> ReplayRunner:
+    """Documentation-valued results, in the order one domain at a time asks for them."""
+    return ReplayRunner([
+        # example.com: healthy
+        dkim_snaps.no_api(), dkim_snaps.profile(), dkim_snaps.authority(),
+        dkim_snaps.record("cname_ok", "sel1._domainkey.example.com is a CNAME to "
+                          "sel1.keys.example.net", **dkim_snaps.key()),
+        spf_snaps.spf(), spf_snaps.dmarc("policy_enforced"),
+        # example.net: the zone-relative paste mistake, DMARC only monitoring
+        dkim_snaps.no_api(), dkim_snaps.profile(), dkim_snaps.authority(answer="NXDOMAIN"),
+        dkim_snaps.missing(), dkim_snaps.misplaced("misplaced_found"),
+        spf_snaps.spf(), spf_snaps.dmarc("policy_none", "v=DMARC1; p=none", "none"),
+        # example.org: no DMARC
+        spf_snaps.spf(), spf_snaps.dmarc("missing", ""),
+        # shop.example.com: the CNAME points elsewhere
+        dkim_snaps.no_api(), dkim_snaps.profile(),
+        dkim_snaps.authority(answer="CNAME other.keys.example.net."),
+        dkim_snaps.record("cname_wrong_target", "sel1._domainkey.example.com is a CNAME to "
+                          "other.keys.example.net", cname_target="other.keys.example.net",
+                          cname_matches=False),
+        spf_snaps.spf(), spf_snaps.dmarc("policy_enforced"),
+        # mail.example.org: DMARC does not answer
+        spf_snaps.spf(), spf_snaps.dmarc("timeout", ""),
+    ])
+
+
+def test_the_filled_table(snap_compare: Any, tmp_path: Path) -> None:
+    app = make_app([find_flow("dkim-needs-attention"), find_flow("spf-dmarc")],
+                   picture_runner(), clock=lambda: 0.0, cursor_blink=False,
+                   animation_level="none", sessions_folder=tmp_path, settings=Settings())
+
+    async def run_before(pilot: Pilot) -> None:
+        screen = ScanScreen(concurrency=1)
+        await app.push_screen(screen)
+        screen.query_one("#scan-list", TextArea).load_text(PICTURE_LIST)
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [r.domain for r in screen.rows] == [
+            "example.com", "example.net", "example.org", "shop.example.com", "mail.example.org"]
+
+    assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)
