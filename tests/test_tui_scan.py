@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, TextArea
 
@@ -22,6 +23,7 @@ from wizard.flow.loader import find_flow
 from wizard.probes.runner import RegistryRunner
 from wizard.settings import Settings
 from wizard.tui.app import EmailWizardApp, make_app
+from wizard.tui.screens import scan as scan_screen
 from wizard.tui.screens.scan import ScanScreen
 from wizard.tui.screens.walk import WalkScreen
 
@@ -228,3 +230,36 @@ def test_the_filled_table(snap_compare: Any, tmp_path: Path) -> None:
             "example.com", "example.net", "example.org", "shop.example.com", "mail.example.org"]
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)
+
+
+async def test_a_scan_reads_at_most_max_rows_domains_and_says_so(dns_servers: DnsServers,
+                                                                  tmp_path: Path) -> None:
+    app = scan_app(dns_servers, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = ScanScreen(max_rows=2)
+        await app.push_screen(screen)
+        screen.query_one("#scan-list", TextArea).load_text(
+            "good.onboard.test\nnoinclude.onboard.test\nmonitor.onboard.test\n")
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(screen.rows) == 2
+        status = str(screen.query_one("#scan-status", Static).render())
+        assert status.startswith("Stopped at the first 2 domains."), status
+
+
+async def test_a_pasted_list_over_the_limit_is_cut_at_a_line_and_says_so(
+        dns_servers: DnsServers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scan_screen, "MAX_PASTE", 40)
+    app = scan_app(dns_servers, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = ScanScreen()
+        await app.push_screen(screen)
+        screen.query_one("#scan-list", TextArea).load_text(
+            "good.onboard.test\nmonitor.onboard.test\nnoinclude.onboard.test\n")
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert sorted(r.domain for r in screen.rows) == ["good.onboard.test",
+                                                         "monitor.onboard.test"]
+        assert any("Only the first 40 characters" in n.message for n in app._notifications)

@@ -197,7 +197,11 @@ class ScanScreen(Screen[None]):
             except ScanInputError as exc:
                 return None, str(exc)
         if pasted.strip():
-            return io.BytesIO(pasted[:MAX_PASTE].encode("utf-8")), "the pasted list"
+            if len(pasted) > MAX_PASTE:
+                pasted = pasted[:pasted.rfind("\n", 0, MAX_PASTE) + 1]
+                self.notify(f"Only the first {MAX_PASTE:,} characters of the list are read "
+                            "(a file has no such limit).", severity="warning")
+            return io.BytesIO(pasted.encode("utf-8")), "the pasted list"
         return None, "Give a file or paste a list of domains first."
 
     @on(Button.Pressed, "#scan-start")
