@@ -59,6 +59,7 @@ async def test_home_opens_the_scan_rows_arrive_filter_open_and_save(
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ScanScreen), "home → Check many domains at once"
+        scan_view: object = screen
         screen.query_one("#scan-list", TextArea).load_text(LIST)
         await pilot.press("ctrl+r")
         await app.workers.wait_for_complete()
@@ -93,7 +94,7 @@ async def test_home_opens_the_scan_rows_arrive_filter_open_and_save(
         await app.workers.wait_for_complete()
         app.pop_screen()
         await pilot.pause()
-        assert app.screen is screen
+        assert app.screen is scan_view, "back on the scan"
 
         await pilot.press("s")
         await pilot.pause()
@@ -219,7 +220,7 @@ def test_the_filled_table(snap_compare: Any, tmp_path: Path) -> None:
                    picture_runner(), clock=lambda: 0.0, cursor_blink=False,
                    animation_level="none", sessions_folder=tmp_path, settings=Settings())
 
-    async def run_before(pilot: Pilot) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         screen = ScanScreen(concurrency=1)
         await app.push_screen(screen)
         screen.query_one("#scan-list", TextArea).load_text(PICTURE_LIST)
