@@ -133,6 +133,8 @@ class ScanScreen(Screen[None]):
         self.summary = ScanSummary()
         self.running = False
         self.saved_count = -1
+        self.lead = ""
+        """How the last scan ended (the status line's first words)."""
 
     @property
     def wizard(self) -> WizardHost:
@@ -142,9 +144,8 @@ class ScanScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """The file field, the paste area, the selector, the table and the status line."""
         yield Header()
-        yield Static("Check many domains: DKIM (with a selector), SPF and DMARC for each. "
-                     "A file (one domain per line, or CSV with a header: domain, selector, "
-                     "expected_cname, region, spf_include) or a pasted list.", id="scan-intro")
+        yield Static("Check many domains: DKIM (given a selector), SPF and DMARC for each.",
+                     id="scan-intro")
         with Horizontal(id="scan-source"):
             path = Input(placeholder="file: e.g. ~/domains.txt", id="scan-file")
             path.cursor_blink = self.wizard.cursor_blink
@@ -153,8 +154,9 @@ class ScanScreen(Screen[None]):
             selector.cursor_blink = self.wizard.cursor_blink
             yield selector
             yield Button("Scan", id="scan-start", variant="primary")
-        paste = TextArea(id="scan-list", show_line_numbers=False)
-        paste.border_title = "or paste domains here, one per line"
+        paste = TextArea(id="scan-list", show_line_numbers=False, placeholder=(
+            "or paste domains here, one a line; or CSV with a header naming some of\n"
+            "domain,selector,expected_cname,region,spf_include"))
         paste.cursor_blink = self.wizard.cursor_blink
         yield paste
         table: DataTable[str] = DataTable(id="scan-table", cursor_type="row", zebra_stripes=True)
@@ -333,6 +335,7 @@ class ScanScreen(Screen[None]):
         if not self.running:
             return
         self.running = False
+        self.lead = why
         self.refresh_bindings()
         self._status(why)
 
@@ -352,8 +355,7 @@ class ScanScreen(Screen[None]):
         for index, row in enumerate(self.rows):
             if self._visible(row):
                 self._add(index)
-        lead = "Scanning…" if self.running else "Shown:"
-        self._status(lead)
+        self._status("Scanning…" if self.running else self.lead)
 
     @on(DataTable.RowSelected, "#scan-table")
     def _row_chosen(self, event: DataTable.RowSelected) -> None:
