@@ -264,3 +264,21 @@ async def test_a_pasted_list_over_the_limit_is_cut_at_a_line_and_says_so(
         assert sorted(r.domain for r in screen.rows) == ["good.onboard.test",
                                                          "monitor.onboard.test"]
         assert any("Only the first 40 characters" in n.message for n in app._notifications)
+
+
+async def test_a_bad_input_row_does_not_open_a_walk(dns_servers: DnsServers,
+                                                    tmp_path: Path) -> None:
+    app = scan_app(dns_servers, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = ScanScreen()
+        await app.push_screen(screen)
+        screen.query_one("#scan-list", TextArea).load_text("domain,region,spf_include\n"
+                                                           "good.onboard.test,r,[x]\n")
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [r.status for r in screen.rows] == ["bad_input"]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen
+        assert any("region or spf_include" in n.message for n in app._notifications)

@@ -366,7 +366,8 @@ class ScanScreen(Screen[None]):
         """Open row ``index`` into its flow's walk with that domain's inputs."""
         row, target = self.rows[index], self.targets.get(index)
         if target is None or row.status == "bad_input":
-            self.notify(row.error or "This row cannot be opened.", severity="warning")
+            self.notify(row.error or "This row cannot be opened.", severity="warning",
+                        markup=False)
             return
         flow_id = walk_flow_for(row)
         flow = next((f for f in self.wizard.flows if f.id == flow_id), None)
@@ -376,7 +377,7 @@ class ScanScreen(Screen[None]):
         try:
             values = walk_inputs(flow, target)
         except BadInput as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         self.wizard.start_walk(flow, values)
 
@@ -387,8 +388,9 @@ class ScanScreen(Screen[None]):
         try:
             written = save_rows(self.rows, self.wizard.sessions_folder, self.wizard.wall_clock())
         except OSError as exc:
-            self.notify(f"Could not save: {exc}", severity="error", timeout=8)
+            self.notify(f"Could not save: {exc}", severity="error", timeout=8, markup=False)
             return
         self.saved_count = len(self.rows)
-        self.notify("Saved " + " and ".join(str(p) for p in written), timeout=8)
+        self.notify("Saved " + " and ".join(str(p) for p in written), timeout=8,
+                    markup=False)
 
