@@ -2,8 +2,8 @@
 people type for each entry.
 
 Loaded by the same strict loader as flows, tours and catalogs, so a defect is a
-``FILE:LINE:COL`` message. ``explain`` and ``tour`` name the two entries that are not
-flows; any other id is a flow's. Installed flows the file does not name come after
+``FILE:LINE:COL`` message. ``explain``, ``tour`` and ``scan`` name the entries that are
+not flows; any other id is a flow's. Installed flows the file does not name come after
 those it ranks; a named flow that is not installed is skipped (``validate`` reports it).
 """
 
@@ -24,7 +24,9 @@ EXPLAIN = "explain"
 """The id of "Explain an error"."""
 TOUR = "tour"
 """The id of the onboarding tour."""
-SPECIAL = (EXPLAIN, TOUR)
+SCAN = "scan"
+"""The id of "Check many domains" (the scan screen)."""
+SPECIAL = (EXPLAIN, TOUR, SCAN)
 ERROR_WORDS = 5
 """Text of this many words or more is a pasted message, not a filter."""
 
@@ -43,7 +45,7 @@ def looks_like_error(text: str) -> bool:
 
 
 class HomeEntry(Strict):
-    """One entry of the home screen: a flow, ``explain`` or ``tour``."""
+    """One entry of the home screen: a flow, ``explain``, ``tour`` or ``scan``."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     title: str | None = Field(None, description="Shown instead of the flow's own title")
@@ -117,5 +119,5 @@ def check_home_flows(path: Path, installed: set[str], display: str | None = None
     return found
 
 
-__all__ = ["EXPLAIN", "TOUR", "DataFileError", "HomeEntry", "HomeMenu", "check_home_flows",
+__all__ = ["EXPLAIN", "SCAN", "TOUR", "DataFileError", "HomeEntry", "HomeMenu", "check_home_flows",
            "home_menu_path", "load_home_menu", "looks_like_error"]

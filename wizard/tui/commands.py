@@ -1,4 +1,5 @@
-"""The command palette's own commands: every flow, explain an error, the tour, save, home."""
+"""The command palette's own commands: every flow, explain an error, the tour, the scan, save,
+home."""
 
 from __future__ import annotations
 
@@ -46,6 +47,8 @@ class WizardCommands(Provider):
         if app.tour_available:
             commands.append(("Onboarding tour", "Check a new sending domain step by step",
                              app.action_tour))
+        commands.append(("Scan many domains", "A file or a pasted list: DKIM, SPF, DMARC each",
+                         self._open_scan))
         commands += [(f"Run: {flow.title}", flow.description or flow.id,
                       partial(app.open_flow, flow)) for flow in app.flows]
         commands.append(("Settings", "CA file, DNS servers, timeout, provider, OCI profile",
@@ -61,6 +64,11 @@ class WizardCommands(Provider):
                 commands.append((title, help_text,
                                  partial(screen.run_action, action)))
         return commands
+
+    def _open_scan(self) -> None:
+        from wizard.tui.screens.scan import ScanScreen
+
+        self.app.push_screen(ScanScreen())
 
     async def discover(self) -> Hits:
         """Everything, before the user types."""

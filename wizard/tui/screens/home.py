@@ -24,7 +24,15 @@ from textual.worker import Worker, WorkerState
 
 from wizard.data.diagnostics import DataFileError
 from wizard.flow.model import Flow
-from wizard.home_menu import EXPLAIN, TOUR, HomeEntry, HomeMenu, load_home_menu, looks_like_error
+from wizard.home_menu import (
+    EXPLAIN,
+    SCAN,
+    TOUR,
+    HomeEntry,
+    HomeMenu,
+    load_home_menu,
+    looks_like_error,
+)
 from wizard.tui.host import WizardHost, wizard_host
 from wizard.tui.sessions import SavedSession, list_saved
 from wizard.tui.widgets import STATUS_MARKS
@@ -36,6 +44,8 @@ CATALOG_GROUP = "catalog"
 EXPLAIN_TITLE = "Explain an error"
 EXPLAIN_PURPOSE = "Paste an SMTP reply, a log line or an exception"
 TOUR_PURPOSE = "A guided tour: DKIM, SPF/DMARC, connectivity"
+SCAN_TITLE = "Check many domains at once"
+SCAN_PURPOSE = "A file or a pasted list; DKIM, SPF and DMARC for each domain"
 FALLBACK_MENU = HomeMenu(start=[HomeEntry(id=EXPLAIN), HomeEntry(id=TOUR)])
 """The order when the home file cannot be loaded: explain, the tour, then every flow."""
 
@@ -198,6 +208,11 @@ class HomeScreen(Screen[None]):
             title = entry.title or self.tour_title
             return int(not matches(words, title, TOUR)), special_option(
                 TOUR, title, entry.purpose or TOUR_PURPOSE)
+        if entry.id == SCAN:
+            title, purpose = entry.title or SCAN_TITLE, entry.purpose or SCAN_PURPOSE
+            if not matches(words, title, purpose, *entry.words):
+                return None
+            return int(not matches(words, title, SCAN)), special_option(SCAN, title, purpose)
         flow = self.flows.get(entry.id)
         if flow is None or not self._flow_matches(flow, words):
             return None
@@ -327,6 +342,10 @@ class HomeScreen(Screen[None]):
             self.wizard.action_explain(text if looks_like_error(text) else "")
         elif key == TOUR:
             self.wizard.action_tour()
+        elif key == SCAN:
+            from wizard.tui.screens.scan import ScanScreen
+
+            self.app.push_screen(ScanScreen())
         elif key.startswith("flow:"):
             self.wizard.open_flow(self.flows[key.removeprefix("flow:")])
         elif key.startswith("saved:"):
