@@ -29,7 +29,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Static, TextArea
 from textual.worker import Worker, WorkerState
 
-from wizard.flow.diagnostics import DataFileError
+from wizard.data.diagnostics import DataFileError
 from wizard.flow.model import Flow
 from wizard.inputs import BadInput, check_inputs
 from wizard.scan import (
