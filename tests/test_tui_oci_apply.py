@@ -15,7 +15,7 @@ from tests.servers.oci_api import TENANCY
 from tests.servers.oci_fixtures import PROFILE, OciLab
 from tests.tui.fakes import FIXED_TIME, open_entry, passing_check, screen_text, settle
 from wizard.flow.loader import load_flow
-from wizard.ociapi.settings import OciSettings, resolve_settings
+from wizard.ociapi.settings import resolve_settings
 from wizard.probes.base import ProbeContext
 from wizard.probes.runner import RegistryRunner
 from wizard.settings import Settings
@@ -201,5 +201,18 @@ async def open_confirmation_again(pilot: Any) -> None:
     assert isinstance(pilot.app.screen, OciApplyConfirmScreen)
 
 
-PICTURE_CTX = ProbeContext(timeout=3, oci=OciSettings(profile="P", enabled=True))
-"""The picture's context: a profile named, no server (the walk is answered by a fake)."""
+def test_picture_oci_apply_confirmation(snap_compare: Any, tmp_path: Path,
+                                        oci_lab: OciLab) -> None:
+    """A complaint's removal: every field of the change and the warning, Cancel focused."""
+    resource = "ocid1.emailsuppression.oc1..picture"
+    oci_lab.server.state.add_sender(SENDER)
+    oci_lab.server.state.suppressions[resource] = {
+        "compartmentId": TENANCY, "emailAddress": RECIPIENT, "id": resource,
+        "reason": "COMPLAINT", "timeCreated": "2026-01-05T10:00:00Z"}
+
+    async def run_before(pilot: Any) -> None:
+        await open_confirmation(pilot, f"Remove {RECIPIENT} from the suppression list")
+
+    assert snap_compare(oci_app(tmp_path, lab_context(oci_lab)), terminal_size=(100, 32),
+                        run_before=run_before)
+    assert oci_lab.server.methods() == {"GET"}

@@ -199,6 +199,10 @@ class OciApplyConfirmScreen(ConfirmDialog):
     flow attached (removing a complaint) stands out. Nothing is sent until confirmed.
     """
 
+    DEFAULT_CSS = """
+    OciApplyConfirmScreen .oci-change, OciApplyConfirmScreen .oci-note { margin-top: 1; }
+    """
+
     def __init__(self, title: str, changes: Sequence[OciChange], profile: str) -> None:
         super().__init__()
         self.title_text = title
@@ -222,7 +226,8 @@ class OciApplyConfirmScreen(ConfirmDialog):
                                                       (change.warning, "$text-warning")),
                                      classes="oci-warning")
                 yield Static("Then the list is read again to prove the change. Nothing is "
-                             "sent unless you choose Apply.", classes="muted", markup=False)
+                             "sent unless you choose Apply.", classes="muted oci-note",
+                             markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="cancel", compact=True)
                 yield Button("Apply", id="apply", variant="warning", compact=True)
