@@ -11,12 +11,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.servers.oci_api import TENANCY
 from tests.servers.oci_fixtures import PROFILE, OciLab
-from tests.tui.fakes import FIXED_TIME, open_entry, passing_check, screen_text, settle
+from tests.tui.fakes import (
+    FIXED_TIME,
+    ScriptedRunner,
+    open_entry,
+    passing_check,
+    screen_text,
+    settle,
+)
 from wizard.flow.loader import load_flow
 from wizard.ociapi.settings import resolve_settings
-from wizard.probes.base import ProbeContext
+from wizard.probes.base import ProbeContext, ProbeResult
 from wizard.probes.runner import RegistryRunner
 from wizard.settings import Settings
 from wizard.tui.app import EmailWizardApp, make_app
@@ -216,3 +225,28 @@ def test_picture_oci_apply_confirmation(snap_compare: Any, tmp_path: Path,
     assert snap_compare(oci_app(tmp_path, lab_context(oci_lab)), terminal_size=(100, 32),
                         run_before=run_before)
     assert oci_lab.server.methods() == {"GET"}
+
+
+async def test_without_an_oci_profile_apply_says_so_and_sends_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No profile (no ~/.oci/config, none named): no confirmation, a note what to set."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("OCI_CLI_CONFIG_FILE", raising=False)
+    monkeypatch.delenv("OCI_CLI_PROFILE", raising=False)
+    suppressed = ProbeResult("suppressed", f"{RECIPIENT} is suppressed", facts={
+        "address": RECIPIENT, "suppression_id": "ocid1.emailsuppression.oc1..x",
+        "reason": "HARDBOUNCE", "warning": "", "compartment": TENANCY})
+    runner = ScriptedRunner({"oci.sender": ProbeResult("approved", "approved"),
+                             "oci.suppression": suppressed})
+    path = tmp_path / "oci-lists.yaml"
+    path.write_text(FLOW, encoding="utf-8")
+    app = make_app([load_flow(path)], runner, clock=lambda: 0.0, cursor_blink=False,
+                   animation_level="none", sessions_folder=tmp_path / "sessions",
+                   wall_clock=lambda: FIXED_TIME, postfix_check=passing_check,
+                   tour=tmp_path / "no-tour.yaml", settings=Settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await summary(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, WalkScreen)
+        assert any("No OCI profile" in n.message for n in app._notifications)

@@ -443,7 +443,12 @@ class WalkScreen(Screen[Session | None]):
         except SettingsError as exc:
             self.notify(str(exc), severity="error", timeout=10)
             return
-        profile = ctx.oci.profile if ctx.oci is not None else "DEFAULT"
+        if ctx.oci is None or not ctx.oci.enabled:
+            self.notify("No OCI profile to apply this with: name one in the settings "
+                        "(OCI config file and profile). Nothing was sent.",
+                        severity="warning", timeout=10)
+            return
+        profile = ctx.oci.profile
         shown = session_view(self.session).fixes[index]
 
         def confirmed(ok: bool | None) -> None:
