@@ -132,10 +132,10 @@ def oci_apply_report(entries: list[dict[str, Any]]) -> ApplyReport:
     ok = all(e["applied"] and e["verified"] for e in entries)
     details = []
     for entry in entries:
-        state = ("applied, verified by re-reading" if entry["applied"] and entry["verified"]
-                 else "applied, NOT verified by re-reading" if entry["applied"]
-                 else "not applied")
-        details.append(f"{entry['op']} {entry['address']}: {state} — {entry['detail']}")
+        state = ("" if entry["applied"] and entry["verified"]
+                 else "applied, NOT verified by re-reading — " if entry["applied"]
+                 else "not applied — ")
+        details.append(f"{entry['op']} {entry['address']}: {state}{entry['detail']}")
     if ok:
         headline = ("Applied through the OCI API and verified by re-reading."
                     if len(entries) == 1 else

@@ -429,9 +429,10 @@ class FixView(Vertical):
     @property
     def can_apply(self) -> bool:
         """True when the flow allows applying this fix and it would change something: the
-        main.cf edit, or the provider's state through the API (its ``oci`` actions)."""
+        main.cf edit, or the provider's state through the API (its ``oci`` actions, until
+        they were applied and verified)."""
         if self.oci:
-            return True
+            return not self.applied.startswith("✔")
         return self.fix.applicable and self.plan is not None and self.plan.changes
 
     def compose(self) -> ComposeResult:
