@@ -6,12 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers.oci_fixtures import OciLab
 from tests.servers.relay_fixtures import TlsRelays
 from tests.tui.fakes import FIXED_TIME, SESSIONS, passing_check, settle, tui_flows
 from wizard.probes.runner import RegistryRunner
 from wizard.settings import Settings, load_settings, save_settings, settings_path
 from wizard.tui.app import EmailWizardApp, make_app
 from wizard.tui.screens.settings import SettingsScreen
+
+SENDER = "app@example.com"
 
 SIZE = (100, 30)
 
@@ -61,6 +64,45 @@ async def test_without_the_ca_file_the_private_relay_is_untrusted(
         assert isinstance(app.runner, RegistryRunner)
         result = await app.runner.run("smtp.starttls", {"host": tls_relays.good, "port": 587})
     assert result.outcome == "cert_untrusted"
+
+
+async def test_a_saved_oci_profile_reaches_the_probes_context(oci_lab: OciLab) -> None:
+    """Config, profile, auth mode and endpoint typed in the TUI sign the next API read."""
+    oci_lab.server.state.add_sender(SENDER)
+    app = real_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+s")
+        await fill(pilot, "#ca_file", str(oci_lab.ca_file))
+        await fill(pilot, "#oci-config", str(oci_lab.config))
+        await fill(pilot, "#oci-profile", "TOKEN")
+        await fill(pilot, "#oci-auth", "security_token")
+        await fill(pilot, "#oci-endpoint", oci_lab.server.url)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, SettingsScreen)
+        saved = load_settings(settings_path()).oci
+        assert (saved.profile, saved.auth, saved.endpoint) == (
+            "TOKEN", "security_token", oci_lab.server.url)
+        assert isinstance(app.runner, RegistryRunner)
+        oci = app.runner.ctx.oci
+        assert oci is not None and oci.enabled
+        assert (oci.config_file, oci.profile, oci.auth, oci.endpoint) == (
+            str(oci_lab.config), "TOKEN", "security_token", oci_lab.server.url)
+        result = await app.runner.run("oci.sender", {"address": SENDER})
+    assert result.outcome == "approved", result.summary
+    assert oci_lab.server.requests and oci_lab.server.rejections == []
+
+
+async def test_an_endpoint_that_is_not_a_url_is_not_saved() -> None:
+    app = real_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+s")
+        await fill(pilot, "#oci-endpoint", "ctrl.example")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)
+        assert "expected an https:// URL" in str(app.screen.query_one("#settings-error").content)
+    assert not settings_path().exists()
 
 
 @pytest.mark.parametrize(("selector", "text", "message"), [

@@ -1,9 +1,9 @@
 """Apply a finished session's ``oci`` actions through the SDK, then re-read to prove them.
 
-Only ``email-wizard run --apply`` calls this: without it the wizard sends read-only requests
-only. Each action is one API call (delete a suppression, create an approved sender) followed
-by a read of the same list; the entry in the JSON ``applied`` list says whether the change was
-made and whether the re-read shows it.
+Only ``email-wizard run --apply`` and the TUI's Apply (after its confirmation) call this:
+without them the wizard sends read-only requests only. Each action is one API call (delete
+a suppression, create an approved sender) followed by a read of the same list; the entry in
+the JSON ``applied`` list says whether the change was made and whether the re-read shows it.
 """
 
 from __future__ import annotations
@@ -25,7 +25,15 @@ def oci_actions(session: Session) -> list[tuple[str, OciAction]]:
 
 def apply_oci_fixes(session: Session, ctx: ProbeContext) -> list[dict[str, Any]]:
     """Carry out each applicable ``oci`` action and re-read; one result entry per action."""
-    planned = oci_actions(session)
+    return apply_oci_actions(oci_actions(session), ctx)
+
+
+def apply_oci_actions(planned: list[tuple[str, OciAction]],
+                      ctx: ProbeContext) -> list[dict[str, Any]]:
+    """Carry out ``planned`` (fix id, action) pairs in order, each followed by a re-read.
+
+    Blocking (it runs its own event loop): a front-end calls it from a worker thread.
+    """
     if not planned:
         return []
     settings = ctx.oci

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -181,6 +182,34 @@ def _config_failure(settings: OciSettings, exc: BaseException) -> ApiFailure:
                       "'oci iam region list'.")
 
 
+CLOCK_TOLERANCE = 300.0
+"""Seconds a signed request's Date may be off the API's time before it is rejected."""
+
+
+def _header(headers: Any, name: str) -> str:
+    try:
+        value = headers.get(name) if headers is not None else None
+    except AttributeError:
+        return ""
+    return str(value) if value else ""
+
+
+def clock_skew(headers: Any) -> float | None:
+    """Seconds this machine's clock is off the API's (negative: behind), judged by the
+    response's ``Date`` header; ``None`` when within the tolerance or not known."""
+    from email.utils import parsedate_to_datetime
+
+    raw = _header(headers, "date")
+    try:
+        theirs = parsedate_to_datetime(raw).timestamp() if raw else None
+    except (TypeError, ValueError, IndexError):
+        return None
+    if theirs is None:
+        return None
+    skew = time.time() - theirs
+    return skew if abs(skew) > CLOCK_TOLERANCE else None
+
+
 def classify(exc: BaseException, what: str) -> ApiFailure:
     """Turn an SDK exception raised by a call into the outcome a flow branches on."""
     import oci
@@ -191,12 +220,25 @@ def classify(exc: BaseException, what: str) -> ApiFailure:
         evidence = (f"HTTP {exc.status} {exc.code}: {exc.message}",
                     f"opc-request-id: {exc.request_id}")
         if exc.status == 401:
+            generic = ("The API key or its fingerprint does not match what is uploaded for the "
+                       "user, or this machine's clock is off by more than 5 minutes. Compare "
+                       "the profile's fingerprint with the user's API keys in the console, and "
+                       "check the clock (timedatectl).")
+            skew = clock_skew(exc.headers)
+            if skew is None:
+                return ApiFailure("not_authenticated",
+                                  f"{what}: the API rejected the request signature (401)",
+                                  generic, evidence)
+            minutes = round(abs(skew) / 60)
+            way = "behind" if skew < 0 else "ahead of"
             return ApiFailure(
-                "not_authenticated", f"{what}: the API rejected the request signature (401)",
-                "The API key or its fingerprint does not match what is uploaded for the user, "
-                "or this machine's clock is off by more than 5 minutes. Compare the profile's "
-                "fingerprint with the user's API keys in the console, and check the clock "
-                "(timedatectl).", evidence)
+                "not_authenticated",
+                f"{what}: the API rejected the request signature (401); this machine's clock "
+                f"is {minutes} minutes {way} the API's",
+                f"This machine's clock is {minutes} minutes {way} the API's time (its Date "
+                "header), and OCI rejects a request signed more than 5 minutes off. Set the "
+                "clock right (timedatectl set-ntp true, or your NTP service), then run again.",
+                (*evidence, f"API Date: {_header(exc.headers, 'date')}"))
         if exc.status == 404:
             return ApiFailure(
                 "not_authorized", f"{what}: not authorized or not found (404)",

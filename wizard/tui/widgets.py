@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from wizard.engine import RunStatus, TrailEntry
 from wizard.fixes.apply_postconf import Plan
 from wizard.fixes.render import SEVERITY_GLYPHS, STATUS_GLYPHS, action_lines
+from wizard.fixes.review import oci_actions_of
 from wizard.fixes.vocabulary import SEVERITY_RANK, DnsAction, Finding, Fix, PostconfAction
 from wizard.flow.model import EndStep, FixStep, Flow
 
@@ -379,7 +380,7 @@ class FixView(Vertical):
             self.fix = fix
 
     class ApplyRequested(Message):
-        """The user asked to apply a fix's postconf edit."""
+        """The user asked to apply a fix (its postconf edit or its oci actions)."""
 
         def __init__(self, view: FixView) -> None:
             super().__init__()
@@ -396,8 +397,17 @@ class FixView(Vertical):
         """The fix's place in the session's fixes (what Apply applies)."""
 
     @property
+    def oci(self) -> bool:
+        """True when applying this fix means sending its ``oci`` actions to the provider."""
+        return bool(oci_actions_of(self.fix))
+
+    @property
     def can_apply(self) -> bool:
-        """True when the flow allows applying this fix and the edit would change main.cf."""
+        """True when the flow allows applying this fix and it would change something: the
+        main.cf edit, or the provider's state through the API (its ``oci`` actions, until
+        they were applied and verified)."""
+        if self.oci:
+            return not self.applied.startswith("✔")
         return self.fix.applicable and self.plan is not None and self.plan.changes
 
     def compose(self) -> ComposeResult:

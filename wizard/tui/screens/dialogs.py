@@ -17,7 +17,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, OptionList, Static,
 from textual.widgets.option_list import Option
 
 from wizard.fixes.apply_postconf import Plan
-from wizard.fixes.review import ApplyReport
+from wizard.fixes.review import ApplyReport, OciChange
 from wizard.hand_answers import HandChoice
 from wizard.tui.widgets import diff_content
 
@@ -140,13 +140,34 @@ def backup_hint(main_cf: Path) -> str:
     return f"{main_cf.name}.email-wizard-YYYYmmdd-HHMMSS.bak"
 
 
-class ApplyConfirmScreen(Dialog[bool]):
-    """Shows the main.cf diff and where the backup goes; returns True to apply."""
+class ConfirmDialog(Dialog[bool]):
+    """Base of the apply confirmations: ``ctrl+a`` or Apply returns True, Cancel (focused
+    first) or ``escape`` anything else."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Cancel"),
         Binding("ctrl+a", "apply", "Apply"),
     ]
+
+    def on_mount(self) -> None:
+        """Cancel is the safe default."""
+        self.query_one("#cancel", Button).focus()
+
+    def action_apply(self) -> None:
+        """Confirm."""
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#apply")
+    def _apply(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(False)
+
+
+class ApplyConfirmScreen(ConfirmDialog):
+    """Shows the main.cf diff and where the backup goes; returns True to apply."""
 
     def __init__(self, title: str, plan: Plan) -> None:
         super().__init__()
@@ -170,21 +191,47 @@ class ApplyConfirmScreen(Dialog[bool]):
                 yield Button("Apply", id="apply", variant="warning", compact=True)
         yield Footer()
 
-    def on_mount(self) -> None:
-        """Cancel is the safe default."""
-        self.query_one("#cancel", Button).focus()
 
-    def action_apply(self) -> None:
-        """Confirm."""
-        self.dismiss(True)
+class OciApplyConfirmScreen(ConfirmDialog):
+    """Shows each change a fix's ``oci`` actions make at the provider; returns True to send.
 
-    @on(Button.Pressed, "#apply")
-    def _apply(self) -> None:
-        self.dismiss(True)
+    Every field is shown (operation, address, compartment, resource) and a warning the
+    flow attached (removing a complaint) stands out. Nothing is sent until confirmed.
+    """
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(False)
+    DEFAULT_CSS = """
+    OciApplyConfirmScreen .oci-change, OciApplyConfirmScreen .oci-note { margin-top: 1; }
+    """
+
+    def __init__(self, title: str, changes: Sequence[OciChange], profile: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.changes = list(changes)
+        self.profile = profile
+
+    def compose(self) -> ComposeResult:
+        """The changes, their warnings, how they are proven, and the buttons (Cancel focused)."""
+        with Vertical(id="box") as box:
+            box.border_title = f"Apply: {self.title_text}"
+            with VerticalScroll(id="body"):
+                count = len(self.changes)
+                yield Static(f"This sends {'one change' if count == 1 else f'{count} changes'}"
+                             f" to the OCI Email Delivery API (profile {self.profile}):",
+                             markup=False)
+                for change in self.changes:
+                    yield Static("\n".join(change.lines()), classes="diff oci-change",
+                                 markup=False)
+                    if change.warning:
+                        yield Static(Content.assemble(("⚠ Warning: ", "bold $text-warning"),
+                                                      (change.warning, "$text-warning")),
+                                     classes="oci-warning")
+                yield Static("Then the list is read again to prove the change. Nothing is "
+                             "sent unless you choose Apply.", classes="muted oci-note",
+                             markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Apply", id="apply", variant="warning", compact=True)
+        yield Footer()
 
 
 @dataclass(frozen=True)

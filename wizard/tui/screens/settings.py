@@ -1,5 +1,6 @@
 """Settings: the CA file, DNS servers, authoritative mode, timeout, provider defaults and the
-OCI profile — the same file the command line reads (``config.toml``)."""
+OCI profile, authentication and endpoints — the same file the command line reads
+(``config.toml``)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
 
+from wizard.ociapi.settings import AuthMode, OciSettingsError, resolve_settings
 from wizard.settings import Settings, ca_file_problem
 
 FIELDS: tuple[tuple[str, str, str, str], ...] = (
@@ -28,8 +30,24 @@ FIELDS: tuple[tuple[str, str, str, str], ...] = (
     ("oci.config", "OCI config file", "For reading your tenancy through the OCI API",
      "~/.oci/config"),
     ("oci.profile", "OCI profile", "Profile in that file", "DEFAULT"),
+    ("oci.auth", "OCI authentication", "How the wizard signs its requests, as the oci CLI's "
+     "--auth", ""),
+    ("oci.endpoint", "OCI API endpoint",
+     "Overrides the control-plane endpoint (private endpoints); empty: the profile's region",
+     "https://ctrl.email.us-ashburn-1.oci.oraclecloud.com"),
+    ("oci.submit_endpoint", "OCI HTTPS submission endpoint",
+     "Overrides the endpoint of the HTTPS test send; empty: the API's email configuration",
+     "https://cell0.submit.email.us-ashburn-1.oci.oraclecloud.com"),
 )
-"""(key, label, help, placeholder) of each text field, in the order shown."""
+"""(key, label, help, placeholder) of each field, in the order shown (``oci.auth`` is a
+choice, the others text)."""
+
+AUTH_CHOICES: tuple[tuple[str, AuthMode], ...] = (
+    ("API key (a config file profile)", "api_key"),
+    ("Session token (oci session authenticate)", "security_token"),
+    ("Instance principal (on an OCI compute instance)", "instance_principal"),
+)
+"""The ``oci.auth`` choices: what each means, and the value saved."""
 
 
 class SettingsScreen(Screen[Settings | None]):
@@ -77,10 +95,15 @@ class SettingsScreen(Screen[Settings | None]):
             for key, label, help_text, placeholder in FIELDS:
                 with Vertical(classes="setting"):
                     yield Label(label, classes="setting-label")
-                    field = Input(self._value(key), placeholder=placeholder,
-                                  id=key.replace(".", "-"))
-                    field.cursor_blink = self.cursor_blink
-                    yield field
+                    if key == "oci.auth":
+                        yield Select(AUTH_CHOICES, prompt="API key (the default)",
+                                     value=self.settings.oci.auth or Select.NULL,
+                                     id="oci-auth")
+                    else:
+                        field = Input(self._value(key), placeholder=placeholder,
+                                      id=key.replace(".", "-"))
+                        field.cursor_blink = self.cursor_blink
+                        yield field
                     yield Static(help_text, classes="setting-help", markup=False)
             yield Checkbox("Ask each domain's authoritative name servers directly",
                            self.settings.authoritative, id="authoritative")
@@ -97,7 +120,8 @@ class SettingsScreen(Screen[Settings | None]):
     def collected(self) -> tuple[Settings | None, str]:
         """The settings the fields describe, or why they cannot be saved."""
         text = {key: self.query_one(f"#{key.replace('.', '-')}", Input).value.strip()
-                for key, *_ in FIELDS}
+                for key, *_ in FIELDS if key != "oci.auth"}
+        auth = self.query_one("#oci-auth", Select).value
         raw: dict[str, Any] = {
             "ca_file": text["ca_file"] or None,
             "nameservers": [n.strip() for n in text["nameservers"].split(",") if n.strip()],
@@ -107,7 +131,10 @@ class SettingsScreen(Screen[Settings | None]):
             "theme": self.settings.theme,
             "oci": {**self.settings.oci.model_dump(),
                     "config": text["oci.config"] or None,
-                    "profile": text["oci.profile"] or None},
+                    "profile": text["oci.profile"] or None,
+                    "auth": None if auth is Select.NULL else auth,
+                    "endpoint": text["oci.endpoint"] or None,
+                    "submit_endpoint": text["oci.submit_endpoint"] or None},
         }
         if text["timeout"]:
             raw["timeout"] = text["timeout"]
@@ -116,12 +143,19 @@ class SettingsScreen(Screen[Settings | None]):
             if problem:
                 return None, f"CA file: {problem}"
         try:
-            return Settings.model_validate(raw), ""
+            settings = Settings.model_validate(raw)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first["loc"])
             label = next((lab for key, lab, *_ in FIELDS if key == where), where)
             return None, f"{label}: {str(first['msg']).removeprefix('Value error, ')}"
+        oci = settings.oci
+        try:
+            resolve_settings(config=oci.config, profile=oci.profile, auth=oci.auth,
+                             endpoint=oci.endpoint, submit_endpoint=oci.submit_endpoint)
+        except OciSettingsError as exc:
+            return None, f"OCI: {exc}"
+        return settings, ""
 
     def action_save(self) -> None:
         """Check the fields; dismiss with the new settings, or say what is wrong."""

@@ -19,11 +19,20 @@ from textual.worker import Worker, WorkerState
 from wizard.engine import Session, TrailEntry
 from wizard.fixes.apply_postconf import ApplyError, Plan, apply_plan
 from wizard.fixes.render import fix_commands
-from wizard.fixes.review import ApplyReport, apply_report
+from wizard.fixes.review import (
+    ApplyReport,
+    apply_report,
+    oci_actions_of,
+    oci_apply_report,
+    oci_changes,
+)
+from wizard.fixes.vocabulary import OciAction
 from wizard.flow.model import AskStep, InputSpec, ProbeStep
 from wizard.hand_answers import HandChoice, answer_by_hand, hand_choices
 from wizard.inputs import BadInput, check_input
+from wizard.probes.base import ProbeContext
 from wizard.redaction import session_view
+from wizard.settings import SettingsError
 from wizard.tui.host import WizardHost, wizard_host
 from wizard.tui.navigation import Walk
 from wizard.tui.screens.dialogs import (
@@ -31,6 +40,7 @@ from wizard.tui.screens.dialogs import (
     ApplyResultScreen,
     ByHandScreen,
     CopyScreen,
+    OciApplyConfirmScreen,
     SaveRequest,
     SaveScreen,
     StepDetailScreen,
@@ -391,6 +401,9 @@ class WalkScreen(Screen[Session | None]):
         self._confirm_apply(message.view)
 
     def _confirm_apply(self, view: FixView) -> None:
+        if view.oci:
+            self._confirm_oci_apply(view.index)
+            return
         if view.plan is None or not view.can_apply:
             return
         index = view.index
@@ -411,6 +424,49 @@ class WalkScreen(Screen[Session | None]):
         except ApplyError as exc:
             return index, ApplyReport(False, f"Not applied: {exc}")
         return index, apply_report(result, plan.main_cf)
+
+    def oci_context(self) -> ProbeContext:
+        """The probes' context the API calls use: the runner's (built from the settings),
+        else the one the settings describe (:class:`SettingsError` when they do not fit)."""
+        ctx = getattr(self.wizard.runner, "ctx", None)
+        if isinstance(ctx, ProbeContext):
+            return ctx
+        return self.wizard.settings.probe_context()
+
+    def _confirm_oci_apply(self, index: int) -> None:
+        """Show every change the fix's ``oci`` actions make; send them only when confirmed."""
+        fix = self.session.fixes[index]
+        actions = oci_actions_of(fix)
+        if not actions:
+            return
+        try:
+            ctx = self.oci_context()
+        except SettingsError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        if ctx.oci is None or not ctx.oci.enabled:
+            self.notify("No OCI profile to apply this with: name one in the settings "
+                        "(OCI config file and profile). Nothing was sent.",
+                        severity="warning", timeout=10)
+            return
+        profile = ctx.oci.profile
+        shown = session_view(self.session).fixes[index]
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self.run_oci_apply(index, fix.id, actions, ctx)
+
+        self.app.push_screen(OciApplyConfirmScreen(shown.title, oci_changes(shown, profile),
+                                                   profile), confirmed)
+
+    @work(thread=True, group=APPLY_GROUP, exit_on_error=False, description="apply oci fix")
+    def run_oci_apply(self, index: int, fix_id: str, actions: list[OciAction],
+                      ctx: ProbeContext) -> tuple[int, ApplyReport]:
+        """Send the fix's API changes, each followed by a re-read that proves it."""
+        from wizard.apply_oci import apply_oci_actions
+
+        entries = apply_oci_actions([(fix_id, action) for action in actions], ctx)
+        return index, oci_apply_report(entries)
 
     async def _apply_changed(self, event: Worker.StateChanged) -> None:
         result = event.worker.result
