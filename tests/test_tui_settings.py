@@ -165,3 +165,15 @@ def test_the_settings_screen(snap_compare: object, tmp_path: Path) -> None:
 
     assert snap_compare(real_app(settings), terminal_size=(80, 24),  # type: ignore[operator]
                         run_before=open_settings)
+
+
+async def test_stopping_at_each_step_is_a_setting_the_next_walk_follows() -> None:
+    app = real_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+s")
+        app.screen.query_one("#step-by-step").value = True
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.settings.walk == "step_by_step"
+    assert load_settings().walk == "step_by_step"

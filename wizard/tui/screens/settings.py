@@ -107,6 +107,9 @@ class SettingsScreen(Screen[Settings | None]):
                     yield Static(help_text, classes="setting-help", markup=False)
             yield Checkbox("Ask each domain's authoritative name servers directly",
                            self.settings.authoritative, id="authoritative")
+            yield Checkbox("Stop at each step's result (else a walk runs to the end and "
+                           "stops only at questions)", self.settings.walk == "step_by_step",
+                           id="step-by-step")
             yield Static("", id="settings-error", markup=False)
             with Horizontal(id="settings-buttons"):
                 yield Button("Save", id="save", variant="primary")
@@ -126,6 +129,8 @@ class SettingsScreen(Screen[Settings | None]):
             "ca_file": text["ca_file"] or None,
             "nameservers": [n.strip() for n in text["nameservers"].split(",") if n.strip()],
             "authoritative": self.query_one("#authoritative", Checkbox).value,
+            "walk": ("step_by_step" if self.query_one("#step-by-step", Checkbox).value
+                     else "to_end"),
             "provider": text["provider"] or None,
             "region": text["region"] or None,
             "theme": self.settings.theme,
