@@ -14,12 +14,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 
 from tests.servers.dns_fixtures import DnsServers
+from tests.servers.port_fixtures import EXTERNAL, port_free_on
+from tests.servers.relay_fixtures import TlsRelays
+from tests.servers.smtp import LOOPBACK, PASSWORD, USER
+from tests.servers.smtp_fixtures import SmtpServers
+from tests.test_flow_postfix_tls import MakePostfix, healthy_settings, write_config
 from tests.tui.fakes import FIXED_TIME, passing_check, screen_text
 from wizard.probes.runner import RegistryRunner
 from wizard.settings import Settings
 from wizard.tui.app import EmailWizardApp, make_app
+from wizard.tui.screens.explain import ExplainScreen
+from wizard.tui.screens.tour import TourScreen
 
 SIZES = [(80, 24), (100, 30)]
 MOST_KEYS = 10
@@ -47,6 +55,13 @@ class Keys:
     async def type(self, text: str) -> None:
         """Type a value (no key of it counts)."""
         await self.pilot.press(*text)
+        await self.pilot.pause()
+
+    async def paste(self, text: str) -> None:
+        """Paste ``text`` into the focused widget, as a terminal does (one value, no key)."""
+        focused = self.app.focused
+        assert focused is not None
+        focused.post_message(events.Paste(text))
         await self.pilot.pause()
 
     async def settle(self) -> str:
@@ -91,6 +106,137 @@ async def test_a_misplaced_dkim_record_is_moved(dns_servers: DnsServers, tmp_pat
         await keys.type("pasted")
         await keys.press("ctrl+r")
         text = await keys.settle()
-        print(text)
-        assert "pasted._domainkey.dkimflow.test.dkimflow.test" in text
-    assert keys.count <= MOST_KEYS
+    assert "Problem found: The DKIM record is misplaced" in text
+    assert ("Fix: Delete the misplaced record and add it at pasted._domainkey.dkimflow.test."
+            in text)
+    assert "pasted._domainkey.dkimflow.test.dkimflow.test." in text
+    assert keys.count == 3 <= MOST_KEYS
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_blocked_port_is_an_egress_rule_to_open(dns_servers: DnsServers, tmp_path: Path,
+                                                       size: tuple[int, int]) -> None:
+    """Nothing listens on the port at the endpoint nor at the external server: egress."""
+    port = port_free_on(LOOPBACK, EXTERNAL)
+    app = real_app(dns_settings(dns_servers), tmp_path)
+    async with app.run_test(size=size) as pilot:
+        keys = Keys(pilot)
+        await keys.type("port")
+        await keys.press("enter")
+        await keys.type(LOOPBACK)
+        await keys.press("enter", "enter")
+        await keys.type(str(port))
+        await keys.press("enter", "enter", "enter")
+        await keys.type(EXTERNAL)
+        await keys.press("ctrl+r")
+        text = await keys.settle()
+    assert (f"Problem found: On TCP {port} both {LOOPBACK} and the external mail server "
+            f"{EXTERNAL} fail") in text
+    assert f"Fix: Allow outgoing TCP {port}" in text
+    assert f"allow egress tcp/{port} to {LOOPBACK}" in text
+    assert keys.count == 7 <= MOST_KEYS
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_postfix_smtp_use_tls_is_removed(make_postfix: MakePostfix, tls_relays: TlsRelays,
+                                              tmp_path: Path, size: tuple[int, int]) -> None:
+    """A private CA given in the settings: the relay is trusted and smtp_use_tls is the fix."""
+    conf = write_config(make_postfix, tls_relays,
+                        {**healthy_settings(tls_relays), "smtp_use_tls": "yes"})
+    app = real_app(Settings(ca_file=tls_relays.ca_file, timeout=5), tmp_path)
+    async with app.run_test(size=size) as pilot:
+        keys = Keys(pilot)
+        await keys.type("smtp_use_tls")
+        await keys.press("enter")
+        await keys.type(str(conf))
+        await keys.press("ctrl+r")
+        text = await keys.settle()
+    assert "smtp_use_tls = yes: deprecated" in text, text
+    assert "Fix: Remove" in text, text
+    assert "not trusted" not in text
+    assert keys.count == 2 <= MOST_KEYS
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_pasted_535_is_explained_with_its_fix(tmp_path: Path,
+                                                     size: tuple[int, int]) -> None:
+    app = real_app(Settings(), tmp_path)
+    async with app.run_test(size=size) as pilot:
+        keys = Keys(pilot)
+        await keys.paste('  File "/app/send.py", line 12, in send\n    server.login(user, pw)\n'
+                         "smtplib.SMTPAuthenticationError: (535, "
+                         "b'5.7.8 Authentication credentials invalid')\n")
+        text = await keys.settle()
+        assert isinstance(app.screen, ExplainScreen)
+    assert "535 Authentication credentials invalid" in text
+    assert "Fix: Use a valid SMTP credential" in text
+    assert keys.count == 0
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_535_typed_on_home_is_explained_with_its_fix(tmp_path: Path,
+                                                            size: tuple[int, int]) -> None:
+    app = real_app(Settings(), tmp_path)
+    async with app.run_test(size=size) as pilot:
+        keys = Keys(pilot)
+        await keys.type("535 5.7.8 Authentication credentials invalid")
+        await keys.press("enter")
+        text = await keys.settle()
+        assert isinstance(app.screen, ExplainScreen)
+    assert "Fix: Use a valid SMTP credential" in text
+    assert keys.count == 1
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_live_send_test_finds_the_suppressed_recipient(
+        smtp_servers: SmtpServers, dns_servers: DnsServers, tmp_path: Path,
+        size: tuple[int, int]) -> None:
+    """The commonest job is first on home; the relay's inputs follow sender and recipient."""
+    settings = Settings(nameservers=(str(dns_servers.resolver),), ca_file=smtp_servers.ca_file,
+                        region="us-ashburn-1", timeout=5)
+    app = real_app(settings, tmp_path)
+    async with app.run_test(size=size) as pilot:
+        keys = Keys(pilot)
+        await keys.press("enter")
+        for value in ("suppressed@example.com", "to@example.net", LOOPBACK,
+                      str(smtp_servers.submission), USER, PASSWORD):
+            await keys.type(value)
+            await keys.press("enter")
+        await keys.press("down", "enter")
+        await keys.press("ctrl+r")
+        text = await keys.settle()
+    assert "Problem found: The relay took the test message but will not deliver it" in text
+    assert "Fix: Find out why to@example.net is suppressed, then remove the entry" in text
+    assert PASSWORD not in text
+    assert keys.count == 10 <= MOST_KEYS
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_onboarding_tour_of_a_new_domain(dns_servers: DnsServers, tmp_path: Path,
+                                                  size: tuple[int, int]) -> None:
+    """dkimflow.test has no DKIM record under the new selector, no SPF and no DMARC."""
+    app = real_app(dns_settings(dns_servers), tmp_path, dns_servers.authoritative_port)
+    async with app.run_test(size=size) as pilot:
+        keys = Keys(pilot)
+        await keys.press("ctrl+t", "enter")
+        await keys.type("dkimflow.test")
+        await keys.press("enter")
+        await keys.type("us-ashburn-1")
+        await keys.press("enter")
+        await keys.settle()
+        await keys.type("new")
+        await keys.press("enter")
+        dkim = await keys.settle()
+        await keys.press("enter", "enter")
+        spf = await keys.settle()
+        await keys.press("enter", "enter")
+        await keys.settle()
+        await keys.press("enter")
+        checklist = await keys.settle()
+        assert isinstance(app.screen, TourScreen)
+    assert "Fix: Add a CNAME at new._domainkey.dkimflow.test." in dkim
+    assert "new.dkimflow.test.dkim.iad1.oracleemaildelivery.com." in dkim
+    assert "Fix: Publish an SPF record that includes rp.oracleemaildelivery.com" in spf
+    assert "Fix: Publish a DMARC record, starting with monitoring" in spf
+    assert "Checklist complete: 0 done · 3 remaining · 0 skipped" in checklist
+    assert keys.count == 10 <= MOST_KEYS
