@@ -10,6 +10,8 @@ at 80×24 and at 100×30.
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +58,17 @@ class Keys:
         """Type a value (no key of it counts)."""
         await self.pilot.press(*text)
         await self.pilot.pause()
+
+    def visible(self) -> str:
+        """What the terminal shows now (whitespace dropped: lines wrap anywhere)."""
+        svg = self.app.export_screenshot()
+        text = html.unescape("".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg)))
+        return "".join(text.split())
+
+    def shows(self, *needles: str) -> bool:
+        """True when every needle is in the visible part of the screen (no scrolling)."""
+        seen = self.visible()
+        return all("".join(needle.split()) in seen for needle in needles)
 
     async def paste(self, text: str) -> None:
         """Paste ``text`` into the focused widget, as a terminal does (one value, no key)."""
@@ -106,6 +119,8 @@ async def test_a_misplaced_dkim_record_is_moved(dns_servers: DnsServers, tmp_pat
         await keys.type("pasted")
         await keys.press("ctrl+r")
         text = await keys.settle()
+        assert keys.shows("Problem found: The DKIM record is misplaced",
+                          "Fix: Delete the misplaced record")
     assert "Problem found: The DKIM record is misplaced" in text
     assert ("Fix: Delete the misplaced record and add it at pasted._domainkey.dkimflow.test."
             in text)
@@ -130,6 +145,7 @@ async def test_a_blocked_port_is_an_egress_rule_to_open(dns_servers: DnsServers,
         await keys.type(EXTERNAL)
         await keys.press("ctrl+r")
         text = await keys.settle()
+        assert keys.shows(f"Problem found: On TCP {port}", f"Fix: Allow outgoing TCP {port}")
     assert (f"Problem found: On TCP {port} both {LOOPBACK} and the external mail server "
             f"{EXTERNAL} fail") in text
     assert f"Fix: Allow outgoing TCP {port}" in text
@@ -151,10 +167,29 @@ async def test_postfix_smtp_use_tls_is_removed(make_postfix: MakePostfix, tls_re
         await keys.type(str(conf))
         await keys.press("ctrl+r")
         text = await keys.settle()
+        assert keys.shows("Problem found", "smtp_use_tls")
     assert "smtp_use_tls = yes: deprecated" in text, text
     assert "Fix: Remove" in text, text
     assert "not trusted" not in text
     assert keys.count == 2 <= MOST_KEYS
+
+
+POSTFIX_LOG = (
+    "Dec  1 10:02:11 mail postfix/smtp[311]: 1A2B3C4D: SASL authentication failed; server "
+    "smtp.email.us-ashburn-1.oci.oraclecloud.com[192.0.2.1] said: 535 5.7.8 Authentication "
+    "credentials invalid\n"
+    "Dec  1 10:02:11 mail postfix/smtp[311]: 1A2B3C4D: to=<to@example.net>, relay=none, "
+    "delay=0.2, status=deferred\n")
+"""Two lines of a Postfix log pasted on home: they go to Explain whole."""
+
+
+async def scroll_to(keys: Keys, fix: str) -> None:
+    """Page down the explanation (at most twice) until ``fix`` shows, as a reader would."""
+    for _ in range(2):
+        if keys.shows(fix):
+            return
+        await keys.press("pagedown")
+    assert keys.shows(fix), keys.visible()
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -163,14 +198,12 @@ async def test_a_pasted_535_is_explained_with_its_fix(tmp_path: Path,
     app = real_app(Settings(), tmp_path)
     async with app.run_test(size=size) as pilot:
         keys = Keys(pilot)
-        await keys.paste('  File "/app/send.py", line 12, in send\n    server.login(user, pw)\n'
-                         "smtplib.SMTPAuthenticationError: (535, "
-                         "b'5.7.8 Authentication credentials invalid')\n")
+        await keys.paste(POSTFIX_LOG)
         text = await keys.settle()
         assert isinstance(app.screen, ExplainScreen)
+        await scroll_to(keys, "Fix: Check Postfix's SASL settings and password map")
     assert "535 Authentication credentials invalid" in text
-    assert "Fix: Use a valid SMTP credential" in text
-    assert keys.count == 0
+    assert keys.count <= 1
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -181,10 +214,11 @@ async def test_a_535_typed_on_home_is_explained_with_its_fix(tmp_path: Path,
         keys = Keys(pilot)
         await keys.type("535 5.7.8 Authentication credentials invalid")
         await keys.press("enter")
-        text = await keys.settle()
+        await keys.settle()
         assert isinstance(app.screen, ExplainScreen)
-    assert "Fix: Use a valid SMTP credential" in text
-    assert keys.count == 1
+        assert keys.shows("535 Authentication credentials invalid")
+        await scroll_to(keys, "Fix: Use a valid SMTP credential")
+    assert keys.count <= 2
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -205,6 +239,8 @@ async def test_a_live_send_test_finds_the_suppressed_recipient(
         await keys.press("down", "enter")
         await keys.press("ctrl+r")
         text = await keys.settle()
+        assert keys.shows("Problem found: The relay took the test message",
+                          "Fix: Find out why to@example.net is suppressed")
     assert "Problem found: The relay took the test message but will not deliver it" in text
     assert "Fix: Find out why to@example.net is suppressed, then remove the entry" in text
     assert PASSWORD not in text
@@ -227,8 +263,10 @@ async def test_the_onboarding_tour_of_a_new_domain(dns_servers: DnsServers, tmp_
         await keys.type("new")
         await keys.press("enter")
         dkim = await keys.settle()
+        assert keys.shows("Fix: Add a CNAME at new._domainkey.dkimflow.test.")
         await keys.press("enter", "enter")
         spf = await keys.settle()
+        assert keys.shows("Fix: Publish an SPF record")
         await keys.press("enter", "enter")
         await keys.settle()
         await keys.press("enter")
