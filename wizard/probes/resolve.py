@@ -139,7 +139,7 @@ class ReplyCache:
     Concurrent askers of the same question share one query.
     """
 
-    def __init__(self, size: int = 4096, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, size: int = 2048, clock: Callable[[], float] = time.monotonic):
         self.size = size
         self._clock = clock
         self._entries: OrderedDict[CacheKey, tuple[float, Reply]] = OrderedDict()
