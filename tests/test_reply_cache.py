@@ -1,4 +1,5 @@
-"""The per-scan DNS reply cache: TTLs respected, failures never kept, bounded, one query shared.
+"""The per-scan DNS reply cache: TTLs respected, failures never kept, bounded, one query shared;
+and questions the DKIM probes need not ask.
 
 A small counting DNS server on loopback answers; it records every question it gets.
 """
@@ -12,10 +13,12 @@ from typing import Any, cast
 
 import dns.message
 import dns.rcode
+import dns.rdatatype
 import dns.rrset
 import pytest
 
-from wizard.probes.base import Nameserver
+from wizard.probes.base import Nameserver, ProbeContext
+from wizard.probes.dkim_misplaced import DkimMisplacedParams, run_dkim_misplaced
 from wizard.probes.resolve import Reply, ReplyCache, exchange, use_reply_cache
 
 
@@ -25,6 +28,7 @@ class _Counting(asyncio.DatagramProtocol):
 
     def __init__(self) -> None:
         self.asked: list[str] = []
+        self.types: list[str] = []
         self.transport: asyncio.DatagramTransport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -34,6 +38,7 @@ class _Counting(asyncio.DatagramProtocol):
         query = dns.message.from_wire(data)
         name = query.question[0].name.to_text()
         self.asked.append(name)
+        self.types.append(dns.rdatatype.to_text(query.question[0].rdtype))
         response = dns.message.make_response(query)
         if name == "a.test.":
             response.answer.append(dns.rrset.from_text(name, 300, "IN", "A", "192.0.2.1"))
@@ -174,3 +179,13 @@ async def test_concurrent_askers_of_one_question_share_one_query(
     assert server.asked == ["a.test."]
     assert {r.message.answer[0][0].to_text() for r in replies} == {"192.0.2.1"}
     assert not cache.pending
+
+
+async def test_the_misplaced_search_asks_no_txt_at_names_that_do_not_exist(
+        counting: tuple[_Counting, Nameserver]) -> None:
+    server, ns = counting
+    result = await run_dkim_misplaced(
+        DkimMisplacedParams(selector="s1", domain="d.example.test"),
+        ProbeContext(timeout=2.0, nameservers=(ns,)))
+    assert result.outcome == "none_found"
+    assert "CNAME" in server.types and "TXT" not in server.types
