@@ -142,6 +142,23 @@ async def test_back_undoes_the_last_step_and_its_facts(flow) -> None:
     assert session.status == "healthy"
 
 
+async def test_a_session_without_undo_keeps_no_snapshots_and_ends_the_same(flow) -> None:
+    """``scan`` walks with ``undo`` off: no snapshot per step, the same verdict, and a
+    question without an answer still stops the walk cleanly."""
+    session = Session.start(flow, {"host": "mx.example.com", "need25": "yes"},
+                            BarrierRunner({25: "refused", 587: "open"}, 2))
+    session.undo = False
+    await run_to_end(session)
+    assert [e.step for e in session.trail] == ["both", "ask_more", "closed"]
+    assert session.status == "problem" and not session.can_go_back()
+    asking = Session.start(flow, {"host": "mx.example.com"},
+                           BarrierRunner({25: "refused", 587: "open"}, 2))
+    asking.undo = False
+    with pytest.raises(MissingAnswer):
+        await run_to_end(asking)
+    assert asking.current == "ask_more" and not asking.can_go_back()
+
+
 async def test_a_wrong_choice_is_rejected_and_nothing_changes(flow) -> None:
     session = Session.start(flow, {"host": "mx.example.com"},
                             BarrierRunner({25: "refused", 587: "open"}, 2))

@@ -146,6 +146,8 @@ class Session:
     status: RunStatus = "running"
     error: str | None = None
     end_message: str = ""
+    undo: bool = True
+    """Keep a snapshot before each step for :meth:`back` (``scan`` never goes back: off)."""
     _history: list[_Snapshot] = field(default_factory=list)
     _frames: list[_Frame] = field(default_factory=list)
     _worst: Status = "healthy"
@@ -210,6 +212,8 @@ class Session:
             return step_id
 
     def _save(self) -> None:
+        if not self.undo:
+            return
         self._history.append(_Snapshot(self.current, copy.deepcopy(self.values),
                                        len(self.findings), len(self.fixes), len(self.shown_fixes),
                                        len(self.trail), self.status,
@@ -279,7 +283,8 @@ class Session:
             try:
                 entry = self._answer(step_id, step, answer)
             except (MissingAnswer, ValueError):
-                self._history.pop()
+                if self.undo:
+                    self._history.pop()
                 raise
             self.trail.append(entry)
             return entry

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import contextvars
 import csv
 import io
 import os
@@ -244,6 +245,7 @@ async def _walk(flow: Flow, given: Mapping[str, str], runner: ProbeRunner
                 ) -> tuple[Session, dict[str, Any] | None]:
     """Walk ``flow``; a question only a person can answer ends the walk with a finding."""
     session = Session.start(flow, given, runner)
+    session.undo = False
     try:
         await run_to_end(session)
     except MissingAnswer as exc:
@@ -340,6 +342,8 @@ async def scan(targets: Iterable[ScanTarget], flows: ScanFlows, runner: ProbeRun
     ``targets`` is re-raised here after the domains already in flight have finished.
     With ``slow_source`` (a pipe or terminal) targets are read in a thread, one at a
     time, so a producer that is slow to write never stalls the domains in flight.
+    The workers share one :class:`~wizard.probes.support.resolve.ReplyCache`: domains ask
+    once for what they have in common (the provider's include, the parent zones).
     """
     results: asyncio.Queue[ScanRow | None] = asyncio.Queue(maxsize=concurrency)
     source = iter(targets)
@@ -373,7 +377,11 @@ async def scan(targets: Iterable[ScanTarget], flows: ScanFlows, runner: ProbeRun
             failure.append(ScanInputError(f"cannot read the list: {exc}"))
         await results.put(None)
 
-    workers = [asyncio.create_task(worker()) for _ in range(concurrency)]
+    from wizard.probes.support.resolve import ReplyCache, use_reply_cache
+
+    shared = contextvars.copy_context()
+    shared.run(use_reply_cache, ReplyCache())
+    workers = [asyncio.create_task(worker(), context=shared) for _ in range(concurrency)]
     running = len(workers)
     try:
         while running:

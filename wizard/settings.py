@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import tomllib
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any, Literal
@@ -165,6 +164,8 @@ def _problem(error: dict[str, Any]) -> str:
 
 def parse_settings(text: str, path: Path) -> Settings:
     """Settings from TOML ``text``; :class:`SettingsError` names ``path`` and the bad key."""
+    import tomllib  # only when there is a file: a run without one spares the import
+
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -191,6 +192,7 @@ def load_settings(path: Path | None = None) -> Settings:
 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
     """Write ``settings`` atomically (unset values are left out); the path written."""
+
     import tomli_w
 
     path = path or settings_path()

@@ -49,10 +49,15 @@ def misplaced_candidates(selector: str, domain: str, zone: str) -> list[tuple[st
 
 async def _record_at(name: str, ctx: ProbeContext,
                      deadline: Deadline) -> tuple[str, str] | None:
-    """The CNAME or TXT record at ``name`` (rtype, value), if any."""
+    """The CNAME or TXT record at ``name`` (rtype, value), if any.
+
+    A name the CNAME question finds absent (NXDOMAIN) has no TXT either: not asked.
+    """
     cname = await lookup(name, "CNAME", ctx, deadline)
     if cname.status == "answer":
         return "CNAME", cname.records[0]
+    if cname.status == "nxdomain":
+        return None
     txt = await lookup(name, "TXT", ctx, deadline)
     if txt.status == "answer" and not txt.hops:
         return "TXT", " ".join(txt_strings(txt.rrset))

@@ -7,8 +7,13 @@ connects to — so that a diagnosis never silently mixes two resolvers.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import ipaddress
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import dns._features
@@ -120,6 +125,85 @@ class Reply:
         return dns.rcode.to_text(self.message.rcode())
 
 
+CacheKey = tuple[dns.name.Name, str, tuple[Nameserver, ...], bool]
+
+
+class ReplyCache:
+    """DNS responses kept for one scan, so that domains share the answers they have in common.
+
+    Keyed by (name, type, servers asked, recursion); only NOERROR and
+    NXDOMAIN responses are kept, each no longer than the smallest TTL it
+    carries (a negative one: its SOA minimum), never when that TTL is 0 or
+    unknown. At most ``size`` entries, the least recently used dropped first.
+    A response is handed out as it arrived: TTLs in it are not counted down.
+    Concurrent askers of the same question share one query.
+    """
+
+    def __init__(self, size: int = 2048, clock: Callable[[], float] = time.monotonic):
+        self.size = size
+        self._clock = clock
+        self._entries: OrderedDict[CacheKey, tuple[float, Reply]] = OrderedDict()
+        self.pending: dict[CacheKey, asyncio.Future[Reply]] = {}
+        """Questions on their way: a second asker waits for the first one's answer."""
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: CacheKey) -> Reply | None:
+        """The kept response for ``key``, if it has not expired."""
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] > self._clock():
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry[1]
+        if entry is not None:
+            del self._entries[key]
+        self.misses += 1
+        return None
+
+    def settle(self, key: CacheKey, done: asyncio.Future[Reply]) -> None:
+        """A question on its way was answered (kept), failed or was cancelled (forgotten)."""
+        self.pending.pop(key, None)
+        if not done.cancelled() and done.exception() is None:
+            self.put(key, done.result())
+
+    def put(self, key: CacheKey, reply: Reply) -> None:
+        """Keep ``reply`` for as long as its TTLs allow (not at all for a failure or TTL 0)."""
+        ttl = cacheable_ttl(reply.message)
+        if not ttl:
+            return
+        self._entries[key] = (self._clock() + ttl, reply)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+
+def cacheable_ttl(message: dns.message.Message) -> int | None:
+    """How long ``message`` may be reused: its smallest TTL (None for a failure or no TTL)."""
+    if message.rcode() not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+        return None
+    ttls = [int(rrset.ttl) for section in (message.answer, message.authority)
+            for rrset in section]
+    ttls += [int(rrset[0].minimum) for rrset in message.authority
+             if rrset.rdtype == dns.rdatatype.SOA]
+    return min(ttls) if ttls else None
+
+
+_REPLY_CACHE: ContextVar[ReplyCache | None] = ContextVar("wizard_reply_cache", default=None)
+
+
+def use_reply_cache(cache: ReplyCache | None) -> None:
+    """Let every :func:`exchange` in the current context (and tasks it starts) share ``cache``.
+
+    Call it inside a copied context (``contextvars.copy_context().run``). Only
+    ``scan`` uses one: a single-domain ``run`` or the TUI asks afresh every
+    time, so a re-check after a fix never sees an old answer.
+    """
+    _REPLY_CACHE.set(cache)
+
+
 async def exchange(name: str | dns.name.Name, rdtype: str, servers: Sequence[Nameserver],
                    timeout: float, *, recursion: bool = True) -> Reply:
     """Ask ``servers`` in turn for ``name``/``rdtype`` (UDP, TCP when truncated).
@@ -128,6 +212,31 @@ async def exchange(name: str | dns.name.Name, rdtype: str, servers: Sequence[Nam
     returned only when no server does better. Each server gets an equal share
     of what is left of ``timeout``. Raises :class:`NoResponse` when nobody answers.
     """
+    cache = _REPLY_CACHE.get()
+    if cache is None:
+        return await _exchange(name, rdtype, servers, timeout, recursion=recursion)
+    owner = name if isinstance(name, dns.name.Name) else dns.name.from_text(name)
+    key = (owner, rdtype.upper(), tuple(servers), recursion)
+    kept = cache.get(key)
+    if kept is not None:
+        return kept
+    pending = cache.pending.get(key)
+    if pending is None:
+        pending = asyncio.ensure_future(_exchange(owner, rdtype, servers, timeout,
+                                                  recursion=recursion))
+        cache.pending[key] = pending
+        pending.add_done_callback(functools.partial(cache.settle, key))
+    try:
+        async with asyncio.timeout(timeout):
+            return await asyncio.shield(pending)
+    except TimeoutError:
+        raise NoResponse([f"{', '.join(map(str, servers))}: no answer within "
+                          f"{timeout:.1f}s"]) from None
+
+
+async def _exchange(name: str | dns.name.Name, rdtype: str, servers: Sequence[Nameserver],
+                    timeout: float, *, recursion: bool) -> Reply:
+    """:func:`exchange` without the cache."""
     query = dns.message.make_query(name, rdtype, use_edns=0, payload=1232)
     if not recursion:
         query.flags &= ~dns.flags.RD
