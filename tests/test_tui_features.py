@@ -265,7 +265,7 @@ async def test_the_tour_runs_each_check_and_ends_with_a_checklist(tmp_path: Path
         await pilot.press("escape")
         await settle(pilot)
         assert [item.state for item in run.items] == ["problem", "missing", "skipped"]
-        assert "Checklist complete: 0 done · 2 remaining · 1 skipped" in screen_text(app)
+        assert "Tour finished, 2 to fix: 0 done · 2 to fix · 1 skipped" in screen_text(app)
 
 
 async def test_the_command_palette_lists_flows_and_opens_one(tmp_path: Path) -> None:

@@ -32,6 +32,17 @@ def bundled_provider_ids() -> list[str]:
     return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
 
 
+def known_region_ids() -> frozenset[str]:
+    """Every region a shipped provider profile lists (a profile that does not load lists none)."""
+    regions: set[str] = set()
+    for provider_id in bundled_provider_ids():
+        try:
+            regions.update(region.id for region in load_provider(provider_id).regions)
+        except DataFileError:
+            continue
+    return frozenset(regions)
+
+
 def load_provider(source: str | Path, display: str | None = None) -> Provider:
     """Load a profile by bundled id or path; defects raise :class:`DataFileError`."""
     path = Path(source) if isinstance(source, Path) or source.endswith(".yaml") \

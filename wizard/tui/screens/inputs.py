@@ -96,9 +96,25 @@ class Field(Vertical):
                 value = check_input(self.input_name, self.spec, raw)
             except BadInput as exc:
                 error = str(exc)
+            else:
+                error = self._region_problem(value)
         self.set_class(bool(error), "-invalid")
         self.query_one(".field-error", Static).update(error)
         return not error, value
+
+
+    def _region_problem(self, value: Any) -> str:
+        """A region no provider profile lists is refused here, before any check runs."""
+        if self.spec.type != "region" or not isinstance(value, str):
+            return ""
+        from wizard.data.diagnostics import did_you_mean
+        from wizard.providers.loader import known_region_ids
+
+        known = known_region_ids()
+        if not known or value in known:
+            return ""
+        return f"{self.input_name}: no provider lists a region {value!r}" + did_you_mean(
+            value, sorted(known))
 
 
 class InputsScreen(Screen[dict[str, Any] | None]):

@@ -95,9 +95,11 @@ class TourScreen(Screen[None]):
             done = sum(item.state == "healthy" for item in self.run.items)
             skipped = sum(item.state == "missing" for item in self.run.items)
             remaining = len(self.run.items) - done - skipped
+            headline = ("All checks passed: " if not remaining
+                        else f"Tour finished, {remaining} to fix: ")
             summary.update(Content.assemble(
-                ("Checklist complete: ", "bold"), (f"{done} done", "$text-success"), " · ",
-                (f"{remaining} remaining", "$text-error" if remaining else "$text-muted"),
+                (headline, "bold"), (f"{done} done", "$text-success"), " · ",
+                (f"{remaining} to fix", "$text-error" if remaining else "$text-muted"),
                 " · ", (f"{skipped} skipped", "$text-muted")))
             button.label = "Back home"
         else:
