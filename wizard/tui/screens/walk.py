@@ -18,10 +18,12 @@ from textual.worker import Worker, WorkerState
 
 from wizard.engine import Session, TrailEntry
 from wizard.fixes.apply_postconf import ApplyError, Plan, apply_plan
+from wizard.fixes.commands import walk_commands
 from wizard.fixes.review import ApplyReport, apply_report
 from wizard.flow.model import AskStep, InputSpec, ProbeStep
 from wizard.hand_answers import HandChoice, answer_by_hand, hand_choices
 from wizard.inputs import BadInput, check_input
+from wizard.probes.runner import RegistryRunner
 from wizard.redaction import session_view
 from wizard.tui.host import WizardHost, wizard_host
 from wizard.tui.navigation import Walk
@@ -30,6 +32,7 @@ from wizard.tui.screens.dialogs import (
     ApplyResultScreen,
     ByHandScreen,
     CopyScreen,
+    DnsRecheckScreen,
     SaveRequest,
     SaveScreen,
     StepDetailScreen,
@@ -38,6 +41,7 @@ from wizard.tui.sessions import default_base, save_session
 from wizard.tui.walk_pages import (
     CANCELLED,
     ask_page,
+    dns_actions,
     failure_page,
     result_page,
     running_page,
@@ -69,6 +73,8 @@ class WalkScreen(Screen[Session | None]):
         Binding("x", "cancel", "Cancel"),
         Binding("a", "by_hand", "By hand"),
         Binding("y", "copy", "Copy"),
+        Binding("c", "copy_command", "As command"),
+        Binding("d", "dns_recheck", "Re-check DNS"),
         Binding("p", "apply", "Apply"),
         Binding("s", "save", "Save"),
         Binding("f", "facts", "Facts"),
@@ -237,6 +243,10 @@ class WalkScreen(Screen[Session | None]):
             return page == "result" and any(view.can_apply for view in self.query(FixView))
         if action == "save":
             return page == "result" and session.finished
+        if action == "copy_command":
+            return page == "result" and session.finished and bool(session.trail)
+        if action == "dns_recheck":
+            return page == "result" and session.finished and bool(dns_actions(session))
         if action == "step_mode":
             return parameters[0] != self.walk.to_end and not session.finished
         return True
@@ -336,6 +346,23 @@ class WalkScreen(Screen[Session | None]):
         self.app.copy_to_clipboard(text)
         stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self.wizard.wall_clock()))
         self.app.push_screen(CopyScreen(text, self.wizard.sessions_folder, stamp))
+
+    def action_copy_command(self) -> None:
+        """Copy the ``email-wizard run`` line that walks this again (secrets as placeholders)
+        and the lines that check each finding by hand."""
+        if self.session.finished:
+            commands = walk_commands(self.session, self.wizard.settings)
+            self._copy(commands.text().rstrip("\n").split("\n"))
+
+    def action_dns_recheck(self) -> None:
+        """Poll the DNS records the fixes change, with the run's resolver settings."""
+        actions = dns_actions(self.session)
+        if not actions:
+            return
+        runner = self.wizard.runner
+        ctx = (runner.ctx if isinstance(runner, RegistryRunner)
+               else self.wizard.settings.probe_context(with_oci=False))
+        self.app.push_screen(DnsRecheckScreen(actions, ctx))
 
     @on(DnsTable.RecordChosen)
     def _copy_record(self, message: DnsTable.RecordChosen) -> None:
