@@ -8,7 +8,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import Input, TextArea
+from textual.widgets import Button, Input, TextArea
 
 from tests.servers.dns_fixtures import DnsServers
 from tests.tui.fakes import ScriptedRunner, refused, screen_text, settle, still_app
@@ -45,6 +45,14 @@ async def walk_to_end(pilot: Any, flow: str, values: dict[str, object]) -> WalkS
 def step_text(app: EmailWizardApp) -> str:
     """The current step's pane (the summary), without the trail and the facts panel."""
     return "\n".join(str(w.content) for w in app.screen.query("#step Static"))
+
+
+async def wait_for_answer(pilot: Any) -> None:
+    """Until the DNS re-check dialog shows its first answer (a few seconds at most)."""
+    for _ in range(100):
+        await pilot.pause(0.05)
+        if "Check 1 of" in screen_text(pilot.app) or "in place" in screen_text(pilot.app):
+            return
 
 
 def copied(app: EmailWizardApp) -> str:
@@ -85,7 +93,7 @@ async def test_copy_as_command_never_shows_a_secret(tmp_path: Path) -> None:
         await pilot.press("d")  # no DNS fix: no re-check
         await pilot.pause()
         assert app.screen is screen
-        await pilot.press("c")
+        screen.query_one("#copy-command", Button).press()
         await pilot.pause()
         assert copied(app).splitlines()[1] == (
             "email-wizard run tcp-port --set host=mail.example.test --set port=2525")
@@ -98,10 +106,7 @@ async def test_the_dns_recheck_shows_the_missing_record_and_its_ttl_then_stops(
         await walk_to_end(pilot, DKIM, {"domain": "mail.dkimflow.test", "selector": "none",
                                         "expected_cname": PROVIDER_KEY})
         await pilot.press("d")
-        for _ in range(50):
-            await pilot.pause(0.05)
-            if "not yet" in screen_text(app):
-                break
+        await wait_for_answer(pilot)
         assert isinstance(app.screen, DnsRecheckScreen)
         text = screen_text(app)
         assert "none._domainkey.mail.dkimflow.test. CNAME: not yet" in text
@@ -130,3 +135,28 @@ async def test_the_walk_names_fields_not_options_and_shows_examples(
         await walk_to_end(pilot, DKIM, {"domain": "dkimflow.test", "selector": "none"})
         answer = app.screen.query_one("#answer", Input)
         assert answer.placeholder.startswith("e.g. sel1.example-com._domainkey.")
+
+
+def test_picture_copy_as_command(snap_compare: Any, tmp_path: Path) -> None:
+    async def run_before(pilot: Any) -> None:
+        await walk_to_end(pilot, "tcp-port", {"host": "mail.example.test", "port": 2525})
+        await pilot.press("c")
+        await pilot.pause()
+
+    app = still_app(ScriptedRunner({"tcp.connect": refused()}), [find_flow("tcp-port")],
+                    to_end=True)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_picture_dns_recheck(snap_compare: Any, dns_servers: DnsServers,
+                             tmp_path: Path) -> None:
+    async def run_before(pilot: Any) -> None:
+        await walk_to_end(pilot, DKIM, {"domain": "mail.dkimflow.test", "selector": "none",
+                                        "expected_cname": PROVIDER_KEY})
+        await pilot.press("d")
+        await wait_for_answer(pilot)
+        await pilot.press("x")
+        await pilot.pause()
+
+    assert snap_compare(dns_app(dns_servers, tmp_path), terminal_size=(80, 24),
+                        run_before=run_before)

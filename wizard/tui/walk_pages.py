@@ -12,6 +12,7 @@ import dataclasses
 import functools
 from collections.abc import Callable, Mapping, Sequence
 
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Button, Input, OptionList, Static
@@ -188,7 +189,15 @@ def summary_widgets(session: Session, applied: Mapping[int, str],
     rest = [fix for i, fix in enumerate(session.fixes) if i not in shown]
     widgets += _fix_views(session, view, rest, applied, shown)
     if session.trail:
-        dns = " · d re-checks the DNS records" if dns_actions(session) else ""
+        has_dns = bool(dns_actions(session))
+        buttons = [Button("Copy as command", id="copy-command", compact=True)]
+        if has_dns:
+            buttons.append(Button("Re-check DNS", id="dns-recheck", compact=True))
+        row = Horizontal(*buttons, classes="summary-actions")
+        row.styles.height = "auto"
+        row.styles.margin = (0, 0, 1, 0)
+        widgets.append(row)
+        dns = " · d re-checks the DNS records" if has_dns else ""
         widgets.append(Static("s saves the report (Markdown and JSON, secrets "
                               "redacted) · y copies the fixes' commands · c copies the walk "
                               f"as a command line · r runs the checks again{dns}",

@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Footer, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from wizard.fixes.apply_postconf import Plan
 from wizard.fixes.dns_recheck import INTERVAL, TRIES, RecordState, poll
@@ -328,6 +329,7 @@ class CopyScreen(Dialog[None]):
     def compose(self) -> ComposeResult:
         """The note, the text (selected) and the buttons."""
         lines = self.text.count("\n") or 1
+        rows = sum(max(1, -(-len(line) // 60)) for line in self.text.split("\n"))
         with Vertical(id="box") as box:
             box.border_title = f"Copy: {lines} line{'s' if lines > 1 else ''}"
             yield Static("Sent to your terminal's clipboard — if your terminal allows it "
@@ -335,7 +337,7 @@ class CopyScreen(Dialog[None]):
                          "below with the mouse (shift-drag in most terminals), or write it "
                          "to a file.", classes="muted", markup=False)
             area = TextArea(self.text, read_only=True, id="copy-text", soft_wrap=True)
-            area.styles.height = min(lines + 2, 12)
+            area.styles.height = min(rows + 2, 12)
             yield area
             yield Static("", id="copy-written", markup=False)
             with Horizontal(classes="dialog-buttons"):
@@ -444,6 +446,7 @@ class DnsRecheckScreen(Dialog[None]):
         self.interval = interval
         self.states: list[RecordState] = []
         self.polling = False
+        self._poller: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
         """The records' states, the progress line and the buttons."""
@@ -461,7 +464,7 @@ class DnsRecheckScreen(Dialog[None]):
     def on_mount(self) -> None:
         """Start polling at once."""
         self.query_one("#close", Button).focus()
-        self.run_poll()
+        self._poller = self.run_poll()
 
     @work(exclusive=True, exit_on_error=False, description="re-check DNS")
     async def run_poll(self) -> None:
@@ -489,15 +492,15 @@ class DnsRecheckScreen(Dialog[None]):
 
     def action_stop(self) -> None:
         """Stop polling (what was seen last stays on show)."""
-        if self.polling:
-            self.workers.cancel_all()
+        if self.polling and self._poller is not None:
+            self._poller.cancel()
             self.polling = False
             self.query_one("#recheck-progress", Static).update("Stopped · r checks again")
 
     def action_again(self) -> None:
         """Start a new round of checks."""
         if not self.polling:
-            self.run_poll()
+            self._poller = self.run_poll()
 
     @on(Button.Pressed, "#stop")
     def _stop_pressed(self) -> None:

@@ -73,8 +73,8 @@ class WalkScreen(Screen[Session | None]):
         Binding("x", "cancel", "Cancel"),
         Binding("a", "by_hand", "By hand"),
         Binding("y", "copy", "Copy"),
-        Binding("c", "copy_command", "As command"),
-        Binding("d", "dns_recheck", "Re-check DNS"),
+        Binding("c", "copy_command", "As command", show=False),
+        Binding("d", "dns_recheck", "Re-check DNS", show=False),
         Binding("p", "apply", "Apply"),
         Binding("s", "save", "Save"),
         Binding("f", "facts", "Facts"),
@@ -469,6 +469,14 @@ class WalkScreen(Screen[Session | None]):
     def action_home(self) -> None:
         """Back to the home screen (a running probe is cancelled with the screen)."""
         self.wizard.go_home()
+
+    @on(Button.Pressed, "#copy-command")
+    def _copy_command_pressed(self) -> None:
+        self.action_copy_command()
+
+    @on(Button.Pressed, "#dns-recheck")
+    def _dns_recheck_pressed(self) -> None:
+        self.action_dns_recheck()
 
     @on(Button.Pressed, "#continue")
     async def _continue_pressed(self) -> None:
