@@ -17,6 +17,7 @@ from wizard.probes.base import ProbeContext
 from wizard.probes.runner import RegistryRunner
 from wizard.settings import Settings
 from wizard.tui.app import EmailWizardApp
+from wizard.tui.field_text import walk_text
 from wizard.tui.screens.dialogs import CopyScreen, DnsRecheckScreen
 from wizard.tui.screens.walk import WalkScreen
 
@@ -160,3 +161,15 @@ def test_picture_dns_recheck(snap_compare: Any, dns_servers: DnsServers,
 
     assert snap_compare(dns_app(dns_servers, tmp_path), terminal_size=(80, 24),
                         run_before=run_before)
+
+
+def test_walk_text_names_fields_keeps_commands_and_the_sentence() -> None:
+    inputs = find_flow("port-connectivity").inputs
+    assert walk_text("Run again with --set external_mta_host=<a host>, or --set "
+                     "external_mta_domain=<a domain>.", inputs) == (
+        "Go back to the form and fill in the “External MTA host” field, or the "
+        "“External mail domain” field.")
+    command = "Run email-wizard run dkim-needs-attention --set domain=a.test for the change."
+    assert walk_text(command, inputs) == command
+    assert walk_text("give it with --set region=eu-1... Otherwise", inputs) == (
+        "give it with the “Region” field. Otherwise")
