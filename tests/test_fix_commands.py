@@ -74,6 +74,11 @@ def test_the_hand_checks_for_records_servers_and_parameters() -> None:
     record = ProbeRecord("tls", "smtp.tls", "untrusted", "", (), 1,
                          {"host": "relay.test", "port": 587})
     assert probe_checks(record)[0] == "swaks --server relay.test:587 --tls --quit-after AUTH"
+    implicit = ProbeRecord("tls", "smtp.implicit_tls", "tls_ok", "", (), 1,
+                           {"host": "relay.test", "port": 4650})
+    assert probe_checks(implicit) == [
+        "swaks --server relay.test:4650 --tlsc --quit-after AUTH",
+        "openssl s_client -connect relay.test:4650 -servername relay.test"]
 
 
 async def test_a_finished_dkim_walk_gives_its_run_line_and_the_dig_of_its_record(

@@ -98,10 +98,11 @@ def dig_command(name: str, rtype: str, nameservers: Iterable[str] = ()) -> str:
     return shlex.join(words)
 
 
-def smtp_commands(host: str, port: int) -> list[str]:
-    """The ``swaks`` and ``openssl s_client`` lines that check an SMTP server's TLS."""
+def smtp_commands(host: str, port: int, implicit: bool | None = None) -> list[str]:
+    """The ``swaks`` and ``openssl s_client`` lines that check an SMTP server's TLS
+    (implicit TLS when ``implicit``; unsaid, on port 465)."""
     target = f"{host}:{port}"
-    if port in IMPLICIT_TLS_PORTS:
+    if implicit or (implicit is None and port in IMPLICIT_TLS_PORTS):
         return [shlex.join(["swaks", "--server", target, "--tlsc", "--quit-after", "AUTH"]),
                 shlex.join(["openssl", "s_client", "-connect", target, "-servername", host])]
     return [shlex.join(["swaks", "--server", target, "--tls", "--quit-after", "AUTH"]),
@@ -147,7 +148,8 @@ def probe_checks(record: ProbeRecord, nameservers: Iterable[str] = ()) -> list[s
     if record.probe.startswith(("smtp.", "tls.")):
         host, port = facts.get("host"), facts.get("port")
         if isinstance(host, str) and host and isinstance(port, int) and port > 0:
-            return smtp_commands(host, port)
+            return smtp_commands(host, port, implicit=record.probe == "smtp.implicit_tls"
+                                 or None)
     return []
 
 
