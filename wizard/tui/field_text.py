@@ -77,3 +77,27 @@ def for_tui(text: str, inputs: Mapping[str, InputSpec]) -> str:
 
     text = _SET.sub(field, text)
     return _CA_FILE.sub("the CA file in Settings (ctrl+s)", text)
+
+
+_COMMAND = re.compile(r"email-wizard run \S+(?: --set \S+| --secret-env \S+)*")
+_SENTENCE_END = re.compile(r"(--set \w+=[^\s,;)]*?)\.+(?=\s+[A-Z]|\s*$)")
+"""A ``--set`` value whose dots end the sentence too (``--set compartment=ocid1... Otherwise``)."""
+_RUN_AGAIN = re.compile(r"\b([Rr])un again with (?=--set )")
+
+
+def walk_text(text: str, inputs: Mapping[str, InputSpec]) -> str:
+    """A finding's, fix's or end's text as the walk shows it: :func:`for_tui`, with "run
+    again with ``--set X=…``" as filling in the form's field, and whole ``email-wizard
+    run …`` command lines (something to copy and run) left as they are."""
+    commands: list[str] = []
+
+    def keep(found: re.Match[str]) -> str:
+        commands.append(found.group(0))
+        return f"\0{len(commands) - 1}\0"
+
+    text = _COMMAND.sub(keep, text)
+    text = _RUN_AGAIN.sub(lambda m: ("G" if m.group(1) == "R" else "g")
+                          + "o back to the form and fill in ", text)
+    text = _SENTENCE_END.sub(lambda m: f"{m.group(1)} \x02", text)
+    text = for_tui(text, inputs).replace(" \x02", ".")
+    return re.sub(r"\0(\d+)\0", lambda m: commands[int(m.group(1))], text)

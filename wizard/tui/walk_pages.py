@@ -9,8 +9,10 @@ widgets: a question, a running probe, a step that could not run, a result
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping, Sequence
 
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Button, Input, OptionList, Static
@@ -18,10 +20,12 @@ from textual.widgets import Button, Input, OptionList, Static
 from wizard.apply_session import user_named_paths
 from wizard.engine import Session, TrailEntry
 from wizard.fixes.review import fix_plan
-from wizard.fixes.vocabulary import Finding, Fix
-from wizard.flow.model import AskStep, ProbeStep
+from wizard.fixes.vocabulary import ConsoleAction, DnsAction, Finding, Fix
+from wizard.flow.loader import find_flow
+from wizard.flow.model import AskStep, Flow, FlowStep, InputSpec, ProbeStep
 from wizard.redaction import SessionView, session_view
 from wizard.tui.facts import fact_lines
+from wizard.tui.field_text import placeholder, walk_text
 from wizard.tui.screens.dialogs import StepDetail
 from wizard.tui.widgets import (
     Banner,
@@ -37,13 +41,47 @@ CANCELLED = "cancelled"
 """The failure of a step the user cancelled (not a crash)."""
 
 
+@functools.cache
+def _sub_flow_inputs(flow_id: str) -> Mapping[str, InputSpec]:
+    try:
+        return find_flow(flow_id).inputs
+    except Exception:  # a sub-flow that cannot load only loses its labels here
+        return {}
+
+
+def walk_inputs(flow: Flow) -> dict[str, InputSpec]:
+    """The inputs a walk's texts may name: the flow's own (the form the user filled in),
+    then those of the flows it runs inside it."""
+    inputs = dict(flow.inputs)
+    for step in flow.steps.values():
+        if isinstance(step, FlowStep):
+            for name, spec in _sub_flow_inputs(step.flow).items():
+                inputs.setdefault(name, spec)
+    return inputs
+
+
+def tui_finding(finding: Finding, inputs: Mapping[str, InputSpec]) -> Finding:
+    """``finding`` worded for the TUI (:func:`~wizard.tui.field_text.walk_text`)."""
+    return finding.model_copy(update={"message": walk_text(finding.message, inputs)})
+
+
+def tui_fix(fix: Fix, inputs: Mapping[str, InputSpec]) -> Fix:
+    """``fix`` with its title, text and console instructions worded for the TUI."""
+    actions = [action.model_copy(update={"instruction": walk_text(action.instruction, inputs)})
+               if isinstance(action, ConsoleAction) else action for action in fix.actions]
+    return fix.model_copy(update={"title": walk_text(fix.title, inputs),
+                                  "text": walk_text(fix.text, inputs), "actions": actions})
+
+
 def ask_page(session: Session, step: AskStep, prefill: str | None,
              cursor_blink: bool) -> list[Widget]:
     """The question, its help, and a choice list or an input field."""
-    widgets: list[Widget] = [Static(session.show(step.question),
+    inputs = walk_inputs(session.flow)
+    widgets: list[Widget] = [Static(walk_text(session.show(step.question), inputs),
                                     classes="step-title", markup=False)]
     if step.help:
-        widgets.append(Static(session.show(step.help), classes="help", markup=False))
+        widgets.append(Static(walk_text(session.show(step.help), inputs), classes="help",
+                              markup=False))
     if step.type == "choice":
         choices = OptionList(*step.choices, id="answer-choices")
         if prefill in step.choices:
@@ -53,7 +91,10 @@ def ask_page(session: Session, step: AskStep, prefill: str | None,
         known = session.values.get(step.var)
         secret = step.type == "secret"
         value = prefill or ("" if known in (None, "") or secret else str(known))
-        answer = Input(value=value, password=secret, placeholder=step.type, id="answer")
+        spec = InputSpec(type=step.type, label=inputs[step.var].label
+                         if step.var in inputs else "")
+        answer = Input(value=value, password=secret, placeholder=placeholder(step.var, spec),
+                       id="answer")
         answer.cursor_blink = cursor_blink
         widgets.append(answer)
     widgets.append(Static("", id="answer-error", markup=False))
@@ -96,6 +137,7 @@ def result_page(session: Session, applied: Mapping[int, str], in_tour: bool) -> 
     if session.finished:
         return summary_widgets(session, applied, in_tour)
     view = session_view(session)
+    inputs = walk_inputs(session.flow)
     entry = view.trail[-1]
     widgets: list[Widget] = []
     if entry.kind == "probe":
@@ -103,14 +145,15 @@ def result_page(session: Session, applied: Mapping[int, str], in_tour: bool) -> 
         outcome = entry.outcome or ""
         if outcome != "error":
             widgets.append(Static(marked(entry_mark(session.flow, entry),
-                                         entry.summary or outcome), classes="outcome"))
+                                         walk_text(entry.summary, inputs) or outcome),
+                                  classes="outcome"))
         if entry.evidence:
             widgets.append(Static("\n".join(entry.evidence), classes="evidence",
                                   markup=False))
     elif entry.kind == "fix":
         widgets.append(Static(entry.title, classes="step-title", markup=False))
         if view.findings:
-            widgets.append(FindingsView(view.findings))
+            widgets.append(FindingsView([tui_finding(f, inputs) for f in view.findings]))
         widgets += _fix_views(session, view, session.fixes, applied)
     widgets.append(Button("Continue", id="continue", variant="primary"))
     return widgets
@@ -121,20 +164,34 @@ def summary_widgets(session: Session, applied: Mapping[int, str],
     """The end: the headline (the most severe finding), then every finding with its fix."""
     view = session_view(session)
     redact = view.redactor
-    widgets: list[Widget] = [Banner(session.status, redact.text(gist(session.headline(), 90)))]
+    inputs = walk_inputs(session.flow)
+    headline = gist(walk_text(session.headline(), inputs), 90)
+    widgets: list[Widget] = [Banner(session.status, redact.text(headline))]
     if view.message:
-        widgets.append(Static(view.message, classes="end-message", markup=False))
+        widgets.append(Static(walk_text(view.message, inputs), classes="end-message",
+                              markup=False))
     shown: set[int] = set()
     for diagnosis in session.diagnoses():
         if diagnosis.findings:
-            widgets.append(FindingsView([Finding.model_validate(redact.value(f.model_dump()))
-                                         for f in diagnosis.findings]))
+            widgets.append(FindingsView([
+                tui_finding(Finding.model_validate(redact.value(f.model_dump())), inputs)
+                for f in diagnosis.findings]))
         widgets += _fix_views(session, view, diagnosis.fixes, applied, shown)
     rest = [fix for i, fix in enumerate(session.fixes) if i not in shown]
     widgets += _fix_views(session, view, rest, applied, shown)
     if session.trail:
+        has_dns = bool(dns_actions(session))
+        buttons = [Button("Copy as command", id="copy-command", compact=True)]
+        if has_dns:
+            buttons.append(Button("Re-check DNS", id="dns-recheck", compact=True))
+        row = Horizontal(*buttons, classes="summary-actions")
+        row.styles.height = "auto"
+        row.styles.margin = (0, 0, 1, 0)
+        widgets.append(row)
+        dns = " · d re-checks the DNS records" if has_dns else ""
         widgets.append(Static("s saves the report (Markdown and JSON, secrets "
-                              "redacted) · y copies the commands · r runs the checks again",
+                              "redacted) · y copies the fixes' commands · c copies the walk "
+                              f"as a command line · r runs the checks again{dns}",
                               classes="hint", markup=False))
     if in_tour:
         widgets.append(Button("Next check of the tour", id="continue", variant="primary"))
@@ -160,9 +217,20 @@ def _fix_views(session: Session, view: SessionView, fixes: Sequence[Fix],
         plan, note = fix_plan(fix, named)
         if plan is not None:
             plan = dataclasses.replace(plan, diff=view.redactor.text(plan.diff))
-        views.append(FixView(view.fixes[index], plan, note, applied.get(index, ""),
-                             index=index))
+        views.append(FixView(tui_fix(view.fixes[index], walk_inputs(session.flow)), plan,
+                             note, applied.get(index, ""), index=index))
     return views
+
+
+def dns_actions(session: Session) -> list[DnsAction]:
+    """The DNS records the walk's fixes change (each once), for the DNS re-check."""
+    found: dict[tuple[str, str, str, str], DnsAction] = {}
+    for fix in session.fixes:
+        for action in fix.actions:
+            if isinstance(action, DnsAction):
+                found.setdefault((action.op, action.name.lower(), action.rtype.upper(),
+                                  action.value), action)
+    return list(found.values())
 
 
 def step_detail(session: Session, entry: TrailEntry) -> StepDetail:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Literal, TypeVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -15,10 +15,14 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Footer, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
+from wizard.dns_recheck import INTERVAL, TRIES, RecordState, poll
 from wizard.fixes.apply_postconf import Plan
 from wizard.fixes.review import ApplyReport, OciChange
+from wizard.fixes.vocabulary import DnsAction
 from wizard.hand_answers import HandChoice
+from wizard.probes.base import ProbeContext
 from wizard.tui.widgets import diff_content
 
 ResultT = TypeVar("ResultT")
@@ -372,6 +376,7 @@ class CopyScreen(Dialog[None]):
     def compose(self) -> ComposeResult:
         """The note, the text (selected) and the buttons."""
         lines = self.text.count("\n") or 1
+        rows = sum(max(1, -(-len(line) // 60)) for line in self.text.split("\n"))
         with Vertical(id="box") as box:
             box.border_title = f"Copy: {lines} line{'s' if lines > 1 else ''}"
             yield Static("Sent to your terminal's clipboard — if your terminal allows it "
@@ -379,7 +384,7 @@ class CopyScreen(Dialog[None]):
                          "below with the mouse (shift-drag in most terminals), or write it "
                          "to a file.", classes="muted", markup=False)
             area = TextArea(self.text, read_only=True, id="copy-text", soft_wrap=True)
-            area.styles.height = min(lines + 2, 12)
+            area.styles.height = min(rows + 2, 12)
             yield area
             yield Static("", id="copy-written", markup=False)
             with Horizontal(classes="dialog-buttons"):
@@ -464,3 +469,90 @@ class ApplyResultScreen(Dialog[bool]):
     @on(Button.Pressed, "#close")
     def _close_pressed(self) -> None:
         self.dismiss(False)
+
+
+class DnsRecheckScreen(Dialog[None]):
+    """Re-check the DNS records a fix changes: a bounded poll with the run's resolver
+    settings, what is there now and how long the old answer may still be cached.
+
+    ``escape`` (or Stop) ends the poll; the dialog stays until closed.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close"),
+        Binding("x", "stop", "Stop"),
+        Binding("r", "again", "Check again"),
+    ]
+
+    def __init__(self, actions: Sequence[DnsAction], ctx: ProbeContext, *,
+                 tries: int = TRIES, interval: float = INTERVAL) -> None:
+        super().__init__()
+        self.actions = list(actions)
+        self.ctx = ctx
+        self.tries = tries
+        self.interval = interval
+        self.states: list[RecordState] = []
+        self.polling = False
+        self._poller: Worker[None] | None = None
+
+    def compose(self) -> ComposeResult:
+        """The records' states, the progress line and the buttons."""
+        with Vertical(id="box") as box:
+            count = len(self.actions)
+            box.border_title = f"Re-check DNS: {count} record{'s' if count > 1 else ''}"
+            with VerticalScroll(id="body"):
+                yield Static("", id="recheck-states", markup=False)
+            yield Static("", id="recheck-progress", classes="muted", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Stop", id="stop", compact=True)
+                yield Button("Close", id="close", variant="primary", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Start polling at once."""
+        self.query_one("#close", Button).focus()
+        self._poller = self.run_poll()
+
+    @work(exclusive=True, exit_on_error=False, description="re-check DNS")
+    async def run_poll(self) -> None:
+        """Ask for every record, a few seconds apart, until all are in place or the tries
+        are used up."""
+        self.polling = True
+        progress = self.query_one("#recheck-progress", Static)
+        progress.update("Asking…")
+        try:
+            async for round_no, states in poll(self.actions, self.ctx, tries=self.tries,
+                                               interval=self.interval):
+                self.states = states
+                self.query_one("#recheck-states", Static).update(
+                    "\n".join(state.line() for state in states))
+                if all(state.in_place for state in states):
+                    progress.update(f"Every record is in place (check {round_no}).")
+                elif round_no >= self.tries:
+                    progress.update(f"Not all in place after {round_no} checks · "
+                                    "r checks again")
+                else:
+                    progress.update(f"Check {round_no} of {self.tries}; the next in "
+                                    f"{self.interval:g} s · x stops")
+        finally:
+            self.polling = False
+
+    def action_stop(self) -> None:
+        """Stop polling (what was seen last stays on show)."""
+        if self.polling and self._poller is not None:
+            self._poller.cancel()
+            self.polling = False
+            self.query_one("#recheck-progress", Static).update("Stopped · r checks again")
+
+    def action_again(self) -> None:
+        """Start a new round of checks."""
+        if not self.polling:
+            self._poller = self.run_poll()
+
+    @on(Button.Pressed, "#stop")
+    def _stop_pressed(self) -> None:
+        self.action_stop()
+
+    @on(Button.Pressed, "#close")
+    def _close_pressed(self) -> None:
+        self.dismiss(None)

@@ -31,6 +31,7 @@ from wizard.flow.model import AskStep, InputSpec, ProbeStep
 from wizard.hand_answers import HandChoice, answer_by_hand, hand_choices
 from wizard.inputs import BadInput, check_input
 from wizard.probes.base import ProbeContext
+from wizard.probes.runner import RegistryRunner
 from wizard.redaction import session_view
 from wizard.settings import SettingsError
 from wizard.tui.host import WizardHost, wizard_host
@@ -40,6 +41,7 @@ from wizard.tui.screens.dialogs import (
     ApplyResultScreen,
     ByHandScreen,
     CopyScreen,
+    DnsRecheckScreen,
     OciApplyConfirmScreen,
     SaveRequest,
     SaveScreen,
@@ -49,6 +51,7 @@ from wizard.tui.sessions import default_base, save_session
 from wizard.tui.walk_pages import (
     CANCELLED,
     ask_page,
+    dns_actions,
     failure_page,
     result_page,
     running_page,
@@ -60,6 +63,7 @@ from wizard.tui.widgets import (
     FixView,
     TrailList,
 )
+from wizard.walk_commands import walk_commands
 
 PROBE_GROUP = "probe"
 APPLY_GROUP = "apply"
@@ -79,6 +83,8 @@ class WalkScreen(Screen[Session | None]):
         Binding("x", "cancel", "Cancel"),
         Binding("a", "by_hand", "By hand"),
         Binding("y", "copy", "Copy"),
+        Binding("c", "copy_command", "As command", show=False),
+        Binding("d", "dns_recheck", "Re-check DNS", show=False),
         Binding("p", "apply", "Apply"),
         Binding("s", "save", "Save"),
         Binding("f", "facts", "Facts"),
@@ -247,6 +253,10 @@ class WalkScreen(Screen[Session | None]):
             return page == "result" and any(view.can_apply for view in self.query(FixView))
         if action == "save":
             return page == "result" and session.finished
+        if action == "copy_command":
+            return page == "result" and session.finished and bool(session.trail)
+        if action == "dns_recheck":
+            return page == "result" and session.finished and bool(dns_actions(session))
         if action == "step_mode":
             return parameters[0] != self.walk.to_end and not session.finished
         return True
@@ -346,6 +356,23 @@ class WalkScreen(Screen[Session | None]):
         self.app.copy_to_clipboard(text)
         stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self.wizard.wall_clock()))
         self.app.push_screen(CopyScreen(text, self.wizard.sessions_folder, stamp))
+
+    def action_copy_command(self) -> None:
+        """Copy the ``email-wizard run`` line that walks this again (secrets as placeholders)
+        and the lines that check each finding by hand."""
+        if self.session.finished:
+            commands = walk_commands(self.session, self.wizard.settings)
+            self._copy(commands.text().rstrip("\n").split("\n"))
+
+    def action_dns_recheck(self) -> None:
+        """Poll the DNS records the fixes change, with the run's resolver settings."""
+        actions = dns_actions(self.session)
+        if not actions:
+            return
+        runner = self.wizard.runner
+        ctx = (runner.ctx if isinstance(runner, RegistryRunner)
+               else self.wizard.settings.probe_context(with_oci=False))
+        self.app.push_screen(DnsRecheckScreen(actions, ctx))
 
     @on(DnsTable.RecordChosen)
     def _copy_record(self, message: DnsTable.RecordChosen) -> None:
@@ -498,6 +525,14 @@ class WalkScreen(Screen[Session | None]):
     def action_home(self) -> None:
         """Back to the home screen (a running probe is cancelled with the screen)."""
         self.wizard.go_home()
+
+    @on(Button.Pressed, "#copy-command")
+    def _copy_command_pressed(self) -> None:
+        self.action_copy_command()
+
+    @on(Button.Pressed, "#dns-recheck")
+    def _dns_recheck_pressed(self) -> None:
+        self.action_dns_recheck()
 
     @on(Button.Pressed, "#continue")
     async def _continue_pressed(self) -> None:
