@@ -23,8 +23,8 @@ def _definitions() -> dict[str, list[str]]:
     """Fix id -> every place that defines a body for it."""
     places: dict[str, list[str]] = defaultdict(list)
     for path in sorted((FLOWS / "fixes").glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for fix_id in data["fixes"]:
+        library: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for fix_id in library["fixes"]:
             places[fix_id].append(f"{path.name}: fixes")
     for path in _flow_files():
         data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
