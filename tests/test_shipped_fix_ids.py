@@ -71,3 +71,13 @@ def test_a_library_fix_made_through_the_oci_api_needs_no_main_cf() -> None:
         "title": "Add {address}", "applicable": True, "params": {"address": {}},
         "actions": [{"type": "oci", "op": "create_sender", "address": "{address}"}]})
     assert fix.applicable and not fix.applies_to
+
+
+def test_no_flow_file_holds_oci_console_text() -> None:
+    """OCI console menus and ``oci`` CLI commands live in ``flows/fixes/oci.yaml`` (or the
+    catalog and provider profile), so a flow stays provider-neutral in its fixes."""
+    console = ("Email Delivery >", "Email Delivery →", "Identity >", "oci email ")
+    found = [(path.name, n) for path in _flow_files()
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if any(text in line for text in console)]
+    assert found == []
