@@ -34,9 +34,8 @@ def steps(out: dict[str, Any]) -> list[str]:
 def test_include_from_the_region_and_an_enforced_policy_is_healthy(dns_servers) -> None:
     code, out = run(dns_servers, "good.onboard.test", "--set", "region=us-ashburn-1")
     assert (code, out["status"]) == (0, "healthy")
-    assert steps(out) == ["include_given", "region_given", "profile", "spf_region", "dmarc",
-                          "enforced"]
-    assert out["trail"][3]["facts"]["spf.include_present"] is True
+    assert steps(out) == ["include_given", "profile", "spf", "dmarc", "enforced"]
+    assert out["trail"][2]["facts"]["spf.include_present"] is True
     assert out["findings"] == [] and out["fixes"] == []
 
 
@@ -67,7 +66,8 @@ def test_no_spf_and_no_dmarc_gives_two_records_to_add(dns_servers) -> None:
 def test_no_spf_without_an_include_proposes_a_starting_record(dns_servers) -> None:
     code, out = run(dns_servers, "nothing.onboard.test")
     assert code == 1
-    assert steps(out)[:4] == ["include_given", "region_given", "spf_plain", "spf_missing"]
+    assert steps(out)[:4] == ["include_given", "profile", "spf", "spf_missing"]
+    assert [e["outcome"] for e in out["trail"][1:3]] == ["skipped", "missing"]
     assert steps(out)[4] == "spf_missing_no_include"
     assert out["fixes"][0]["actions"][0]["value"] == "v=spf1 mx ~all"
 

@@ -70,7 +70,7 @@ def test_an_approved_sender_and_clean_recipients_go_straight_on(
     oci_lab.server.state.add_sender(SENDER)
     _, out = run_flow(dns_servers, oci_lab)
     route = steps(out)[steps(out).index("relay_route"):]
-    assert route[:3] == ["relay_route", "send_route", "relay_endpoint"]
+    assert route[:4] == ["relay_route", "send_route", "relay_addresses", "relay_not_tested"]
     assert not [f for f in out["findings"] if f["id"].endswith("-api")]
 
 

@@ -190,8 +190,12 @@ class LibraryFix(Strict):
 
     @model_validator(mode="after")
     def _applicable_has_a_target(self) -> LibraryFix:
-        if self.applicable and not self.applies_to:
+        postconf = any(isinstance(a, PostconfAction) for a in self.actions)
+        if self.applicable and postconf and not self.applies_to:
             raise ValueError("an applicable fix needs 'applies_to' (the main.cf it edits)")
+        if self.applicable and not postconf and not any(isinstance(a, OciAction)
+                                                        for a in self.actions):
+            raise ValueError("an applicable fix needs postconf or oci actions")
         return self
 
 
