@@ -29,6 +29,8 @@ from wizard.fixes.vocabulary import (
     Action,
     Finding,
     Fix,
+    OciAction,
+    PostconfAction,
 )
 
 InputType = Literal[
