@@ -181,8 +181,8 @@ async def test_apply_shows_the_diff_asks_and_names_the_backup(scene_folder: Path
         after = (scene_folder / "main.cf").read_text()
         assert "relayhost = [smtp.example.test]:587" in after and "smtp_use_tls" not in after
         text = screen_text(app)
-        assert f"backup: {backups[0].name}" in text
-        assert "not checked: postfix check:" in text, "a main.cf alone: says what was not checked"
+        assert f"Backup of the old file: {backups[0].name}" in text
+        assert "Not checked: postfix check:" in text, "a main.cf alone: says what was not checked"
         assert "Apply…" not in text
 
 
