@@ -18,7 +18,7 @@ import pytest
 from tests.helpers import ROOT
 from wizard.flow import cache
 from wizard.flow.loader import load_flow
-from wizard.flow.sources import flow_sources
+from wizard.flow.sources import flow_sources, library_bytes
 from wizard.probes.manifest import MANIFEST_PATH, LazyProbes, manifest_text, probe_infos
 from wizard.probes.registry import PROBES
 
@@ -90,15 +90,33 @@ def test_a_cached_flow_equals_the_checked_one(source, tmp_path: Path,
     monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path))
     checked = load_flow(source.path)
     assert len(list(tmp_path.glob("*.json"))) == 1
-    assert cache.cached_flow(source.path.read_bytes()) == checked
+    key = source.path.read_bytes() + b"\0" + library_bytes(source.path)
+    assert cache.cached_flow(key) == checked
     assert load_flow(source.path) == checked
+
+
+def test_a_changed_fix_library_makes_a_cached_flow_stale(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A flow that uses a library fix is cached with the library's bytes in its key."""
+    monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path / "cache"))
+    flow = ROOT / "flows" / "dkim-needs-attention.yaml"
+    before = library_bytes(flow)
+    load_flow(flow)
+    assert cache.cached_flow(flow.read_bytes() + b"\0" + before) is not None
+    user_fixes = tmp_path / "config" / "flows" / "fixes"
+    user_fixes.mkdir(parents=True)
+    (user_fixes / "mine.yaml").write_text("kind: fixes\nversion: 1\nfixes: {}\n")
+    monkeypatch.setenv("EMAIL_WIZARD_CONFIG_DIR", str(tmp_path / "config"))
+    after = library_bytes(flow)
+    assert after != before
+    assert cache.cached_flow(flow.read_bytes() + b"\0" + after) is None
 
 
 def test_a_corrupt_or_foreign_entry_is_ignored_and_rewritten(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path))
     path = ROOT / "flows" / "tcp-port.yaml"
-    content = path.read_bytes()
+    content = path.read_bytes() + b"\0" + library_bytes(path)
     checked = load_flow(path)
     entry = tmp_path / f"{cache.cache_key(content)}.json"
     for corrupt in (b"{not json", b"[]", json.dumps({"version": "0.0.0", "flow": {}}).encode(),
@@ -112,8 +130,9 @@ def test_a_corrupt_or_foreign_entry_is_ignored_and_rewritten(
 def test_another_version_never_reads_this_versions_entries(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path))
-    content = (ROOT / "flows" / "tcp-port.yaml").read_bytes()
-    load_flow(ROOT / "flows" / "tcp-port.yaml")
+    path = ROOT / "flows" / "tcp-port.yaml"
+    content = path.read_bytes() + b"\0" + library_bytes(path)
+    load_flow(path)
     monkeypatch.setattr(cache, "__version__", "999.0")
     assert cache.cached_flow(content) is None
 

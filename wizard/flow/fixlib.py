@@ -20,8 +20,7 @@ from wizard.data.strict_load import load_model, read_located
 from wizard.data.yamlpos import Located
 from wizard.fixes.vocabulary import Fix
 from wizard.flow.model import FixLibrary, FixStep, FixUse, Flow, LibraryFix, OfferedFix
-
-FIXES_FOLDER = "fixes"
+from wizard.flow.sources import library_dirs
 
 
 @dataclass(frozen=True)
@@ -30,26 +29,6 @@ class Defined:
 
     fix: LibraryFix
     where: Diagnostic
-
-
-def library_dirs(near: Path | None = None) -> list[Path]:
-    """Where shared fixes files are: bundled, the user's, and ``fixes/`` beside a flow file
-    (or, for a fixes file, its own folder)."""
-    from wizard.paths import bundled_data_dir, user_flows_dir
-
-    dirs = [bundled_data_dir() / FIXES_FOLDER, user_flows_dir() / FIXES_FOLDER]
-    if near is not None:
-        dirs.append(near.parent / FIXES_FOLDER)
-        if near.parent.name == FIXES_FOLDER:
-            dirs.append(near.parent)
-    seen: set[Path] = set()
-    out: list[Path] = []
-    for folder in dirs:
-        key = folder.resolve()
-        if key not in seen and folder.is_dir():
-            seen.add(key)
-            out.append(folder)
-    return out
 
 
 def _strings(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...],

@@ -12,7 +12,7 @@ from wizard.data.bounded_read import MAX_DATA_FILE_BYTES, FileRefused, read_regu
 from wizard.data.diagnostics import DataFileError, Diagnostic, did_you_mean
 from wizard.errors import shorten
 from wizard.flow.model import Flow
-from wizard.flow.sources import FLOW_SUFFIXES, FlowSource, flow_sources
+from wizard.flow.sources import FLOW_SUFFIXES, FlowSource, flow_sources, library_bytes
 
 if TYPE_CHECKING:
     from wizard.probes.base import ProbeDescription
@@ -35,6 +35,8 @@ def load_flow(path: Path, probes: Mapping[str, ProbeDescription] | None = None,
     name = display or str(path)
     content = _content(path) if probes is None else None
     if content is not None:
+        content += b"\0" + library_bytes(path)
+    if content is not None:
         from wizard.flow.cache import cached_flow
 
         cached = cached_flow(content)
@@ -42,7 +44,7 @@ def load_flow(path: Path, probes: Mapping[str, ProbeDescription] | None = None,
             return cached
     from wizard.data.strict_load import load_model, read_located
     from wizard.flow.check import check_flow
-    from wizard.flow.fixlib import resolve_flow_fixes, uses_library
+    from wizard.flow.fixlib import resolve_flow_fixes
     from wizard.flow.subflows import attach_subflows, check_subflows, flow_index, has_subflows
 
     located = read_located(path, name)
@@ -53,7 +55,7 @@ def load_flow(path: Path, probes: Mapping[str, ProbeDescription] | None = None,
                                         f"too many steps ({len(steps)}; at most {MAX_STEPS})")])
     flow = load_model(Flow, located, name)
     defects = check_flow(flow, located, name, _probes(probes))
-    self_contained = not uses_library(flow) and not has_subflows(flow)
+    self_contained = not has_subflows(flow)
     flow, fix_defects = resolve_flow_fixes(flow, located, name, path)
     defects = sorted(set(defects) | set(fix_defects))
     index = flow_index(path) if has_subflows(flow) else {}

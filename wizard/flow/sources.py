@@ -9,6 +9,8 @@ from pathlib import Path
 from wizard.paths import bundled_data_dir, user_flows_dir
 
 FLOW_SUFFIXES = (".yaml", ".yml")
+FIXES_FOLDER = "fixes"
+"""The folder of shared fix libraries (bundled, the user's, or beside a flow file)."""
 
 
 @dataclass(frozen=True)
@@ -32,3 +34,39 @@ def flow_sources(extra_dirs: tuple[Path, ...] = ()) -> list[FlowSource]:
             found.extend(FlowSource(p, origin) for p in sorted(folder.iterdir())
                          if p.suffix in FLOW_SUFFIXES and not p.is_dir())
     return found
+
+
+def library_dirs(near: Path | None = None) -> list[Path]:
+    """Where shared fixes files are: bundled, the user's, and ``fixes/`` beside a flow file
+    (or, for a fixes file, its own folder)."""
+    dirs = [bundled_data_dir() / FIXES_FOLDER, user_flows_dir() / FIXES_FOLDER]
+    if near is not None:
+        dirs.append(near.parent / FIXES_FOLDER)
+        if near.parent.name == FIXES_FOLDER:
+            dirs.append(near.parent)
+    seen: set[Path] = set()
+    out: list[Path] = []
+    for folder in dirs:
+        key = folder.resolve()
+        if key not in seen and folder.is_dir():
+            seen.add(key)
+            out.append(folder)
+    return out
+
+
+def library_bytes(near: Path | None = None) -> bytes:
+    """The names and bytes of every fix library a flow at ``near`` may use (read bounded):
+    part of a cached flow's key, so a changed library makes the cached flow stale."""
+    from wizard.data.bounded_read import MAX_DATA_FILE_BYTES, FileRefused, read_regular_file
+
+    out = bytearray()
+    for folder in library_dirs(near):
+        for path in sorted(folder.iterdir()):
+            if path.suffix not in FLOW_SUFFIXES:
+                continue
+            try:
+                data = read_regular_file(path, MAX_DATA_FILE_BYTES)
+            except FileRefused:
+                data = b"(unreadable)"
+            out += str(path).encode() + b"\0" + data + b"\0"
+    return bytes(out)
