@@ -11,9 +11,7 @@ quits with ctrl+q, answering the quit confirmation.
 
 from __future__ import annotations
 
-import os
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +23,7 @@ from tests.servers.relay_fixtures import TlsRelays
 from tests.servers.smtp import LOOPBACK, PASSWORD, USER
 from tests.servers.smtp_fixtures import SmtpServers
 from tests.test_flow_postfix_tls import MakePostfix, healthy_settings, write_config
-from tests.test_tui_tmux import PROGRAM, Terminal
+from tests.test_tui_tmux import Terminal, program_in_tmux
 
 
 def typed(term: Terminal, text: str) -> None:
@@ -44,24 +42,9 @@ def press(term: Terminal, *keys: str) -> None:
 
 @pytest.fixture
 def small_terminal(tmp_path: Path) -> Iterator[Terminal]:
-    """The program in an 80×24 tmux pane on its own server; killed at the end."""
-    term = Terminal(f"ew-stories-{uuid.uuid4().hex[:12]}")
-    env = {"EMAIL_WIZARD_CONFIG_DIR": str(tmp_path / "config"),
-           "EMAIL_WIZARD_CACHE_DIR": str(tmp_path / "cache"), "TERM": "xterm-256color",
-           "PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "LANG": "C.UTF-8"}
-    if os.environ.get("PYTHONPATH"):  # the checkout under test, not only the installed one
-        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
-    command = " ".join(["env", "-i", *(f"{k}={v}" for k, v in env.items()), str(PROGRAM)])
-    term.tmux("-f", "/dev/null", "new-session", "-d", "-s", "ew", "-x", "80", "-y", "24",
-              command)
-    term.tmux("set-option", "-t", "ew", "remain-on-exit", "on")
-    socket_path = term.tmux("display-message", "-p", "#{socket_path}").strip()
-    try:
+    """The program in an 80×24 pane."""
+    with program_in_tmux(tmp_path, "ew-stories", (80, 24)) as term:
         yield term
-    finally:
-        term.tmux("kill-server")
-        if socket_path:
-            Path(socket_path).unlink(missing_ok=True)
 
 
 def test_three_stories_in_the_real_program_with_a_private_ca_from_the_settings(

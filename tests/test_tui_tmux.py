@@ -9,6 +9,7 @@ the screen with ``capture-pane``. The server is killed at the end.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -20,6 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import ROOT
 
 PROGRAM = Path(sys.executable).with_name("email-wizard")
 
@@ -65,14 +68,19 @@ class Terminal:
         return self.tmux("display-message", "-p", "-t", "ew", "#{pane_dead}").strip() == "1"
 
 
-@pytest.fixture
-def terminal(tmp_path: Path) -> Iterator[Terminal]:
-    term = Terminal(f"ew-test-{uuid.uuid4().hex[:12]}")
-    env = {"EMAIL_WIZARD_CONFIG_DIR": str(tmp_path / "config"), "TERM": "xterm-256color",
-           "PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+@contextlib.contextmanager
+def program_in_tmux(tmp_path: Path, name: str, size: tuple[int, int]) -> Iterator[Terminal]:
+    """``email-wizard`` in a tmux pane of ``size`` on its own server (config and cache in
+    ``tmp_path``, the checkout under test on PYTHONPATH); the server is killed at the end."""
+    term = Terminal(f"{name}-{uuid.uuid4().hex[:12]}")
+    env = {"EMAIL_WIZARD_CONFIG_DIR": str(tmp_path / "config"),
+           "EMAIL_WIZARD_CACHE_DIR": str(tmp_path / "cache"), "TERM": "xterm-256color",
+           "PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "LANG": "C.UTF-8",
+           "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH"))
+                                         if p)}
     command = " ".join(["env", "-i", *(f"{k}={v}" for k, v in env.items()), str(PROGRAM)])
-    term.tmux("-f", "/dev/null", "new-session", "-d", "-s", "ew", "-x", "100", "-y", "30",
-              command)
+    term.tmux("-f", "/dev/null", "new-session", "-d", "-s", "ew", "-x", str(size[0]),
+              "-y", str(size[1]), command)
     term.tmux("set-option", "-t", "ew", "remain-on-exit", "on")
     socket_path = term.tmux("display-message", "-p", "#{socket_path}").strip()
     try:
@@ -81,6 +89,13 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
         term.tmux("kill-server")
         if socket_path:
             Path(socket_path).unlink(missing_ok=True)
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    """The program in a 100×30 pane."""
+    with program_in_tmux(tmp_path, "ew-test", (100, 30)) as term:
+        yield term
 
 
 def test_the_real_program_walks_to_a_fix_saves_it_and_lists_it(

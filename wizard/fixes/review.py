@@ -1,7 +1,7 @@
 """What a front-end shows of a fix before and after applying it (no Textual).
 
 :func:`fix_plan` turns a fix's ``postconf`` actions into the main.cf edit to
-review; :func:`applied_text` says in one line what applying it did.
+review; :func:`apply_report` says what applying it did, the real message first.
 :func:`oci_changes` says what a fix's ``oci`` actions will change at the provider
 and :func:`oci_apply_report` what applying them did (re-read included).
 """
@@ -73,14 +73,6 @@ def apply_report(result: ApplyResult, main_cf: Path) -> ApplyReport:
     said = check.output.strip() if check.output and not check.ok else ""
     return ApplyReport(False, said or result.message,
                        tuple(filter(None, [result.message if said else "", backup])))
-
-
-def applied_text(result: ApplyResult, main_cf: Path) -> str:
-    """What an apply did, in one line (with the backup named)."""
-    report = apply_report(result, main_cf)
-    mark = "✔" if report.ok else "✘"
-    then = f" Then: {report.next_command}" if report.next_command else ""
-    return " · ".join([f"{mark} {report.headline}", *report.details]) + then
 
 
 OCI_OPERATIONS = {

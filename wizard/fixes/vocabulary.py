@@ -94,6 +94,19 @@ Action = Annotated[
 ]
 
 
+def applicability_problem(applicable: bool, actions: list[Action], applies_to: str) -> str:
+    """Why a fix that says it is ``applicable`` cannot be applied ("" when it can): postconf
+    actions need the main.cf they edit, and only postconf and oci actions can be applied."""
+    if not applicable:
+        return ""
+    postconf = any(isinstance(a, PostconfAction) for a in actions)
+    if postconf and not applies_to:
+        return "an applicable fix needs 'applies_to' (the main.cf it edits)"
+    if not postconf and not any(isinstance(a, OciAction) for a in actions):
+        return "an applicable fix needs postconf or oci actions"
+    return ""
+
+
 class Fix(Strict):
     """A fix: words for a person and actions for a machine."""
 
@@ -108,10 +121,7 @@ class Fix(Strict):
 
     @model_validator(mode="after")
     def _applicable_has_a_target(self) -> Fix:
-        postconf = any(isinstance(a, PostconfAction) for a in self.actions)
-        if self.applicable and postconf and not self.applies_to:
-            raise ValueError("an applicable fix needs 'applies_to' (the main.cf it edits)")
-        if self.applicable and not postconf and not any(isinstance(a, OciAction)
-                                                        for a in self.actions):
-            raise ValueError("an applicable fix needs postconf or oci actions")
+        problem = applicability_problem(self.applicable, self.actions, self.applies_to)
+        if problem:
+            raise ValueError(problem)
         return self

@@ -29,8 +29,7 @@ from wizard.fixes.vocabulary import (
     Action,
     Finding,
     Fix,
-    OciAction,
-    PostconfAction,
+    applicability_problem,
 )
 
 InputType = Literal[
@@ -192,12 +191,9 @@ class LibraryFix(Strict):
 
     @model_validator(mode="after")
     def _applicable_has_a_target(self) -> LibraryFix:
-        postconf = any(isinstance(a, PostconfAction) for a in self.actions)
-        if self.applicable and postconf and not self.applies_to:
-            raise ValueError("an applicable fix needs 'applies_to' (the main.cf it edits)")
-        if self.applicable and not postconf and not any(isinstance(a, OciAction)
-                                                        for a in self.actions):
-            raise ValueError("an applicable fix needs postconf or oci actions")
+        problem = applicability_problem(self.applicable, self.actions, self.applies_to)
+        if problem:
+            raise ValueError(problem)
         return self
 
 
