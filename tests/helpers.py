@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "flows"
@@ -57,3 +58,21 @@ def in_process(*args: str, env: dict[str, str] | None = None) -> subprocess.Comp
         os.chdir(here)
     return subprocess.CompletedProcess(["email-wizard", *args], code, out.getvalue(),
                                        err.getvalue())
+
+
+def probes_in_netns(namespace: str, calls: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Run each probe of ``calls`` (name → parameters) inside network namespace
+    ``namespace``: ``{name: {"outcome": …, "facts": {…}}}``."""
+    import json
+
+    from tests.outcome_recorder import LOG, LOG_ENV
+
+    env = {**os.environ, LOG_ENV: str(LOG),
+           "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH"))
+                                         if p)}
+    result = subprocess.run(["ip", "netns", "exec", namespace, sys.executable, "-m",
+                             "tests.netns_probes", json.dumps(calls)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    found: dict[str, Any] = json.loads(result.stdout)
+    return found

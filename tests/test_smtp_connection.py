@@ -8,15 +8,12 @@ that never answers, and (in a namespace of its own) an unreachable route.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import time
 from typing import Any
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import probes_in_netns
 from tests.servers.smtp import PASSWORD, USER
 from tests.servers.smtp_fixtures import SmtpServers
 from wizard.probes.base import ProbeContext
@@ -121,28 +118,12 @@ async def test_the_host_name_is_resolved_through_the_contexts_resolver(
     assert result.facts["greeting_code"] == 220
 
 
-UNREACHABLE_SCRIPT = """
-import asyncio, json, sys
-from wizard.probes.base import ProbeContext
-from wizard.probes.runner import RegistryRunner
-
-async def main():
-    runner = RegistryRunner(ProbeContext(timeout=2.0))
-    outcomes = {}
-    for probe, params in json.loads(sys.argv[1]).items():
-        outcomes[probe] = (await runner.run(probe, params)).outcome
-    print(json.dumps(outcomes))
-
-asyncio.run(main())
-"""
 
 
 def test_no_route_to_the_host_is_unreachable_for_every_probe(
         unreachable_netns: tuple[str, str]) -> None:
     namespace, address = unreachable_netns
     params = {probe: {"host": address, "port": 587, **extra} for probe, extra in PROBES.items()}
-    result = subprocess.run(
-        ["ip", "netns", "exec", namespace, sys.executable, "-c", UNREACHABLE_SCRIPT,
-         json.dumps(params)], capture_output=True, text=True, cwd=ROOT, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == dict.fromkeys(PROBES, "unreachable")
+    found = probes_in_netns(namespace, params)
+    assert {probe: r["outcome"] for probe, r in found.items()} == dict.fromkeys(
+        PROBES, "unreachable")

@@ -7,8 +7,6 @@ its smtps twin; the failures are the scripted servers of tests/servers/smtp.py.
 from __future__ import annotations
 
 import ssl
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -16,7 +14,7 @@ from typing import Any
 import pytest
 import trustme
 
-from tests.helpers import ROOT
+from tests.helpers import probes_in_netns
 from tests.servers.port_fixtures import Peers, PortServers, port_free_on
 from tests.servers.smtp import LOOPBACK, Script
 from tests.servers.smtp_fixtures import SmtpServers
@@ -126,23 +124,13 @@ async def test_ports_out_of_range_or_none_are_refused_by_the_parameters(
         await smtp_servers.run("smtp.submission_ports", host="127.0.0.1", ports=bad)
 
 
-UNREACHABLE_SCRIPT = """
-import asyncio, sys
-from wizard.probes.base import ProbeContext
-from wizard.probes.runner import RegistryRunner
-result = asyncio.run(RegistryRunner(ProbeContext(timeout=2)).run(
-    "smtp.submission_ports", {"host": sys.argv[1], "ports": "587,465"}))
-print(result.outcome)
-"""
 
 
 def test_no_route_to_the_host_is_unreachable(unreachable_netns: tuple[str, str]) -> None:
     namespace, address = unreachable_netns
-    result = subprocess.run(["ip", "netns", "exec", namespace, sys.executable, "-c",
-                             UNREACHABLE_SCRIPT, address],
-                            capture_output=True, text=True, cwd=ROOT, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "unreachable"
+    found = probes_in_netns(namespace, {"smtp.submission_ports": {"host": address,
+                                                                  "ports": "587,465"}})
+    assert found["smtp.submission_ports"]["outcome"] == "unreachable"
 
 
 async def test_every_result_carries_exactly_the_facts_the_spec_promises(

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import time
 from typing import Any
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import probes_in_netns
 from tests.servers.dns_fixtures import DnsServers
 from tests.servers.port_fixtures import EXTERNAL, Peers
 from wizard.probes.base import ProbeContext, ProbeResult
@@ -69,23 +66,14 @@ async def test_a_refused_and_a_dropped_port_is_none_open(closed_port: int,
                                       f"{silent_port} no answer (dropped)")
 
 
-UNREACHABLE_SCRIPT = """
-import asyncio, json, sys
-from wizard.probes.base import ProbeContext
-from wizard.probes.runner import RegistryRunner
-result = asyncio.run(RegistryRunner(ProbeContext(timeout=2)).run(
-    "tcp.ports", {"host": sys.argv[1], "ports": "587,25"}))
-print(json.dumps([result.outcome, result.facts["unreachable_ports"]]))
-"""
 
 
 def test_no_route_to_the_host_is_unreachable(unreachable_netns: tuple[str, str]) -> None:
     namespace, address = unreachable_netns
-    result = subprocess.run(["ip", "netns", "exec", namespace, sys.executable, "-c",
-                             UNREACHABLE_SCRIPT, address],
-                            capture_output=True, text=True, cwd=ROOT, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == ["unreachable", [587, 25]]
+    found = probes_in_netns(namespace, {"tcp.ports": {"host": address, "ports": "587,25"}})
+    result = found["tcp.ports"]
+    assert [result["outcome"], result["facts"]["unreachable_ports"]] == [
+        "unreachable", [587, 25]]
 
 
 async def test_a_name_is_resolved_through_the_given_resolver(dns_servers: DnsServers,
