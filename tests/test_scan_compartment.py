@@ -194,7 +194,8 @@ def test_without_the_sdk_the_message_names_the_extra(oci_lab: OciLab, tmp_path: 
     (["--oci-config", "{dir}/nonexistent"], "{dir}/nonexistent: no such file"),
     (["--oci-config", "{config}", "--oci-profile", "NOPE"], "OCI profile NOPE: not in"),
     (["--oci-config", "{config}", "--oci-profile", "NOKEY"], "the key file of profile NOKEY"),
-    (["--oci-config", "{config}", "--ca-file", "{dir}/missing.pem"], "--ca-file "),
+    (["--oci-config", "{config}", "--ca-file", "{dir}/missing.pem"],
+     "--ca-file {dir}/missing.pem: no such file"),
 ])
 def test_a_config_or_profile_that_cannot_be_used_is_bad_input(
         oci_lab: OciLab, opts: list[str], expected: str) -> None:
