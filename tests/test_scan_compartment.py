@@ -174,7 +174,7 @@ def test_something_that_is_not_a_compartment_ocid_is_bad_input(
         oci_lab: OciLab, value: str, shown: str) -> None:
     result = cli("scan", "--compartment", value, *options(oci_lab), env=env_without_oci())
     assert result.returncode == 2
-    assert f"--compartment {shown}: expected a compartment OCID" in result.stderr
+    assert f"--compartment {shown} is not a compartment OCID" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -322,3 +322,77 @@ def test_a_failure_on_a_later_page_keeps_the_rows_already_scanned(
     assert code == 3
     assert "scanned 2 domains" in stderr
     assert "throttled by the API (429)" in stderr
+
+
+# --- the TUI's scan screen ------------------------------------------------------------------
+
+
+def compartment_app(lab: OciLab, servers: DnsServers, folder: Path) -> Any:
+    from wizard.flow.loader import find_flow
+    from wizard.probes.runner import RegistryRunner
+    from wizard.settings import OciOptions, Settings
+    from wizard.tui.app import make_app
+
+    settings = Settings(timeout=3.0, ca_file=str(lab.ca_file), oci=OciOptions(
+        config=str(lab.config), profile="P", endpoint=lab.server.url))
+    return make_app([find_flow("dkim-needs-attention"), find_flow("spf-dmarc")],
+                    RegistryRunner(servers.ctx(timeout=3.0)), cursor_blink=False,
+                    animation_level="none", sessions_folder=folder, settings=settings,
+                    wall_clock=lambda: 1_700_000_000.0)
+
+
+async def scan_in_tui(app: Any, compartment: str) -> Any:
+    from textual.widgets import Input
+
+    from wizard.tui.screens.scan import ScanScreen
+
+    screen = ScanScreen(concurrency=2)
+    await app.push_screen(screen)
+    screen.query_one("#scan-file", Input).value = compartment
+    screen.action_start()
+    await app.workers.wait_for_complete()
+    return screen
+
+
+async def test_the_scan_screen_takes_a_compartment_ocid_in_the_file_field(
+        oci_lab: OciLab, dns_servers: DnsServers, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual.widgets import Static
+
+    for name in [k for k in os.environ if k.startswith("OCI_CLI_")]:
+        monkeypatch.delenv(name)
+    fill(oci_lab.server.state)
+    app = compartment_app(oci_lab, dns_servers, tmp_path)
+    async with app.run_test(size=(110, 36)) as pilot:
+        screen = await scan_in_tui(app, TENANCY)
+        await pilot.pause()
+        rows = {row.domain: row for row in screen.rows}
+        assert set(rows) == {"signed.test", "dkimflow.test", "good.onboard.test",
+                             "mail.dkimflow.test"}
+        assert rows["signed.test"].status == "healthy"
+        assert rows["dkimflow.test"].dkim == "misplaced_found"
+        status = str(screen.query_one("#scan-status", Static).render())
+        assert status.startswith("Done. 4 domains"), status
+        assert screen.targets[0].expected_cname, "a row opens with the API's CNAME value"
+
+
+async def test_a_compartment_the_api_refuses_is_a_message_on_the_scan_screen(
+        oci_lab: OciLab, dns_servers: DnsServers, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual.widgets import Input, Static
+
+    for name in [k for k in os.environ if k.startswith("OCI_CLI_")]:
+        monkeypatch.delenv(name)
+    oci_lab.server.mode = "throttled"
+    app = compartment_app(oci_lab, dns_servers, tmp_path)
+    async with app.run_test(size=(110, 36)) as pilot:
+        screen = await scan_in_tui(app, TENANCY)
+        await pilot.pause()
+        status = str(screen.query_one("#scan-status", Static).render())
+        assert "throttled by the API (429)" in status, status
+        assert not screen.running and screen.rows == []
+        screen.query_one("#scan-file", Input).value = "ocid1.user.oc1..aaaa"
+        screen.action_start()
+        await pilot.pause()
+        status = str(screen.query_one("#scan-status", Static).render())
+        assert "is not a compartment OCID" in status, status

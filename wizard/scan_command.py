@@ -219,7 +219,7 @@ def _compartment_listing(args: argparse.Namespace) -> tuple[AsyncIterable[ScanTa
 
     problem = compartment_problem(args.compartment)
     if problem:
-        raise ScanUsageError(problem)
+        raise ScanUsageError(f"--compartment {problem}")
     try:
         prefs = load_settings()
     except SettingsError as exc:

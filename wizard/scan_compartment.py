@@ -46,8 +46,8 @@ def compartment_problem(ocid: str) -> str | None:
     if COMPARTMENT_OCID.fullmatch(ocid):
         return None
     shown = ocid if len(ocid) <= 80 else ocid[:60] + "…"
-    return (f"--compartment {shown!r}: expected a compartment OCID "
-            "(ocid1.compartment.oc1..…, or the tenancy's ocid1.tenancy.oc1..…)")
+    return (f"{shown!r} is not a compartment OCID (expected ocid1.compartment.oc1..…, or "
+            "the tenancy's ocid1.tenancy.oc1..…)")
 
 
 def failure_error(failure: ApiFailure, compartment: str) -> CompartmentError:
@@ -68,8 +68,8 @@ def open_compartment(settings: OciSettings, *, ca_file: str | None,
         raise CompartmentError(
             f"--compartment needs an OCI profile to read the email domains with: "
             f"{settings.config_path} does not exist. Create it with 'oci setup config', or "
-            "name one with --oci-config / --oci-profile (or use --oci-auth "
-            "instance_principal on an OCI instance).", EXIT_BAD_INPUT)
+            "name one with --oci-config / --oci-profile (in the TUI: the settings' OCI "
+            "profile), or use instance principals on an OCI instance.", EXIT_BAD_INPUT)
     if not sdk_available():
         raise CompartmentError(f"--compartment needs the oci SDK, which is not installed. "
                                f"{SDK_MISSING_FIX}", EXIT_BAD_INPUT)
