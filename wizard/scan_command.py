@@ -208,6 +208,8 @@ async def _filled(listing: AsyncIterable[ScanTarget],
 def _compartment_listing(args: argparse.Namespace) -> tuple[AsyncIterable[ScanTarget], str]:
     """The targets of ``--compartment`` and the profile's region; bad options or setup raise
     :class:`ScanUsageError`."""
+    import asyncio
+
     from wizard.ociapi.settings import OciSettingsError, resolve_settings
     from wizard.scan_compartment import (
         CompartmentError,
@@ -235,7 +237,7 @@ def _compartment_listing(args: argparse.Namespace) -> tuple[AsyncIterable[ScanTa
             profile=args.oci_profile or prefs.oci.profile,
             auth=args.oci_auth or prefs.oci.auth,
             endpoint=args.oci_endpoint or prefs.oci.endpoint, submit_endpoint=None)
-        api = open_compartment(settings, ca_file=ca_file, timeout=args.timeout)
+        api = asyncio.run(open_compartment(settings, ca_file=ca_file, timeout=args.timeout))
     except (OciSettingsError, CompartmentError) as exc:
         raise ScanUsageError(str(exc)) from None
     return compartment_targets(api, args.compartment, args.timeout), api.region

@@ -59,10 +59,21 @@ def failure_error(failure: ApiFailure, compartment: str) -> CompartmentError:
     return CompartmentError("\n  ".join(line for line in lines if line), code)
 
 
-def open_compartment(settings: OciSettings, *, ca_file: str | None,
-                     timeout: float) -> EmailApi:
-    """The API client for listing; no usable config or SDK raises :class:`CompartmentError`."""
-    from wizard.ociapi.client import SDK_MISSING_FIX, ApiFailure, open_api, sdk_available
+async def open_compartment(settings: OciSettings, *, ca_file: str | None,
+                           timeout: float) -> EmailApi:
+    """The API client for listing; no usable config or SDK raises :class:`CompartmentError`.
+
+    Opening is bounded by ``timeout`` too: instance principals ask the metadata service.
+    """
+    import asyncio
+
+    from wizard.ociapi.client import (
+        SDK_MISSING_FIX,
+        ApiFailure,
+        call_bounded,
+        open_api,
+        sdk_available,
+    )
 
     if not settings.enabled:
         raise CompartmentError(
@@ -70,11 +81,12 @@ def open_compartment(settings: OciSettings, *, ca_file: str | None,
             f"{settings.config_path} does not exist. Create it with 'oci setup config', or "
             "name one with --oci-config / --oci-profile (in the TUI: the settings' OCI "
             "profile), or use instance principals on an OCI instance.", EXIT_BAD_INPUT)
-    if not sdk_available():
+    if not await asyncio.to_thread(sdk_available):  # a first import takes seconds
         raise CompartmentError(f"--compartment needs the oci SDK, which is not installed. "
                                f"{SDK_MISSING_FIX}", EXIT_BAD_INPUT)
     try:
-        return open_api(settings, ca_file=ca_file, timeout=timeout)
+        return await call_bounded(timeout, "open the OCI API", lambda: open_api(
+            settings, ca_file=ca_file, timeout=timeout))
     except ApiFailure as failure:
         raise failure_error(failure, "") from None
 

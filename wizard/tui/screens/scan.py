@@ -14,7 +14,6 @@ email domains, listed through the OCI API with the settings' profile
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import itertools
@@ -320,8 +319,8 @@ class ScanScreen(Screen[None]):
         problem = ""
         try:
             ctx = settings.probe_context()
-            api = await asyncio.to_thread(open_compartment, ctx.oci or OciSettings(),
-                                          ca_file=ctx.ca_file, timeout=settings.timeout)
+            api = await open_compartment(ctx.oci or OciSettings(), ca_file=ctx.ca_file,
+                                         timeout=settings.timeout)
             if not (defaults.region or defaults.spf_include):
                 defaults = replace(defaults, region=api.region)
             listing = remembered(compartment_targets(api, compartment, settings.timeout))
