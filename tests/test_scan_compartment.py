@@ -396,3 +396,28 @@ async def test_a_compartment_the_api_refuses_is_a_message_on_the_scan_screen(
         await pilot.pause()
         status = str(screen.query_one("#scan-status", Static).render())
         assert "is not a compartment OCID" in status, status
+
+
+def test_opening_the_api_is_bounded_too(oci_lab: OciLab, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Instance principals ask the metadata service before any listing (not reachable from a
+    test: here the opening blocks instead); the scan gives up after --timeout, exit 3."""
+    import io
+    import threading
+
+    from wizard.cli import main
+    from wizard.ociapi import client
+
+    release = threading.Event()
+
+    def stuck(*args: Any, **kwargs: Any) -> Any:
+        release.wait(30)
+
+    monkeypatch.setattr(client, "open_api", stuck)
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        code = main(["scan", "--compartment", TENANCY, *options(oci_lab), "--timeout", "0.5"],
+                    stdout=out, stderr=err, environ=env_without_oci())
+    finally:
+        release.set()
+    assert code == 3, err.getvalue()
+    assert "open the OCI API: the API did not answer within 0.5s" in err.getvalue()

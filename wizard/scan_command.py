@@ -36,9 +36,9 @@ def add_scan_parser(sub: Any) -> argparse.ArgumentParser:
         "among domain, selector, expected_cname, region, spf_include, provider; or, with "
         "--compartment, every email domain of an OCI compartment, read through the API. Exit "
         "codes: 0 all healthy, 1 some problems, 2 bad input, 3 some could not be checked. "
-        "When the compartment cannot be listed: 2 for the setup (SDK, profile, key, clock "
-        "- 401, compartment or policy - 404), 3 for the service (429, 5xx, unreachable, "
-        "timeout).")
+        "A compartment that cannot be listed is 2 when the setup is wrong (no SDK or profile; "
+        "key or clock rejected: 401; wrong compartment or no policy: 404) and 3 when the "
+        "service fails (429, 5xx, unreachable, untrusted TLS, timeout).")
     scn.add_argument("file", nargs="?", default=None, metavar="FILE|-",
                      help="the list of domains (default: stdin)")
     scn.add_argument("--compartment", default=None, metavar="OCID",
@@ -57,8 +57,8 @@ def add_scan_parser(sub: Any) -> argparse.ArgumentParser:
                      help="provider profile for rows without one (default: the flows' oci)")
     group = scn.add_mutually_exclusive_group()
     group.add_argument("--region", default="", metavar="R",
-                       help="provider region: the expected SPF include and DKIM target (with "
-                     "--compartment, default: the OCI profile's region)")
+                       help="provider region: the expected SPF include and DKIM target "
+                       "(with --compartment, default: the OCI profile's region)")
     group.add_argument("--spf-include", default="", metavar="HOST",
                        help="the include SPF must contain")
     scn.add_argument("--mx", action="store_true",
@@ -154,7 +154,15 @@ def run_scan_command(args: argparse.Namespace) -> int:
         if args.file is not None:
             raise ScanUsageError(f"give a list of domains ({args.file}) or --compartment, "
                                  "not both")
-        listing, region = _compartment_listing(args)
+        from wizard.scan_compartment import CompartmentError
+
+        try:
+            listing, region = _compartment_listing(args)
+        except CompartmentError as exc:
+            if exc.exit_code == EXIT_BAD_INPUT:
+                raise ScanUsageError(str(exc)) from None
+            print(f"email-wizard: scan: {exc}", file=sys.stderr)
+            return exc.exit_code
         if not (defaults.region or defaults.spf_include):
             defaults = replace(defaults, region=region)
         targets = _filled(listing, defaults)
@@ -206,13 +214,13 @@ async def _filled(listing: AsyncIterable[ScanTarget],
 
 
 def _compartment_listing(args: argparse.Namespace) -> tuple[AsyncIterable[ScanTarget], str]:
-    """The targets of ``--compartment`` and the profile's region; bad options or setup raise
-    :class:`ScanUsageError`."""
+    """The targets of ``--compartment`` and the profile's region; bad options raise
+    :class:`ScanUsageError`, an API that cannot be opened
+    :class:`~wizard.scan_compartment.CompartmentError`."""
     import asyncio
 
     from wizard.ociapi.settings import OciSettingsError, resolve_settings
     from wizard.scan_compartment import (
-        CompartmentError,
         compartment_problem,
         compartment_targets,
         open_compartment,
@@ -237,7 +245,7 @@ def _compartment_listing(args: argparse.Namespace) -> tuple[AsyncIterable[ScanTa
             profile=args.oci_profile or prefs.oci.profile,
             auth=args.oci_auth or prefs.oci.auth,
             endpoint=args.oci_endpoint or prefs.oci.endpoint, submit_endpoint=None)
-        api = asyncio.run(open_compartment(settings, ca_file=ca_file, timeout=args.timeout))
-    except (OciSettingsError, CompartmentError) as exc:
+    except OciSettingsError as exc:
         raise ScanUsageError(str(exc)) from None
+    api = asyncio.run(open_compartment(settings, ca_file=ca_file, timeout=args.timeout))
     return compartment_targets(api, args.compartment, args.timeout), api.region
