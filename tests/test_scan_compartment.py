@@ -194,6 +194,8 @@ def test_without_the_sdk_the_message_names_the_extra(oci_lab: OciLab, tmp_path: 
     (["--oci-config", "{dir}/nonexistent"], "{dir}/nonexistent: no such file"),
     (["--oci-config", "{config}", "--oci-profile", "NOPE"], "OCI profile NOPE: not in"),
     (["--oci-config", "{config}", "--oci-profile", "NOKEY"], "the key file of profile NOKEY"),
+    (["--oci-config", "{config}", "--oci-profile", "LOCKED"],
+     "the API key of profile LOCKED of {config} needs its passphrase"),
     (["--oci-config", "{config}", "--ca-file", "{dir}/missing.pem"],
      "--ca-file {dir}/missing.pem: no such file"),
 ])
@@ -206,6 +208,26 @@ def test_a_config_or_profile_that_cannot_be_used_is_bad_input(
     assert expected.format(**names) in result.stderr
     assert "Traceback" not in result.stderr
     assert oci_lab.server.requests == []
+
+
+def test_an_encrypted_key_opens_with_the_passphrase_from_the_environment_never_shown(
+        oci_lab: OciLab, dns_servers: DnsServers) -> None:
+    from tests.servers.oci_fixtures import PASSPHRASE
+
+    oci_lab.server.state.add_domain("good.onboard.test")
+    code, rows, stderr = scan(dns_servers, "--compartment", TENANCY,
+                              *options(oci_lab, "LOCKED"),
+                              env=env_without_oci(EMAIL_WIZARD_OCI_PASSPHRASE=PASSPHRASE))
+    assert (code, [r["status"] for r in rows]) == (0, ["healthy"]), stderr
+    assert PASSPHRASE not in stderr and PASSPHRASE not in json.dumps(rows)
+
+
+def test_scan_help_names_the_compartment_and_the_oci_options() -> None:
+    out = cli("scan", "--help").stdout
+    for option in ("--compartment OCID", "--oci-config", "--oci-profile", "--oci-auth",
+                   "--oci-endpoint", "--ca-file", "EMAIL_WIZARD_OCI_PASSPHRASE"):
+        assert option in out, option
+    assert "--oci-submit-endpoint" not in out, "scan submits nothing"
 
 
 def test_no_oci_config_at_all_says_how_to_make_one(tmp_path: Path) -> None:
