@@ -401,6 +401,24 @@ def test_the_oci_endpoint_is_checked_against_the_oci_profile(
     assert relay["facts"]["relay.provider_id"] == "oci"
     assert fixes(out)["postfix.set-relayhost"]["actions"][0]["value"] == \
         "[smtp.email.eu-frankfurt-1.oci.oraclecloud.com]:587"
+    assert last_step(out) == "relay_unreachable"
+    assert fixes(out)["postfix.relay-egress"]["actions"][0]["where"] == \
+        "host firewall, VCN security list / network security group, or ISP", \
+        "the OCI profile's words (flows/providers/oci.yaml), not the flow's"
+
+
+def test_a_relay_of_no_known_provider_gets_provider_neutral_advice(
+        make_postfix: MakePostfix, tls_relays: TlsRelays) -> None:
+    """The console page and the egress places come from the relay's profile: generic here."""
+    conf = write_config(make_postfix, tls_relays, healthy_settings(tls_relays))
+    _, out = run_flow(conf, f"relayhost={tls_relays.relayhost('no_auth')}",
+                      ca_file=tls_relays.ca_file)
+    [action] = fixes(out)["postfix.relay-endpoint"]["actions"]
+    assert action["where"] == "your provider's documentation or console, SMTP settings"
+    _, out = run_flow(conf, f"relayhost={tls_relays.relayhost('closed')}",
+                      ca_file=tls_relays.ca_file)
+    assert fixes(out)["postfix.relay-egress"]["actions"][0]["where"] == \
+        "host firewall, the network's firewall or cloud security group, or ISP"
 
 
 def test_an_unreadable_relayhost_is_reported_and_the_checks_go_on(
