@@ -92,7 +92,7 @@ def terminal_states() -> set[str]:
                      for check in step.checks[:-1] for step_id in reachable(check)}
     return {step_id for step_id, step in FLOW.steps.items()
             if not list(successors(step_id, step))
-            and (step_id not in falls_through or isinstance(step, FixStep) and step.end)}
+            and (step_id not in falls_through or (isinstance(step, FixStep) and step.end))}
 
 
 def test_every_terminal_state_has_a_picture() -> None:

@@ -91,7 +91,8 @@ def left_out_only(a: Any, b: Any, parent: str = "") -> bool:
                 return False
         return True
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(left_out_only(x, y, parent) for x, y in zip(a, b))
+        return len(a) == len(b) and all(left_out_only(x, y, parent)
+                                        for x, y in zip(a, b, strict=True))
     return bool(a == b)
 
 
