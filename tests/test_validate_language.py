@@ -305,3 +305,29 @@ def test_a_flow_defining_a_library_id_differently_is_rejected_even_unused(
     text = GUARDED + "fixes:\n  postfix.tls-level:\n    title: Something else\n"
     found = messages(tmp_path, text)
     assert len(found) == 1 and "fix 'postfix.tls-level' is defined differently at" in found[0]
+
+
+DEFAULT_EDGE = """\
+id: default-edge
+title: A default that takes only the open outcome
+inputs:
+  host: {type: host, required: true}
+start: connect
+steps:
+  connect:
+    kind: probe
+    probe: tcp.connect
+    with: {host: "{host}", port: 25}
+    on: {refused: closed, timeout: closed, unreachable: closed, name_not_found: closed,
+         lookup_timeout: closed, default: open}
+  open: {kind: end, message: "open in {connect.connect_ms} ms"}
+  closed: {kind: end, message: "{connect.outcome}"}
+"""
+
+
+def test_a_default_branch_knows_the_facts_of_every_outcome_it_takes(tmp_path: Path) -> None:
+    assert messages(tmp_path, DEFAULT_EDGE) == []
+    found = messages(tmp_path, DEFAULT_EDGE.replace("lookup_timeout: closed, ", ""))
+    assert found == ["13:30: template variable {connect.connect_ms} is not provided by any "
+                     "input or earlier probe on every path to 'open' (did you mean "
+                     "'connect.port'?)"]
