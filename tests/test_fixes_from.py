@@ -115,3 +115,9 @@ def test_a_library_fix_may_not_take_a_catalog_fix_id(tmp_path: Path) -> None:
     assert [d.message for d in validate_file(path)] == [
         "fix 'catalog.mine': ids starting with 'catalog.' are the catalog entries' fixes "
         "(offered with 'fixes_from:'); choose another id"]
+
+
+def test_the_graph_names_the_probe_a_fix_step_takes_its_fix_from(tmp_path: Path) -> None:
+    result = cli("graph", str(write(tmp_path, FLOW)))
+    assert result.returncode == 0, result.stderr
+    assert 'n_explained[["explained<br/>fix (problem)<br/>fixes from why"]]' in result.stdout
