@@ -121,3 +121,27 @@ def test_the_graph_names_the_probe_a_fix_step_takes_its_fix_from(tmp_path: Path)
     result = cli("graph", str(write(tmp_path, FLOW)))
     assert result.returncode == 0, result.stderr
     assert 'n_explained[["explained<br/>fix (problem)<br/>fixes from why"]]' in result.stdout
+
+
+def test_an_explain_step_answered_by_hand_offers_no_fix_and_the_walk_goes_on(
+        tmp_path: Path) -> None:
+    import asyncio
+
+    from wizard.engine import Session
+    from wizard.flow.loader import load_flow
+    from wizard.hand_answers import answer_by_hand, hand_choices
+    from wizard.probes.base import ProbeContext
+    from wizard.probes.runner import RegistryRunner
+
+    flow = load_flow(write(tmp_path, FLOW))
+    session = Session.start(flow, {"error": "anything"}, RegistryRunner(ProbeContext()))
+    [choice] = [c for c in hand_choices(session) if c.label == "sender_not_approved"]
+
+    async def walk() -> None:
+        await answer_by_hand(session, choice)
+        await session.advance()
+
+    asyncio.run(walk())
+    assert session.status == "problem", session.error
+    assert [f.id for f in session.findings] == ["demo.error"]
+    assert session.fixes == []

@@ -258,7 +258,8 @@ def offered_fix(step: FixStep, values: Mapping[str, Any]) -> list[Fix]:
     """The ready-made fix a ``fixes_from:`` step takes from its probe (``{ID.catalog_fix}``).
 
     The probe rendered it already (the catalog entry's fix with what the error captured and
-    the provider's facts): it is data, not a template. An empty fact offers nothing.
+    the provider's facts): it is data, not a template. An empty fact offers nothing, and so
+    does one that is not a fix (a probe answered by hand publishes "(not measured)").
     """
     if step.fixes_from is None:
         return []
@@ -266,4 +267,4 @@ def offered_fix(step: FixStep, values: Mapping[str, Any]) -> list[Fix]:
     if name not in values or values[name] is None:
         raise template.MissingVariable(name)
     value = values[name]
-    return [Fix.model_validate(value)] if value else []
+    return [Fix.model_validate(value)] if isinstance(value, Mapping) and value else []
