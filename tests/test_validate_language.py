@@ -7,6 +7,7 @@ on names nothing provides, sub-flow cycles and missing sub-flow inputs, the
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -331,3 +332,41 @@ def test_a_default_branch_knows_the_facts_of_every_outcome_it_takes(tmp_path: Pa
     assert found == ["13:30: template variable {connect.connect_ms} is not provided by any "
                      "input or earlier probe on every path to 'open' (did you mean "
                      "'connect.port'?)"]
+
+
+OPTIONAL_PARAM = """\
+id: optional-param
+title: A library fix parameter left out when its lookup is empty
+inputs:
+  relay: {type: host, required: true}
+  level: {type: text}
+start: broken
+steps:
+  broken:
+    kind: fix
+    findings: [{id: user.plain, message: "{relay} without TLS"}]
+    fixes:
+      - use: postfix.tls-level
+        with: {level: "{level?}", relay: "{relay}"}
+"""
+
+
+def test_a_fix_parameter_left_out_when_empty_takes_its_default(tmp_path: Path) -> None:
+    library(tmp_path, LIBRARY.replace("level: {help: may or encrypt}",
+                                      "level: {help: may or encrypt, default: encrypt}"))
+    path = tmp_path / "optional-param.yaml"
+    path.write_text(OPTIONAL_PARAM)
+    assert validate_file(path) == []
+    for given, level in ((["--set", "level=may"], "may"), ([], "encrypt")):
+        result = cli("run", str(path), "--json", "--set", "relay=relay.example", *given)
+        [fix] = json.loads(result.stdout)["fixes"]
+        assert fix["actions"][0]["value"] == level, result.stderr
+
+
+def test_a_required_fix_parameter_given_only_an_optional_lookup_is_rejected(
+        tmp_path: Path) -> None:
+    library(tmp_path)
+    assert messages(tmp_path, OPTIONAL_PARAM) == [
+        "13:23: fix 'postfix.tls-level' needs parameter 'level', which would be left out "
+        "when {level?} renders empty: use {name}, not {name?}, or give the parameter a "
+        "default"]

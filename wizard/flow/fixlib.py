@@ -231,18 +231,32 @@ def _check_use(item: Fix | FixUse, merged: Mapping[str, Defined], located: Locat
             pos = located.pos((*at, "with") if item.with_ else at)
             defects.append(Diagnostic(name, pos.line, pos.col,
                                       f"fix {item.use!r} needs parameter {key!r}"))
+        raw = item.with_.get(key)
+        if spec.default is None and isinstance(raw, str) and template.only_optional_lookups(raw):
+            pos = located.pos((*at, "with", key))
+            defects.append(Diagnostic(name, pos.line, pos.col,
+                                      f"fix {item.use!r} needs parameter {key!r}, which would be "
+                                      f"left out when {raw} renders empty: use {{name}}, not "
+                                      "{name?}, or give the parameter a default"))
     return defined.fix
 
 
 def render_fix(item: Fix | FixUse, flow: Flow, values: Mapping[str, Any],
                group: str | None = None) -> Fix:
-    """A step's fix rendered: inline with the walk's values, a used one with its params."""
+    """A step's fix rendered: inline with the walk's values, a used one with its params.
+
+    A ``with:`` value made only of optional lookups (``{name?}``) that renders empty is
+    left out, so the parameter's default applies.
+    """
     if isinstance(item, FixUse):
         entry = flow.fixes[item.use]
         params: dict[str, Any] = {k: p.default for k, p in entry.params.items()
                                   if p.default is not None}
         for key, raw in item.with_.items():
-            params[key] = template.render(raw, values) if isinstance(raw, str) else raw
+            value = template.render(raw, values) if isinstance(raw, str) else raw
+            if value == "" and isinstance(raw, str) and template.only_optional_lookups(raw):
+                continue
+            params[key] = value
         body = {"id": item.id or item.use,
                 **entry.model_dump(by_alias=True, exclude={"params"})}
         data = template.render_strings(body, params)
