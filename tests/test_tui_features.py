@@ -328,3 +328,27 @@ async def _choose_may(app: EmailWizardApp, steps: Any, scene_folder: Path) -> No
         assert not encrypt.can_apply
         assert not encrypt.query(".apply")
         assert f"Not chosen: “{may.fix.title}” was applied instead" in screen_text(app)
+
+
+def test_a_skipped_step_says_so_and_does_not_mark_the_probe_before_it_a_problem(
+        scene_folder: Path) -> None:
+    """undelivered-mail without an error text or a Postfix queue: the explain step found
+    nothing (not a problem), and the queue report it leads to is shown as skipped, not as
+    ' message(s) deferred' with no number."""
+    from tests.tui.readme_scenes import SHOTS
+
+    shot = SHOTS["probe-running"]
+    app = shot.app()
+    asyncio.run(_trail_lines(app, shot.steps))
+
+
+async def _trail_lines(app: EmailWizardApp, steps: Any) -> None:
+    from wizard.tui.widgets import STATUS_MARKS, entry_mark, trail_text
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await steps(pilot)
+        session = walk(app).session
+        by_step = {entry.step: entry for entry in session.trail}
+        assert entry_mark(session.flow, by_step["explain_error"]) == STATUS_MARKS["running"]
+        assert trail_text(by_step["queue_report"]) == (
+            "Messages deferred in the Postfix queue — skipped: {queue.deferred} is empty")

@@ -43,7 +43,8 @@ def entry_mark(flow: Flow, entry: TrailEntry) -> tuple[str, str]:
 
     A fix step is marked by its most severe finding (a step that found nothing
     is no problem); a probe by the step it led to: an end by its status, a
-    fix step by the most severe finding that step declares.
+    fix step by the most severe finding that step declares — unless that step is
+    guarded (``if:``), since it may be skipped and find nothing.
     """
     if entry.kind == "ask":
         return "?", "$text-primary"
@@ -54,7 +55,7 @@ def entry_mark(flow: Flow, entry: TrailEntry) -> tuple[str, str]:
     if entry.kind == "end":
         return STATUS_MARKS.get(entry.outcome or "", STATUS_MARKS["running"])
     target = flow.steps.get(entry.next) if entry.next else None
-    if isinstance(target, FixStep):
+    if isinstance(target, FixStep) and target.if_ is None:
         return _worst_mark(target.findings)
     if isinstance(target, EndStep):
         return STATUS_MARKS[target.status]
@@ -99,7 +100,7 @@ def trail_text(entry: TrailEntry) -> str:
     """One line for a step taken."""
     if entry.kind == "ask":
         return entry.summary
-    if entry.kind == "probe" and entry.summary:
+    if (entry.kind == "probe" or entry.outcome == "skipped") and entry.summary:
         return f"{entry.title} — {gist(entry.summary, 60)}"
     return entry.title
 
