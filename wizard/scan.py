@@ -343,7 +343,8 @@ async def scan(targets: Iterable[ScanTarget], flows: ScanFlows, runner: ProbeRun
     With ``slow_source`` (a pipe or terminal) targets are read in a thread, one at a
     time, so a producer that is slow to write never stalls the domains in flight.
     The workers share one :class:`~wizard.probes.support.resolve.ReplyCache`: domains ask
-    once for what they have in common (the provider's include, the parent zones).
+    once for what they have in common (the provider's include, the parent zones); and one
+    UDP socket per DNS server (:class:`~wizard.probes.support.udp.UdpEndpoints`).
     """
     results: asyncio.Queue[ScanRow | None] = asyncio.Queue(maxsize=concurrency)
     source = iter(targets)
@@ -378,9 +379,12 @@ async def scan(targets: Iterable[ScanTarget], flows: ScanFlows, runner: ProbeRun
         await results.put(None)
 
     from wizard.probes.support.resolve import ReplyCache, use_reply_cache
+    from wizard.probes.support.udp import UdpEndpoints, use_udp_endpoints
 
     shared = contextvars.copy_context()
     shared.run(use_reply_cache, ReplyCache())
+    endpoints = UdpEndpoints()
+    shared.run(use_udp_endpoints, endpoints)
     workers = [asyncio.create_task(worker(), context=shared) for _ in range(concurrency)]
     running = len(workers)
     try:
@@ -394,6 +398,7 @@ async def scan(targets: Iterable[ScanTarget], flows: ScanFlows, runner: ProbeRun
         for task in workers:
             task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
+        endpoints.close()
     if failure:
         raise failure[0]
 

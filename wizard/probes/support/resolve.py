@@ -37,6 +37,7 @@ import dns.resolver
 import dns.rrset
 
 from wizard.probes.base import Deadline, Nameserver, ProbeContext
+from wizard.probes.support.udp import current_udp_endpoints
 
 
 class NameNotFound(Exception):
@@ -234,12 +235,30 @@ async def exchange(name: str | dns.name.Name, rdtype: str, servers: Sequence[Nam
                           f"{timeout:.1f}s"]) from None
 
 
+_EDNS = dns.message.make_query(dns.name.root, "SOA", use_edns=0, payload=1232)
+"""A query whose EDNS record (version 0, 1,232-byte payload) every query shares."""
+
+
+def make_query(name: str | dns.name.Name, rdtype: str, recursion: bool = True
+               ) -> dns.message.QueryMessage:
+    """A query for ``name``/``rdtype`` with EDNS0 (payload 1,232), RD unless not ``recursion``.
+
+    The same as ``dns.message.make_query(name, rdtype, use_edns=0, payload=1232)``,
+    but the EDNS record (which nothing changes) is built once, not for every query.
+    """
+    query = dns.message.make_query(name, rdtype)
+    query.opt = _EDNS.opt
+    query.request_payload = _EDNS.request_payload
+    if not recursion:
+        query.flags &= ~dns.flags.RD
+    return query
+
+
 async def _exchange(name: str | dns.name.Name, rdtype: str, servers: Sequence[Nameserver],
                     timeout: float, *, recursion: bool) -> Reply:
     """:func:`exchange` without the cache."""
-    query = dns.message.make_query(name, rdtype, use_edns=0, payload=1232)
-    if not recursion:
-        query.flags &= ~dns.flags.RD
+    query = make_query(name, rdtype, recursion)
+    endpoints = current_udp_endpoints()
     deadline = Deadline(timeout)
     fallback: Reply | None = None
     problems: list[str] = []
@@ -249,8 +268,11 @@ async def _exchange(name: str | dns.name.Name, rdtype: str, servers: Sequence[Na
             problems.append(f"{server}: not asked, no time left")
             continue
         try:
-            message, _ = await dns.asyncquery.udp_with_fallback(
-                query, server.address, timeout=share, port=server.port)
+            if endpoints is not None:
+                message = await endpoints.query(query, server, share)
+            else:
+                message, _ = await dns.asyncquery.udp_with_fallback(
+                    query, server.address, timeout=share, port=server.port)
         except (dns.exception.Timeout, TimeoutError):
             problems.append(f"{server}: no answer within {share:.1f}s")
             continue
