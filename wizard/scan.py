@@ -19,7 +19,15 @@ import io
 import os
 import stat
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+)
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal
 
@@ -331,9 +339,26 @@ def _next_target(source: Iterator[ScanTarget]) -> ScanTarget | None:
     return next(source, None)
 
 
+Pull = Callable[[], Awaitable[ScanTarget | None]]
+"""Hands out the next target to check, or None at the end of the list."""
+
+
+def default_jobs() -> int:
+    """How many worker processes a scan uses by default: one per core this process may use.
+
+    One where processes cannot be forked (the engine then runs in this process).
+    """
+    if not hasattr(os, "fork"):
+        return 1
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
 async def scan(targets: Iterable[ScanTarget], flows: ScanFlows, runner: ProbeRunner, *,
                concurrency: int, timeout: float, mx: bool = False,
-               slow_source: bool = False) -> AsyncIterator[ScanRow]:
+               slow_source: bool = False, jobs: int = 1) -> AsyncIterator[ScanRow]:
     """Rows as domains finish, with at most ``concurrency`` in flight.
 
     ``targets`` is consumed lazily by the workers, and finished rows wait in a
@@ -345,11 +370,12 @@ async def scan(targets: Iterable[ScanTarget], flows: ScanFlows, runner: ProbeRun
     The workers share one :class:`~wizard.probes.support.resolve.ReplyCache`: domains ask
     once for what they have in common (the provider's include, the parent zones); and one
     UDP socket per DNS server (:class:`~wizard.probes.support.udp.UdpEndpoints`).
+
+    With ``jobs`` > 1 (where processes can be forked) the domains are spread over that
+    many worker processes (:mod:`wizard.scan_jobs`), ``concurrency`` in flight in all;
+    rows and errors are the same as in one process.
     """
-    results: asyncio.Queue[ScanRow | None] = asyncio.Queue(maxsize=concurrency)
     source = iter(targets)
-    failure: list[ScanInputError] = []
-    limit = domain_limit(timeout)
     reading = asyncio.Lock()
 
     async def pull() -> ScanTarget | None:
@@ -357,6 +383,39 @@ async def scan(targets: Iterable[ScanTarget], flows: ScanFlows, runner: ProbeRun
             return _next_target(source)
         async with reading:
             return await asyncio.to_thread(_next_target, source)
+
+    if jobs > 1 and hasattr(os, "fork"):
+        from wizard.scan_jobs import scan_in_processes
+
+        rows = scan_in_processes(pull, flows, runner, concurrency=concurrency,
+                                 timeout=timeout, mx=mx, jobs=min(jobs, concurrency))
+        try:
+            async for row in rows:
+                yield row
+        finally:
+            await rows.aclose()
+        return
+    checked = scan_rows(pull, flows, runner, concurrency=concurrency, timeout=timeout, mx=mx)
+    try:
+        async for _, row in checked:
+            yield row
+    finally:
+        await checked.aclose()
+
+
+async def scan_rows(pull: Pull, flows: ScanFlows, runner: ProbeRunner, *, concurrency: int,
+                    timeout: float, mx: bool = False
+                    ) -> AsyncGenerator[tuple[ScanTarget, ScanRow], None]:
+    """:func:`scan` in this process: each target with its row, as domains finish.
+
+    ``pull`` is called by up to ``concurrency`` workers at once; what it raises
+    (:class:`ScanInputError`, or ``ValueError``/``OSError`` from the stream) stops
+    the reading and is re-raised once the domains in flight have finished.
+    """
+    results: asyncio.Queue[tuple[ScanTarget, ScanRow] | None] = asyncio.Queue(
+        maxsize=concurrency)
+    failure: list[ScanInputError] = []
+    limit = domain_limit(timeout)
 
     async def worker() -> None:
         """Check targets until the list ends; then post ``None`` (not when cancelled)."""
@@ -368,10 +427,8 @@ async def scan(targets: Iterable[ScanTarget], flows: ScanFlows, runner: ProbeRun
                 try:
                     row = await check_domain(target, flows, runner, limit, mx)
                 except Exception as exc:  # a bug must not stop the scan or leave it waiting
-                    row = ScanRow(domain=target.domain, status="error", line=target.line,
-                                  selector=target.selector,
-                                  error=f"{type(exc).__name__}: {exc}")
-                await results.put(row)
+                    row = error_row(target, f"{type(exc).__name__}: {exc}")
+                await results.put((target, row))
         except ScanInputError as exc:
             failure.append(exc)
         except (ValueError, OSError) as exc:  # the stream itself failed (a pipe, a disk)
@@ -389,11 +446,11 @@ async def scan(targets: Iterable[ScanTarget], flows: ScanFlows, runner: ProbeRun
     running = len(workers)
     try:
         while running:
-            row = await results.get()
-            if row is None:
+            done = await results.get()
+            if done is None:
                 running -= 1
             else:
-                yield row
+                yield done
     finally:
         for task in workers:
             task.cancel()
@@ -401,6 +458,12 @@ async def scan(targets: Iterable[ScanTarget], flows: ScanFlows, runner: ProbeRun
         endpoints.close()
     if failure:
         raise failure[0]
+
+
+def error_row(target: ScanTarget, error: str) -> ScanRow:
+    """The row of a domain that could not be checked at all (a bug, a lost worker)."""
+    return ScanRow(domain=target.domain, status="error", line=target.line,
+                   selector=target.selector, error=error)
 
 
 @dataclass

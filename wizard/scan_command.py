@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from wizard.scan import ScanRow
 
 MAX_CONCURRENCY = 1000
+MAX_JOBS = 64
 
 
 class ScanUsageError(ValueError):
@@ -57,6 +58,8 @@ def add_scan_parser(sub: Any) -> None:
                      help="port at which authoritative servers are asked directly (default 53)")
     scn.add_argument("--timeout", type=float, default=5.0, metavar="S",
                      help="seconds each probe may take (default 5)")
+    scn.add_argument("--jobs", type=int, default=0, metavar="N",
+                     help="worker processes sharing the domains (default 0: one per core)")
 
 
 def _writer(fmt: str, out: IO[str]) -> Callable[[ScanRow], None]:
@@ -111,6 +114,7 @@ def run_scan_command(args: argparse.Namespace) -> int:
         ScanDefaults,
         ScanInputError,
         ScanSummary,
+        default_jobs,
         load_scan_flows,
         open_targets,
         read_targets,
@@ -121,6 +125,8 @@ def run_scan_command(args: argparse.Namespace) -> int:
         raise ScanUsageError(f"--concurrency {args.concurrency}: must be 1 to {MAX_CONCURRENCY}")
     if not 0 < args.timeout <= 600:
         raise ScanUsageError(f"--timeout {args.timeout:g}: must be between 0 and 600 seconds")
+    if not 0 <= args.jobs <= MAX_JOBS:
+        raise ScanUsageError(f"--jobs {args.jobs}: must be 0 (one per core) to {MAX_JOBS}")
     if not 0 < args.authoritative_port < 65536:
         raise ScanUsageError(f"--authoritative-port {args.authoritative_port}: must be 1 to "
                              "65535")
@@ -150,7 +156,8 @@ def run_scan_command(args: argparse.Namespace) -> int:
 
     async def consume() -> None:
         async for row in scan(targets, flows, runner, concurrency=args.concurrency,
-                              timeout=args.timeout, mx=args.mx, slow_source=slow):
+                              timeout=args.timeout, mx=args.mx, slow_source=slow,
+                              jobs=args.jobs or default_jobs()):
             write(row)
             summary.add(row)
             advance(row)
