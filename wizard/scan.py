@@ -15,6 +15,7 @@ import asyncio
 import codecs
 import contextvars
 import csv
+import gc
 import io
 import os
 import stat
@@ -356,6 +357,20 @@ def _next_target(source: Iterator[ScanTarget]) -> ScanTarget | None:
 
 Pull = Callable[[], Awaitable[ScanTarget | None]]
 """Hands out the next target to check, or None at the end of the list."""
+
+
+def tune_gc() -> None:
+    """Make Python's cyclic garbage collector cheap for a scan (a scan process only).
+
+    What is loaded by now (flows, probes, pydantic models, dnspython) is
+    frozen out of collections (``gc.freeze``, which also keeps forked workers
+    from copying those pages), and the youngest generation is collected after
+    50,000 net allocations instead of 700: before, a third of a scan's CPU went
+    to the collector walking the same long-lived objects again and again.
+    A scan's memory is bounded by ``concurrency`` either way.
+    """
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 def default_jobs() -> int:

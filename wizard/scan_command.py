@@ -119,6 +119,7 @@ def run_scan_command(args: argparse.Namespace) -> int:
         open_targets,
         read_targets,
         scan,
+        tune_gc,
     )
 
     if not 1 <= args.concurrency <= MAX_CONCURRENCY:
@@ -163,6 +164,7 @@ def run_scan_command(args: argparse.Namespace) -> int:
             advance(row)
 
     failed: ScanInputError | None = None
+    tune_gc()
     try:
         with bar:
             asyncio.run(consume())
