@@ -40,6 +40,17 @@ from wizard.probes.base import Deadline, Nameserver, ProbeContext
 from wizard.probes.support.udp import current_udp_endpoints
 
 
+@functools.lru_cache(maxsize=4096)
+def to_name(text: str) -> dns.name.Name:
+    """``dns.name.from_text(text)``, remembered: the probes of a domain ask about the same
+    few names many times, and parsing one costs more than the rest of a lookup's bookkeeping.
+
+    ``dns.name.Name`` is immutable, so one parsed name can be shared. Raises what
+    ``from_text`` raises for a bad name (not remembered).
+    """
+    return dns.name.from_text(text)
+
+
 class NameNotFound(Exception):
     """The host name has no address (NXDOMAIN, no A/AAAA, or no answer)."""
 
@@ -216,7 +227,7 @@ async def exchange(name: str | dns.name.Name, rdtype: str, servers: Sequence[Nam
     cache = _REPLY_CACHE.get()
     if cache is None:
         return await _exchange(name, rdtype, servers, timeout, recursion=recursion)
-    owner = name if isinstance(name, dns.name.Name) else dns.name.from_text(name)
+    owner = name if isinstance(name, dns.name.Name) else to_name(name)
     key = (owner, rdtype.upper(), tuple(servers), recursion)
     kept = cache.get(key)
     if kept is not None:
@@ -355,7 +366,7 @@ class _Chain:
     def __init__(self, name: str, rdtype: str):
         self.name = name
         self.rdtype = rdtype
-        self.current = dns.name.from_text(name)
+        self.current = to_name(name)
         self.hops: list[Hop] = []
         self.seen = {self.current}
 
