@@ -132,6 +132,20 @@ async def test_queries_in_flight_share_one_socket_and_each_gets_its_own_answer(
     assert len(protocol.sources) == 1, "one source port: one socket for all the queries"
 
 
+async def test_the_source_port_changes_after_so_many_queries() -> None:
+    endpoints = UdpEndpoints(queries_per_socket=5)
+    transport, protocol, server = await _serve(lambda query: [answer(query).to_wire()])
+    try:
+        for k in range(12):
+            await endpoints.query(make_query(f"p{k}.test.", "A"), server, 2)
+        still_open = endpoints.open_sockets
+    finally:
+        endpoints.close()
+        transport.close()
+    assert len(protocol.sources) == 3, "a new socket after every 5 queries"
+    assert still_open == 1, "a retired socket is closed once its replies are in"
+
+
 async def test_a_truncated_reply_is_asked_again_over_tcp(endpoints: UdpEndpoints) -> None:
     async def tcp_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         size = int.from_bytes(await reader.readexactly(2), "big")

@@ -14,8 +14,10 @@ unreachable) fails every query in flight to that server with that error.
 
 Message ids are random (dnspython's) and never reused while in flight on one
 endpoint; the socket is connected, so the kernel drops datagrams from any
-other address. Only ``scan`` uses endpoints (through :func:`use_udp_endpoints`);
-a single-domain ``run`` asks with a fresh socket per query.
+other address; and each socket serves at most ``queries_per_socket`` queries
+before a new one (a new source port) takes over. Only ``scan`` uses endpoints
+(through :func:`use_udp_endpoints`); a single-domain ``run`` asks with a fresh
+socket per query.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class _Endpoint:
             self.sock.close()
             raise
         self.loop = loop
+        self.sent = 0
         self.waiting: dict[int, tuple[dns.message.Message, asyncio.Future[dns.message.Message]]]
         self.waiting = {}
         loop.add_reader(self.sock.fileno(), self._readable)
@@ -110,7 +113,9 @@ class _Endpoint:
             await self.loop.sock_sendall(self.sock, wire)
 
     def close(self) -> None:
-        """Stop reading, close the socket, fail the queries still waiting."""
+        """Stop reading, close the socket, fail the queries still waiting (once)."""
+        if self.sock.fileno() == -1:
+            return
         self.loop.remove_reader(self.sock.fileno())
         self.sock.close()
         for query_id in list(self.waiting):
@@ -125,16 +130,31 @@ class UdpEndpoints:
     answers in time, or the ``OSError`` the socket reported.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, queries_per_socket: int = 1000) -> None:
+        self.queries_per_socket = queries_per_socket
+        """After this many queries a server's socket is retired (closed once its last reply
+        is in) and the next query opens a new one, so the source port changes now and then."""
         self._endpoints: dict[Nameserver, _Endpoint] = {}
+        self._retired: set[_Endpoint] = set()
         self.sent = 0
 
     def _endpoint(self, server: Nameserver) -> _Endpoint:
         endpoint = self._endpoints.get(server)
+        if endpoint is not None and endpoint.sent >= self.queries_per_socket:
+            if endpoint.waiting:
+                self._retired.add(endpoint)
+            else:
+                endpoint.close()
+            endpoint = None
         if endpoint is None:
             endpoint = _Endpoint(server, asyncio.get_running_loop())
             self._endpoints[server] = endpoint
         return endpoint
+
+    @property
+    def open_sockets(self) -> int:
+        """How many sockets are open: one per server asked, and retired ones still waiting."""
+        return len(self._endpoints) + len(self._retired)
 
     async def query(self, query: dns.message.Message, server: Nameserver,
                     timeout: float) -> dns.message.Message:
@@ -147,6 +167,7 @@ class UdpEndpoints:
         try:
             async with asyncio.timeout(timeout):
                 try:
+                    endpoint.sent += 1
                     await endpoint.send(query.to_wire())
                     self.sent += 1
                     return await future
@@ -155,6 +176,9 @@ class UdpEndpoints:
                 finally:
                     if endpoint.waiting.get(query.id, (None, None))[1] is future:
                         del endpoint.waiting[query.id]
+                    if not endpoint.waiting and endpoint in self._retired:
+                        self._retired.discard(endpoint)
+                        endpoint.close()
                 return await dns.asyncquery.tcp(query, server.address, timeout=None,
                                                 port=server.port)
         except TimeoutError:
@@ -162,9 +186,10 @@ class UdpEndpoints:
 
     def close(self) -> None:
         """Close every endpoint (queries still waiting fail)."""
-        for endpoint in self._endpoints.values():
+        for endpoint in [*self._endpoints.values(), *self._retired]:
             endpoint.close()
         self._endpoints.clear()
+        self._retired.clear()
 
 
 _ENDPOINTS: ContextVar[UdpEndpoints | None] = ContextVar("wizard_udp_endpoints", default=None)
