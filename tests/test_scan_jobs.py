@@ -97,3 +97,16 @@ async def test_an_input_error_is_raised_after_the_rows_in_flight() -> None:
                               timeout=1, jobs=2):
             rows.append(row)
     assert sorted(r.domain for r in rows) == ["a.example.com", "b.example.com"]
+
+
+async def test_when_no_worker_can_be_forked_the_scan_runs_in_this_process(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refuse)
+    targets = [ScanTarget(domain=f"d{k}.example.com", line=k) for k in range(1, 5)]
+    rows = [row async for row in scan(targets, load_scan_flows(), _DiesOn(), concurrency=2,
+                                      timeout=1, jobs=2)]
+    assert sorted(r.line for r in rows) == [1, 2, 3, 4]
+    assert {r.status for r in rows} == {"inconclusive"}

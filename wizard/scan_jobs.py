@@ -31,6 +31,7 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import Any
 
+from wizard.flow.model import ProbeStep
 from wizard.probes.runner import ProbeRunner
 from wizard.scan import (
     Pull,
@@ -173,22 +174,35 @@ async def scan_in_processes(pull: Pull, flows: ScanFlows, runner: ProbeRunner, *
                                                 "unexpectedly"))
         await results.put(None)
 
+    _preload(flows, runner)
     try:
         for _ in range(jobs):
-            pid, end = _fork(flows, runner, each, timeout, mx, ends)
+            try:
+                pid, end = _fork(flows, runner, each, timeout, mx, ends)
+            except OSError:  # no more processes allowed: go on with those there are
+                break
             ends.append(end)
             reader, writer = await asyncio.open_connection(sock=end)
             workers.append(_Worker(pid, reader, writer))
+        if not workers:
+            checked = scan_rows(pull, flows, runner, concurrency=concurrency, timeout=timeout,
+                                mx=mx)
+            try:
+                async for _, row in checked:
+                    yield row
+            finally:
+                await checked.aclose()
+            return
         feeder = asyncio.create_task(feed())
         collectors = [asyncio.create_task(collect(w)) for w in workers]
         running = len(collectors)
         try:
             while running:
-                row = await results.get()
-                if row is None:
+                done = await results.get()
+                if done is None:
                     running -= 1
                 else:
-                    yield row
+                    yield done
             await feeder
             finished = True
         finally:
@@ -202,6 +216,23 @@ async def scan_in_processes(pull: Pull, flows: ScanFlows, runner: ProbeRunner, *
         _reap([w.pid for w in workers], terminate=not finished)
     if failure:
         raise failure[0]
+
+
+def _preload(flows: ScanFlows, runner: ProbeRunner) -> None:
+    """Import what every worker needs before forking (the flows' probes, the DNS support),
+    so that the workers share those pages and do not each import them again."""
+    import wizard.probes.support.resolve
+    import wizard.probes.support.udp  # noqa: F401
+
+    probes = getattr(runner, "probes", None)
+    if probes is None:
+        return
+    for flow in (flows.dkim, flows.spf_dmarc):
+        for step_id, step in flow.steps.items():
+            if isinstance(step, ProbeStep):
+                for call in step.calls(step_id).values():
+                    with contextlib.suppress(Exception):  # the walk reports a broken probe
+                        probes.get(call.probe)
 
 
 def _reap(pids: list[int], terminate: bool) -> None:
