@@ -5,8 +5,9 @@ port 53 — checkdmarc cannot ask another port — serving the zone ``bench.test
 with N generated sending domains ``dK.bench.test`` in five kinds (healthy; no
 DMARC; SPF without the include and the DKIM CNAME pasted under the zone twice;
 a DKIM CNAME to no key and DMARC p=none; nothing at all). Then runs, each as a
-process of its own, measuring wall time, CPU time (user + system, the process
-and the workers it waited for) and peak RSS (``wait4``):
+process of its own (started by GNU time where there is one), measuring wall time,
+CPU time (user + system, the process and the workers it waited for) and peak
+RSS (``wait4``):
 
 - ``email-wizard scan`` over the first 1,000 and over all N domains (DKIM with
   selector s1, SPF with its include, DMARC; worker processes: one per core), the
@@ -74,17 +75,38 @@ def zone_text(count: int, address: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+TIME = shutil.which("time", path="/usr/bin:/bin")
+"""GNU time: a small process to start the measured one from. A process's peak RSS counts
+the memory of the process that started it, up to its exec; this one is small."""
+
+
 def measure(argv: list[str], stdout_path: Path, tree: Path = ROOT
             ) -> tuple[float, float, int, int]:
-    """(wall seconds, CPU seconds, peak RSS in MiB, exit code) of one process run from ``tree``."""
+    """(wall seconds, CPU seconds, peak RSS in MiB, exit code) of one process run from ``tree``.
+
+    CPU is user + system time of the process and of the workers it waited for.
+    """
+    report = stdout_path.with_suffix(".time")
+    prefix = [TIME, "-q", "-f", "%M %U %S", "-o", str(report)] if TIME else []
     with stdout_path.open("wb") as out:
         started = time.perf_counter()
-        process = subprocess.Popen(argv, cwd=tree, stdout=out, stderr=subprocess.DEVNULL,
+        process = subprocess.Popen([*prefix, *argv], cwd=tree, stdout=out,
+                                   stderr=subprocess.DEVNULL,
                                    env=dict(os.environ, PYTHONPATH=str(tree)))
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, process.returncode
+    code = os.waitstatus_to_exitcode(status)
+    if TIME and report.exists() and report.read_text().split():
+        rss_kib, user, system = report.read_text().split()[-3:]
+        return wall, float(user) + float(system), int(rss_kib) // 1024, code
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, code
+
+
+def count_lines(path: Path) -> int:
+    """Lines in ``path``, read in chunks (reading a 10k-row output whole would grow this
+    process, and with it the peak RSS counted for the next one)."""
+    with path.open("rb") as data:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: data.read(1 << 16), b""))
 
 
 Row = tuple[str, int, float, float, int, str]
@@ -132,7 +154,7 @@ def main() -> None:
                     wall, cpu, rss, code = measure(
                         [PY, "-m", "wizard", "scan", str(work / f"domains-{size}.txt"),
                          *extra, *common], out, tree)
-                    lines = out.read_text().count("\n")
+                    lines = count_lines(out)
                     rows.append((label + suffix, size, wall, cpu, rss,
                                  f"exit {code}, {lines} rows"))
             checkdmarc = shutil.which("checkdmarc", path=str(Path(PY).parent)) or \
