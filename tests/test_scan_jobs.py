@@ -17,7 +17,8 @@ from tests.helpers import cli
 from tests.servers.dns_fixtures import DnsServers
 from tests.test_scan import ROWS
 from wizard.probes.base import ProbeResult
-from wizard.scan import ScanInputError, ScanTarget, default_jobs, load_scan_flows, scan
+from wizard.scan import ScanInputError, ScanTarget, load_scan_flows
+from wizard.scan_jobs import default_jobs, scan_with_jobs
 
 
 def _scan(servers: DnsServers, jobs: str, stdin: str) -> tuple[int, list[dict[str, Any]]]:
@@ -72,8 +73,8 @@ class _DiesOn:
 async def test_a_worker_that_dies_leaves_an_error_row_not_a_hang() -> None:
     targets = [ScanTarget(domain=f"{name}.example.com", line=k)
                for k, name in enumerate(["a", "b", "die", "c", "d", "e", "f"], 1)]
-    rows = [row async for row in scan(targets, load_scan_flows(), _DiesOn(), concurrency=2,
-                                      timeout=1, jobs=2)]
+    rows = [row async for row in scan_with_jobs(targets, load_scan_flows(), _DiesOn(),
+                                                concurrency=2, timeout=1, jobs=2)]
     assert sorted(r.line for r in rows) == list(range(1, 8)), "one row per domain"
     by_domain = {r.domain: r for r in rows}
     assert by_domain["die.example.com"].status == "error"
@@ -93,8 +94,8 @@ class _Unreadable:
 async def test_an_input_error_is_raised_after_the_rows_in_flight() -> None:
     rows = []
     with pytest.raises(ScanInputError, match="list:3"):
-        async for row in scan(_Unreadable(), load_scan_flows(), _DiesOn(), concurrency=4,
-                              timeout=1, jobs=2):
+        async for row in scan_with_jobs(_Unreadable(), load_scan_flows(), _DiesOn(),
+                                        concurrency=4, timeout=1, jobs=2):
             rows.append(row)
     assert sorted(r.domain for r in rows) == ["a.example.com", "b.example.com"]
 
@@ -106,7 +107,7 @@ async def test_when_no_worker_can_be_forked_the_scan_runs_in_this_process(
 
     monkeypatch.setattr(os, "fork", refuse)
     targets = [ScanTarget(domain=f"d{k}.example.com", line=k) for k in range(1, 5)]
-    rows = [row async for row in scan(targets, load_scan_flows(), _DiesOn(), concurrency=2,
-                                      timeout=1, jobs=2)]
+    rows = [row async for row in scan_with_jobs(targets, load_scan_flows(), _DiesOn(),
+                                                concurrency=2, timeout=1, jobs=2)]
     assert sorted(r.line for r in rows) == [1, 2, 3, 4]
     assert {r.status for r in rows} == {"inconclusive"}

@@ -22,7 +22,6 @@ import stat
 import time
 from collections.abc import (
     AsyncGenerator,
-    AsyncIterator,
     Awaitable,
     Callable,
     Iterable,
@@ -373,23 +372,26 @@ def tune_gc() -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
-def default_jobs() -> int:
-    """How many worker processes a scan uses by default: one per core this process may use.
+def make_pull(targets: Iterable[ScanTarget], slow_source: bool = False) -> Pull:
+    """A :data:`Pull` over ``targets``: read here, or with ``slow_source`` (a pipe or a
+    terminal) in a thread, one at a time, so that a producer slow to write never stalls
+    the domains in flight."""
+    source = iter(targets)
+    reading = asyncio.Lock()
 
-    One where processes cannot be forked (the engine then runs in this process).
-    """
-    if not hasattr(os, "fork"):
-        return 1
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
+    async def pull() -> ScanTarget | None:
+        if not slow_source:
+            return _next_target(source)
+        async with reading:
+            return await asyncio.to_thread(_next_target, source)
+
+    return pull
 
 
 async def scan(targets: Iterable[ScanTarget], flows: ScanFlows, runner: ProbeRunner, *,
                concurrency: int, timeout: float, mx: bool = False,
-               slow_source: bool = False, jobs: int = 1) -> AsyncIterator[ScanRow]:
-    """Rows as domains finish, with at most ``concurrency`` in flight.
+               slow_source: bool = False) -> AsyncGenerator[ScanRow, None]:
+    """Rows as domains finish, with at most ``concurrency`` in flight, in this process.
 
     ``targets`` is consumed lazily by the workers, and finished rows wait in a
     queue of ``concurrency`` places, so memory stays flat however long the list
@@ -400,32 +402,10 @@ async def scan(targets: Iterable[ScanTarget], flows: ScanFlows, runner: ProbeRun
     The workers share one :class:`~wizard.probes.support.resolve.ReplyCache`: domains ask
     once for what they have in common (the provider's include, the parent zones); and one
     UDP socket per DNS server (:class:`~wizard.probes.support.udp.UdpEndpoints`).
-
-    With ``jobs`` > 1 (where processes can be forked) the domains are spread over that
-    many worker processes (:mod:`wizard.scan_jobs`), ``concurrency`` in flight in all;
-    rows and errors are the same as in one process.
+    :func:`wizard.scan_jobs.scan_with_jobs` spreads the same work over processes.
     """
-    source = iter(targets)
-    reading = asyncio.Lock()
-
-    async def pull() -> ScanTarget | None:
-        if not slow_source:
-            return _next_target(source)
-        async with reading:
-            return await asyncio.to_thread(_next_target, source)
-
-    if jobs > 1 and hasattr(os, "fork"):
-        from wizard.scan_jobs import scan_in_processes
-
-        rows = scan_in_processes(pull, flows, runner, concurrency=concurrency,
-                                 timeout=timeout, mx=mx, jobs=min(jobs, concurrency))
-        try:
-            async for row in rows:
-                yield row
-        finally:
-            await rows.aclose()
-        return
-    checked = scan_rows(pull, flows, runner, concurrency=concurrency, timeout=timeout, mx=mx)
+    checked = scan_rows(make_pull(targets, slow_source), flows, runner,
+                        concurrency=concurrency, timeout=timeout, mx=mx)
     try:
         async for _, row in checked:
             yield row

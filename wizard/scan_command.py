@@ -114,13 +114,12 @@ def run_scan_command(args: argparse.Namespace) -> int:
         ScanDefaults,
         ScanInputError,
         ScanSummary,
-        default_jobs,
         load_scan_flows,
         open_targets,
         read_targets,
-        scan,
         tune_gc,
     )
+    from wizard.scan_jobs import default_jobs, scan_with_jobs
 
     if not 1 <= args.concurrency <= MAX_CONCURRENCY:
         raise ScanUsageError(f"--concurrency {args.concurrency}: must be 1 to {MAX_CONCURRENCY}")
@@ -156,9 +155,10 @@ def run_scan_command(args: argparse.Namespace) -> int:
     slow = not stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
 
     async def consume() -> None:
-        async for row in scan(targets, flows, runner, concurrency=args.concurrency,
-                              timeout=args.timeout, mx=args.mx, slow_source=slow,
-                              jobs=args.jobs or default_jobs()):
+        async for row in scan_with_jobs(targets, flows, runner,
+                                        concurrency=args.concurrency, timeout=args.timeout,
+                                        mx=args.mx, slow_source=slow,
+                                        jobs=args.jobs or default_jobs()):
             write(row)
             summary.add(row)
             advance(row)

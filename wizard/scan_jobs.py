@@ -27,7 +27,7 @@ import pickle
 import signal
 import socket
 import struct
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,10 +40,45 @@ from wizard.scan import (
     ScanRow,
     ScanTarget,
     error_row,
+    make_pull,
+    scan,
     scan_rows,
 )
 
 _FRAME = struct.Struct("!I")
+
+
+def default_jobs() -> int:
+    """How many worker processes a scan uses by default: one per core this process may use.
+
+    One where processes cannot be forked (the scan then runs in this process).
+    """
+    if not hasattr(os, "fork"):
+        return 1
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+async def scan_with_jobs(targets: Iterable[ScanTarget], flows: ScanFlows, runner: ProbeRunner,
+                         *, concurrency: int, timeout: float, mx: bool = False,
+                         slow_source: bool = False, jobs: int = 1
+                         ) -> AsyncGenerator[ScanRow, None]:
+    """:func:`wizard.scan.scan`, over ``jobs`` worker processes when that is more than one
+    (and processes can be forked): the same rows, ``concurrency`` in flight in all."""
+    if jobs > 1 and hasattr(os, "fork"):
+        rows = scan_in_processes(make_pull(targets, slow_source), flows, runner,
+                                 concurrency=concurrency, timeout=timeout, mx=mx,
+                                 jobs=min(jobs, concurrency))
+    else:
+        rows = scan(targets, flows, runner, concurrency=concurrency, timeout=timeout, mx=mx,
+                    slow_source=slow_source)
+    try:
+        async for row in rows:
+            yield row
+    finally:
+        await rows.aclose()
 
 
 async def _send(writer: asyncio.StreamWriter, message: Any) -> None:
