@@ -27,6 +27,7 @@ import pickle
 import signal
 import socket
 import struct
+import sys
 from collections.abc import AsyncGenerator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,9 +52,11 @@ _FRAME = struct.Struct("!I")
 def default_jobs() -> int:
     """How many worker processes a scan uses by default: one per core this process may use.
 
-    One where processes cannot be forked (the scan then runs in this process).
+    One (the scan runs in this process) except on Linux: elsewhere processes either
+    cannot be forked or forking one that has loaded system libraries is not safe
+    (macOS); ``--jobs N`` still asks for workers there.
     """
-    if not hasattr(os, "fork"):
+    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return 1
     try:
         return max(1, len(os.sched_getaffinity(0)))
