@@ -117,10 +117,11 @@ def test_a_healthy_list_exits_0_and_csv_has_one_row_per_domain(dns_servers: DnsS
     result = cli("scan", str(listing), "--format", "csv", "--spf-include",
                  "rp.oracleemaildelivery.com", "--nameserver", str(dns_servers.resolver))
     assert result.returncode == 0, result.stderr
-    table = list(csv.DictReader(io.StringIO(result.stdout)))
+    table = sorted(csv.DictReader(io.StringIO(result.stdout)), key=lambda r: r["domain"])
     assert [(r["domain"], r["status"], r["spf"], r["dmarc"], r["dkim"]) for r in table] == [
         ("good.onboard.test", "healthy", "valid", "policy_enforced", "skipped"),
-        ("monitor.onboard.test", "healthy", "valid", "policy_none", "skipped")]
+        ("monitor.onboard.test", "healthy", "valid", "policy_none", "skipped")], (
+        "rows come in the order domains finish")
     assert table[1]["findings"] == "dmarc.policy-none"
     assert "healthy" in result.stderr and "\x1b[" not in result.stderr, "no bar off a tty"
 
@@ -216,7 +217,7 @@ async def test_targets_are_read_lazily_and_concurrency_is_bounded() -> None:
         rows.append(row)
         if len(rows) == 20:
             break
-    await stream.aclose()  # type: ignore[attr-defined]
+    await stream.aclose()
     assert [r.status for r in rows] == ["inconclusive"] * 20
     assert pulled <= 20 + 3 + 3 + 1, "targets are pulled as workers free up, not all at once"
     assert runner.most <= 3
@@ -299,3 +300,25 @@ def test_a_slow_producer_on_stdin_does_not_stall_the_domains_in_flight(
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+async def test_a_target_source_that_fails_with_a_bug_ends_the_scan_instead_of_hanging() -> None:
+    """A source raising something other than an input error (a bug in a listing) stops the
+    scan with that error once the domains in flight are done; it never waits forever."""
+    from wizard.scan import ScanInputError
+
+    async def broken() -> Any:
+        yield ScanTarget(domain="example.invalid", line=1)
+        raise KeyError("page token")
+
+    class Nothing:
+        async def run(self, name: str, params: Any) -> Any:
+            raise AssertionError(f"no probe should run in this test ({name})")
+
+    rows = []
+    with pytest.raises(ScanInputError, match="KeyError"):
+        async with asyncio.timeout(30):
+            async for row in scan(broken(), load_scan_flows(), Nothing(),  # type: ignore[arg-type]
+                                  concurrency=4, timeout=1):
+                rows.append(row)
+    assert [r.domain for r in rows] == ["example.invalid"]

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from wizard.scan import ScanDefaults, ScanRow, ScanTarget
 
 MAX_CONCURRENCY = 1000
+MAX_JOBS = 64
 
 
 class ScanUsageError(ValueError):
@@ -69,6 +70,9 @@ def add_scan_parser(sub: Any) -> argparse.ArgumentParser:
                      help="port at which authoritative servers are asked directly (default 53)")
     scn.add_argument("--timeout", type=float, default=5.0, metavar="S",
                      help="seconds each probe (and each API call) may take (default 5)")
+    scn.add_argument("--jobs", type=int, default=0, metavar="N",
+                     help="worker processes sharing the domains (default 0: one per core; "
+                          "a --compartment scan runs in one)")
     return scn
 
 
@@ -128,13 +132,16 @@ def run_scan_command(args: argparse.Namespace) -> int:
         load_scan_flows,
         open_targets,
         read_targets,
-        scan,
+        tune_gc,
     )
+    from wizard.scan_jobs import default_jobs, scan_with_jobs
 
     if not 1 <= args.concurrency <= MAX_CONCURRENCY:
         raise ScanUsageError(f"--concurrency {args.concurrency}: must be 1 to {MAX_CONCURRENCY}")
     if not 0 < args.timeout <= 600:
         raise ScanUsageError(f"--timeout {args.timeout:g}: must be between 0 and 600 seconds")
+    if not 0 <= args.jobs <= MAX_JOBS:
+        raise ScanUsageError(f"--jobs {args.jobs}: must be 0 (one per core) to {MAX_JOBS}")
     if not 0 < args.authoritative_port < 65536:
         raise ScanUsageError(f"--authoritative-port {args.authoritative_port}: must be 1 to "
                              "65535")
@@ -184,13 +191,16 @@ def run_scan_command(args: argparse.Namespace) -> int:
     bar, advance = _progress()
 
     async def consume() -> None:
-        async for row in scan(targets, flows, runner, concurrency=args.concurrency,
-                              timeout=args.timeout, mx=args.mx, slow_source=slow):
+        async for row in scan_with_jobs(targets, flows, runner,
+                                        concurrency=args.concurrency, timeout=args.timeout,
+                                        mx=args.mx, slow_source=slow,
+                                        jobs=args.jobs or default_jobs()):
             write(row)
             summary.add(row)
             advance(row)
 
     failed: ScanInputError | None = None
+    tune_gc()
     try:
         with bar:
             asyncio.run(consume())

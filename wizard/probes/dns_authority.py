@@ -40,6 +40,7 @@ from wizard.probes.support.resolve import (
     exchange,
     negative_ttl,
     resolver_servers,
+    to_name,
 )
 from wizard.probes.support.zones import ZoneLookupFailed, find_zone, zone_nameservers
 
@@ -60,7 +61,7 @@ def answer_view(message: dns.message.Message, name: str, rtype: str) -> str:
     """What a response says about ``name`` itself: its records, ``NXDOMAIN`` or ``NODATA``."""
     if message.rcode() == dns.rcode.NXDOMAIN:
         return "NXDOMAIN"
-    owner = dns.name.from_text(name)
+    owner = to_name(name)
     lines = sorted(
         f"{dns.rdatatype.to_text(rrset.rdtype)} {rr.to_text()}"
         for rrset in message.answer
@@ -72,7 +73,7 @@ def answer_view(message: dns.message.Message, name: str, rtype: str) -> str:
 
 def answer_ttl(message: dns.message.Message, name: str) -> int | None:
     """The TTL the response gives the answer at ``name`` (or its negative-caching time)."""
-    owner = dns.name.from_text(name)
+    owner = to_name(name)
     ttls = [int(rrset.ttl) for rrset in message.answer if rrset.name == owner]
     return min(ttls) if ttls else negative_ttl(message)
 
@@ -107,7 +108,7 @@ async def _ask_server(host: str, server: Nameserver, name: str, rtype: str, zone
     if answer.rcode not in ("NOERROR", "NXDOMAIN") or not answer.message.flags & dns.flags.AA:
         return ServerView(host, address, f"lame ({answer.rcode}, not authoritative)"
                           if answer.rcode == "NOERROR" else f"lame ({answer.rcode})", None, None)
-    soa_rrset = soa.message.get_rrset(soa.message.answer, dns.name.from_text(zone),
+    soa_rrset = soa.message.get_rrset(soa.message.answer, to_name(zone),
                                       dns.rdataclass.IN, dns.rdatatype.SOA)
     serial = int(soa_rrset[0].serial) if soa_rrset is not None else None
     return ServerView(host, address, "ok", answer_view(answer.message, name, rtype), serial)

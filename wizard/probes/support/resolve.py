@@ -37,6 +37,18 @@ import dns.resolver
 import dns.rrset
 
 from wizard.probes.base import Deadline, Nameserver, ProbeContext
+from wizard.probes.support.udp import current_udp_endpoints
+
+
+@functools.lru_cache(maxsize=4096)
+def to_name(text: str) -> dns.name.Name:
+    """``dns.name.from_text(text)``, remembered: the probes of a domain ask about the same
+    few names many times, and parsing one costs more than the rest of a lookup's bookkeeping.
+
+    ``dns.name.Name`` is immutable, so one parsed name can be shared. Raises what
+    ``from_text`` raises for a bad name (not remembered).
+    """
+    return dns.name.from_text(text)
 
 
 class NameNotFound(Exception):
@@ -215,7 +227,7 @@ async def exchange(name: str | dns.name.Name, rdtype: str, servers: Sequence[Nam
     cache = _REPLY_CACHE.get()
     if cache is None:
         return await _exchange(name, rdtype, servers, timeout, recursion=recursion)
-    owner = name if isinstance(name, dns.name.Name) else dns.name.from_text(name)
+    owner = name if isinstance(name, dns.name.Name) else to_name(name)
     key = (owner, rdtype.upper(), tuple(servers), recursion)
     kept = cache.get(key)
     if kept is not None:
@@ -234,12 +246,30 @@ async def exchange(name: str | dns.name.Name, rdtype: str, servers: Sequence[Nam
                           f"{timeout:.1f}s"]) from None
 
 
+_EDNS = dns.message.make_query(dns.name.root, "SOA", use_edns=0, payload=1232)
+"""A query whose EDNS record (version 0, 1,232-byte payload) every query shares."""
+
+
+def make_query(name: str | dns.name.Name, rdtype: str, recursion: bool = True
+               ) -> dns.message.QueryMessage:
+    """A query for ``name``/``rdtype`` with EDNS0 (payload 1,232), RD unless not ``recursion``.
+
+    The same as ``dns.message.make_query(name, rdtype, use_edns=0, payload=1232)``,
+    but the EDNS record (which nothing changes) is built once, not for every query.
+    """
+    query = dns.message.make_query(name, rdtype)
+    query.opt = _EDNS.opt
+    query.request_payload = _EDNS.request_payload
+    if not recursion:
+        query.flags &= ~dns.flags.RD
+    return query
+
+
 async def _exchange(name: str | dns.name.Name, rdtype: str, servers: Sequence[Nameserver],
                     timeout: float, *, recursion: bool) -> Reply:
     """:func:`exchange` without the cache."""
-    query = dns.message.make_query(name, rdtype, use_edns=0, payload=1232)
-    if not recursion:
-        query.flags &= ~dns.flags.RD
+    query = make_query(name, rdtype, recursion)
+    endpoints = current_udp_endpoints()
     deadline = Deadline(timeout)
     fallback: Reply | None = None
     problems: list[str] = []
@@ -249,8 +279,11 @@ async def _exchange(name: str | dns.name.Name, rdtype: str, servers: Sequence[Na
             problems.append(f"{server}: not asked, no time left")
             continue
         try:
-            message, _ = await dns.asyncquery.udp_with_fallback(
-                query, server.address, timeout=share, port=server.port)
+            if endpoints is not None:
+                message = await endpoints.query(query, server, share)
+            else:
+                message, _ = await dns.asyncquery.udp_with_fallback(
+                    query, server.address, timeout=share, port=server.port)
         except (dns.exception.Timeout, TimeoutError):
             problems.append(f"{server}: no answer within {share:.1f}s")
             continue
@@ -333,7 +366,7 @@ class _Chain:
     def __init__(self, name: str, rdtype: str):
         self.name = name
         self.rdtype = rdtype
-        self.current = dns.name.from_text(name)
+        self.current = to_name(name)
         self.hops: list[Hop] = []
         self.seen = {self.current}
 

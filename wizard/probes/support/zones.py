@@ -11,7 +11,7 @@ import dns.rdataclass
 import dns.rdatatype
 
 from wizard.probes.base import Deadline, Nameserver, ProbeContext
-from wizard.probes.support.resolve import exchange, lookup, resolver_servers
+from wizard.probes.support.resolve import exchange, lookup, resolver_servers, to_name
 
 
 class ZoneLookupFailed(Exception):
@@ -40,7 +40,7 @@ async def find_zone(name: str, ctx: ProbeContext, deadline: Deadline) -> Zone:
     :class:`ZoneLookupFailed` on SERVFAIL or REFUSED and
     :class:`~wizard.probes.support.resolve.NoResponse` when the resolver is silent.
     """
-    current = dns.name.from_text(name)
+    current = to_name(name)
     walk: list[str] = []
     while True:
         reply = await exchange(current, "SOA", resolver_servers(ctx), deadline.remaining())

@@ -1,0 +1,113 @@
+"""``scan --jobs``: domains spread over worker processes give the same rows as one process.
+
+Against the loopback Knot servers (tests/servers/dns_fixtures.py), and with
+fake runners for what a real server cannot do (a worker that dies).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from tests.helpers import cli
+from tests.servers.dns_fixtures import DnsServers
+from tests.test_scan import ROWS
+from wizard.probes.base import ProbeResult
+from wizard.scan import ScanInputError, ScanTarget, load_scan_flows
+from wizard.scan_jobs import default_jobs, scan_with_jobs
+
+
+def _scan(servers: DnsServers, jobs: str, stdin: str) -> tuple[int, list[dict[str, Any]]]:
+    result = cli("scan", "--jobs", jobs, "--concurrency", "5", "--nameserver",
+                 str(servers.resolver), "--authoritative-port", str(servers.authoritative_port),
+                 "--timeout", "3", stdin=stdin)
+    assert "Traceback" not in result.stderr, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    for row in rows:
+        row.pop("elapsed_ms")
+    return result.returncode, sorted(rows, key=lambda r: r["line"])
+
+
+def test_rows_from_several_processes_equal_rows_from_one(dns_servers: DnsServers) -> None:
+    one = _scan(dns_servers, "1", ROWS)
+    three = _scan(dns_servers, "3", ROWS)
+    assert len(one[1]) == ROWS.count("\n") - 1
+    assert three == one
+
+
+def test_an_unreadable_line_stops_a_multi_process_scan_after_the_domains_before_it(
+        dns_servers: DnsServers) -> None:
+    result = cli("scan", "--jobs", "2", "--nameserver", str(dns_servers.resolver),
+                 "--spf-include", "rp.oracleemaildelivery.com", "--timeout", "3",
+                 stdin="good.onboard.test\nmonitor.onboard.test\nbad line\n")
+    assert result.returncode == 2
+    assert "stdin:3: expected one domain per line" in result.stderr
+    assert sorted(json.loads(line)["domain"] for line in result.stdout.splitlines()) == [
+        "good.onboard.test", "monitor.onboard.test"]
+
+
+@pytest.mark.parametrize("jobs", ["-1", "65"])
+def test_a_bad_jobs_value_is_exit_2(jobs: str) -> None:
+    result = cli("scan", "--jobs", jobs, stdin="example.com\n")
+    assert result.returncode == 2 and "--jobs" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_default_is_one_worker_per_usable_core() -> None:
+    assert default_jobs() == len(os.sched_getaffinity(0))
+
+
+class _DiesOn:
+    """A runner whose process exits on one domain; every other probe times out."""
+
+    async def run(self, name: str, params: Mapping[str, Any]) -> ProbeResult:
+        if str(params.get("domain", "")).startswith("die."):
+            os._exit(9)
+        return ProbeResult("timeout", f"{name} timed out")
+
+
+async def test_a_worker_that_dies_leaves_an_error_row_not_a_hang() -> None:
+    targets = [ScanTarget(domain=f"{name}.example.com", line=k)
+               for k, name in enumerate(["a", "b", "die", "c", "d", "e", "f"], 1)]
+    rows = [row async for row in scan_with_jobs(targets, load_scan_flows(), _DiesOn(),
+                                                concurrency=2, timeout=1, jobs=2)]
+    assert sorted(r.line for r in rows) == list(range(1, 8)), "one row per domain"
+    by_domain = {r.domain: r for r in rows}
+    assert by_domain["die.example.com"].status == "error"
+    assert "ended unexpectedly" in by_domain["die.example.com"].error
+    assert {r.status for r in rows if r.domain != "die.example.com"} == {"inconclusive"}
+
+
+class _Unreadable:
+    """Targets whose third line cannot be read."""
+
+    def __iter__(self) -> Any:
+        yield ScanTarget(domain="a.example.com", line=1)
+        yield ScanTarget(domain="b.example.com", line=2)
+        raise ScanInputError("list:3: not UTF-8 text")
+
+
+async def test_an_input_error_is_raised_after_the_rows_in_flight() -> None:
+    rows = []
+    with pytest.raises(ScanInputError, match="list:3"):
+        async for row in scan_with_jobs(_Unreadable(), load_scan_flows(), _DiesOn(),
+                                        concurrency=4, timeout=1, jobs=2):
+            rows.append(row)
+    assert sorted(r.domain for r in rows) == ["a.example.com", "b.example.com"]
+
+
+async def test_when_no_worker_can_be_forked_the_scan_runs_in_this_process(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refuse)
+    targets = [ScanTarget(domain=f"d{k}.example.com", line=k) for k in range(1, 5)]
+    rows = [row async for row in scan_with_jobs(targets, load_scan_flows(), _DiesOn(),
+                                                concurrency=2, timeout=1, jobs=2)]
+    assert sorted(r.line for r in rows) == [1, 2, 3, 4]
+    assert {r.status for r in rows} == {"inconclusive"}
