@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOT
+from tests.servers.smtp_fixtures import SmtpServers
 from wizard.flow import cache
 from wizard.flow.loader import load_flow
 from wizard.flow.sources import flow_sources, library_bytes
@@ -65,6 +66,26 @@ def test_run_imports_only_the_probes_its_steps_run(tmp_path: Path, closed_port: 
     result = run_python(code, tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["trail"][0]["outcome"] == "refused"
+
+
+def test_a_healthy_port_check_of_an_address_imports_no_resolver_no_x509_no_apply(
+        tmp_path: Path, smtp_servers: SmtpServers) -> None:
+    """``run port-connectivity`` against a literal address: nothing to look up in DNS, a
+    verified certificate told from the ssl module's decoding, no fix to apply — so neither
+    dnspython's resolver, nor cryptography's X.509, nor the postconf apply machinery loads."""
+    code = ("from wizard.cli import main\n"
+            "main(['run', 'port-connectivity', '--set', 'host=127.0.0.1', '--set', "
+            f"'ports={smtp_servers.submission}', '--ca-file', {smtp_servers.ca_file!r}, "
+            "'--json'])\n"
+            "import sys\n"
+            "loaded = [m for m in ('dns.resolver', 'dns.asyncresolver', 'wizard.probes.mx_lookup',"
+            " 'cryptography.x509', 'wizard.fixes.apply_postconf') if m in sys.modules]\n"
+            "assert not loaded, loaded\n")
+    result = run_python(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["status"] == "healthy"
+    assert out["trail"][2]["facts"]["smtp.cert_subject"].startswith("OU=")
 
 
 def test_the_committed_manifest_matches_the_registry() -> None:

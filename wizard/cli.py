@@ -466,7 +466,6 @@ def _alternative_ids(flow: Any, seen: frozenset[str] = frozenset()) -> set[str]:
 def _run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from wizard.apply_session import alternative_groups
     from wizard.engine import MissingAnswer, Session, run_to_end
     from wizard.flow.model import ProbeStep
     from wizard.inputs import BadInput, check_inputs, parse_nameserver
@@ -530,12 +529,15 @@ def _run(args: argparse.Namespace) -> int:
     result = session_json(session)
     status: int = EXIT_CODES[session.status]
     interrupted = ""
-    from wizard.fixes.apply_postconf import ApplyError
+    groups: list[dict[str, Any]] = []
+    if offered:  # the apply machinery loads only for a flow with alternatives, or --apply
+        from wizard.apply_session import alternative_groups
+        from wizard.fixes.apply_postconf import ApplyError
 
-    try:
-        groups = alternative_groups(session, args.choose)
-    except ApplyError as exc:
-        raise UsageError(f"--apply: {exc}") from None
+        try:
+            groups = alternative_groups(session, args.choose)
+        except ApplyError as exc:
+            raise UsageError(f"--apply: {exc}") from None
     if groups:
         result["alternatives"] = groups
     if args.apply:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import ipaddress
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
@@ -37,10 +36,9 @@ import dns.resolver
 import dns.rrset
 
 from wizard.probes.base import Deadline, Nameserver, ProbeContext
+from wizard.probes.support.hosts import NameNotFound, is_ip_address, resolve_host
 
-
-class NameNotFound(Exception):
-    """The host name has no address (NXDOMAIN, no A/AAAA, or no answer)."""
+__all__ = ["NameNotFound", "is_ip_address", "resolve_host"]
 
 
 def make_resolver(ctx: ProbeContext) -> dns.asyncresolver.Resolver:
@@ -57,24 +55,14 @@ def make_resolver(ctx: ProbeContext) -> dns.asyncresolver.Resolver:
     return resolver
 
 
-def is_ip_address(host: str) -> bool:
-    """True when ``host`` is a literal IPv4 or IPv6 address."""
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True
+async def resolve_name(host: str, ctx: ProbeContext) -> list[str]:
+    """The addresses of the name ``host`` (A first, then AAAA), through the context's resolver.
 
-
-async def resolve_host(host: str, ctx: ProbeContext) -> list[str]:
-    """The addresses of ``host`` (A first, then AAAA), through the context's resolver.
-
-    A literal address is returned as it is. Raises :class:`NameNotFound`
-    when the name has no address, and ``dns.exception.Timeout`` when the
-    resolver does not answer.
+    Reached through :func:`~wizard.probes.support.hosts.resolve_host`, which
+    returns a literal address as it is. Raises :class:`NameNotFound` when the
+    name has no address, and ``dns.exception.Timeout`` when the resolver does
+    not answer.
     """
-    if is_ip_address(host):
-        return [host.strip("[]")]
     resolver = make_resolver(ctx)
     addresses: list[str] = []
     errors: list[str] = []
