@@ -15,6 +15,7 @@ from wizard.data import template
 from wizard.data.diagnostics import Diagnostic, did_you_mean
 from wizard.data.yamlpos import Path
 from wizard.flow.model import (
+    DEFAULT,
     AskStep,
     EndStep,
     FixStep,
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from wizard.data.yamlpos import Located
     from wizard.probes.base import ProbeDescription
 
-DEFAULT = "default"
 BUILTIN_VARIABLES = frozenset({"flow.id", "flow.title"})
 
 
