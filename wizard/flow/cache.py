@@ -6,7 +6,9 @@ the probe manifest, so it is stored under a hash of the three, as JSON, in
 ``$XDG_CACHE_HOME/email-wizard/flows`` (``~/.cache`` by default;
 ``EMAIL_WIZARD_CACHE_DIR`` overrides). Safe to delete at any time; an entry
 written by another version is never found (the version is in the key), and an
-unreadable or corrupt entry is ignored and rewritten.
+unreadable or corrupt entry is ignored and rewritten. Provider profiles are
+cached in the same folder the same way (``provider-*.json``, see
+:func:`wizard.providers.loader.load_provider`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import os
 import tempfile
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -53,29 +56,42 @@ def cache_key(content: bytes) -> str:
 
 def cached_flow(content: bytes) -> Flow | None:
     """The flow stored for ``content``, or None (absent, corrupt or from another version)."""
-    path = cache_dir() / f"{cache_key(content)}.json"
+    data = read_entry(f"{cache_key(content)}.json")
     try:
-        data = json.loads(path.read_bytes())
-        if data.get("version") != __version__:
-            return None
-        return Flow.model_validate(data["flow"])
-    except (OSError, ValueError, TypeError, KeyError, AttributeError, ValidationError):
+        return Flow.model_validate(data["flow"]) if data is not None else None
+    except (ValueError, TypeError, KeyError, AttributeError, ValidationError):
         return None
 
 
 def store_flow(content: bytes, flow: Flow) -> None:
     """Remember a checked flow; a cache folder that cannot be written is silently skipped."""
+    write_entry(f"{cache_key(content)}.json",
+                {"flow": flow.model_dump(mode="json", by_alias=True, exclude_unset=True)})
+
+
+def read_entry(name: str) -> dict[str, Any] | None:
+    """The JSON object stored as ``name`` by this version, or None (absent, corrupt, foreign)."""
+    try:
+        data = json.loads((cache_dir() / name).read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("version") != __version__:
+        return None
+    return data
+
+
+def write_entry(name: str, payload: dict[str, Any]) -> None:
+    """Store ``payload`` (with this version) as ``name``, atomically; an unwritable cache
+    folder is silently skipped."""
     folder = cache_dir()
-    entry = json.dumps({"version": __version__,
-                        "flow": flow.model_dump(mode="json", by_alias=True,
-                                                exclude_unset=True)})
+    entry = json.dumps({"version": __version__, **payload})
     with contextlib.suppress(OSError):
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 out.write(entry)
-            os.replace(tmp, folder / f"{cache_key(content)}.json")
+            os.replace(tmp, folder / name)
         except OSError:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
