@@ -9,7 +9,9 @@ actually offers: its TLS version, cipher and certificate.
 from __future__ import annotations
 
 import contextlib
+import functools
 import ipaddress
+import os
 import ssl
 import warnings
 from datetime import UTC, datetime
@@ -62,12 +64,64 @@ def empty_tls_facts() -> dict[str, FactValue]:
     return dict.fromkeys(tls_facts())
 
 
-def verifying_context(ctx: ProbeContext) -> ssl.SSLContext:
-    """TLS 1.2 or later, certificate and name checked, system trust plus ``ctx.ca_file``."""
-    context = ssl.create_default_context()
+STORE_DEPENDENT = frozenset({"unknown_ca", "self_signed", "other"})
+"""Certificate problems another set of trusted roots could decide differently; a verdict
+reached with the quick store (:func:`verifying_context`) is confirmed with the whole one."""
+
+
+def verifying_context(ctx: ProbeContext, *, quick: bool = False) -> ssl.SSLContext:
+    """TLS 1.2 or later, certificate and name checked, system trust plus ``ctx.ca_file``.
+
+    Built once per CA file (and system trust location) and shared. ``quick``
+    asks for the system trust store as its hashed folder (``/etc/ssl/certs``),
+    whose certificates OpenSSL reads one by one as a chain needs them, instead
+    of parsing the whole bundle file (about 140 certificates; the largest
+    single cost of a ``run`` that checks TLS). The two hold the same roots only
+    where the bundle file lives in that folder (Debian, Ubuntu, Alpine:
+    ``update-ca-certificates`` writes both); elsewhere — or with
+    ``SSL_CERT_FILE``/``SSL_CERT_DIR`` pointing apart — the quick context is the
+    whole one. A failure the store decides (:data:`STORE_DEPENDENT`) must be
+    confirmed with the whole store (``quick=False``): see :func:`is_quick`.
+    """
+    paths = ssl.get_default_verify_paths()
+    quick = quick and _hashed_folder_holds_the_bundle(paths)
+    ca = ctx.ca_file
+    try:
+        stamp = os.stat(ca) if ca else None
+    except OSError:
+        stamp = None
+    version = (stamp.st_mtime_ns, stamp.st_size) if stamp is not None else None
+    return _context(ca, version, paths.cafile, paths.capath, quick,
+                    os.environ.get("SSLKEYLOGFILE"))
+
+
+def is_quick(context: ssl.SSLContext) -> bool:
+    """True for a context made with ``quick=True`` that does not hold the whole store."""
+    return getattr(context, "_wizard_quick", False) is True
+
+
+def _hashed_folder_holds_the_bundle(paths: ssl.DefaultVerifyPaths) -> bool:
+    """The bundle file lives in the hashed folder, as ``update-ca-certificates`` writes them."""
+    if not paths.cafile or not paths.capath or not os.path.isdir(paths.capath):
+        return False
+    return os.path.realpath(os.path.dirname(paths.cafile)) == os.path.realpath(paths.capath)
+
+
+@functools.lru_cache(maxsize=16)
+def _context(ca_file: str | None, ca_version: tuple[int, int] | None, cafile: str | None,
+             capath: str | None, quick: bool, keylog: str | None) -> ssl.SSLContext:
+    del ca_version, cafile  # part of the cache key only
+    if quick:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies, checks the name
+        context.load_verify_locations(capath=capath)
+        if keylog:
+            context.keylog_filename = keylog
+        context._wizard_quick = True  # type: ignore[attr-defined]
+    else:
+        context = ssl.create_default_context()
     context.minimum_version = ssl.TLSVersion.TLSv1_2
-    if ctx.ca_file:
-        context.load_verify_locations(cafile=ctx.ca_file)
+    if ca_file:
+        context.load_verify_locations(cafile=ca_file)
     return context
 
 
