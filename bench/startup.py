@@ -17,9 +17,14 @@ compiled once (in the warm-up) and read from bytecode afterwards, as in an
 installed wizard; with bytecode writing switched off, every run would compile
 every module again (about 80 ms for ``run``).
 
-Usage, from the repository root: ``python bench/startup.py [N] [--baseline DIR]``;
-``--baseline DIR`` also times the wizard rows of another checkout (e.g. ``git
-worktree add /tmp/base main``) in the same rounds, for a before/after.
+Usage, from the repository root: ``python bench/startup.py [N] [--baseline DIR]
+[--instructions]``; ``--baseline DIR`` also times the wizard rows of another
+checkout (e.g. ``git worktree add /tmp/base main``) in the same rounds, for a
+before/after. ``--instructions`` adds a column counting the instructions each
+command executes (one run under ``valgrind --tool=callgrind``, Debian package
+``valgrind``): unlike wall time on a shared machine, that count hardly moves
+from run to run, so it tells a change's effect where wall times drown in noise
+(it does not count waiting, cache misses or the kernel's work).
 """
 
 from __future__ import annotations
@@ -97,6 +102,19 @@ def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float
     return wall, (usage.ru_utime + usage.ru_stime) * 1000
 
 
+def instructions(argv: list[str], cwd: Path, env: dict[str, str]) -> float | None:
+    """Millions of instructions one run of ``argv`` executes (None without valgrind)."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    done = subprocess.run([valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
+                          cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    for line in done.stderr.splitlines():
+        if "Collected :" in line:
+            return int(line.rsplit(":", 1)[1]) / 1e6
+    return None
+
+
 def child_env(tmp: Path, tree: Path) -> dict[str, str]:
     """The environment of a measured command: its own flow cache and bytecode folder."""
     env = dict(os.environ, EMAIL_WIZARD_CACHE_DIR=str(tmp / "cache" / tree.name),
@@ -110,6 +128,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("runs", nargs="?", type=int, default=5)
     parser.add_argument("--baseline", type=Path, help="another checkout to time beside this one")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count each command's instructions (valgrind)")
     args = parser.parse_args()
     baseline = args.baseline.resolve() if args.baseline else None
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -127,20 +147,28 @@ def main() -> None:
                     wall, cpu = timed(argv, cwd, env)
                     walls[label].append(wall)
                     cpus[label].append(cpu)
+            counts = {label: instructions(argv, cwd, env) if args.instructions else None
+                      for (label, argv, cwd), env in zip(rows, envs, strict=True)}
         finally:
             relay.stop()  # type: ignore[attr-defined]
     medians = {label: statistics.median(t) for label, t in walls.items()}
     textual = medians['python -c "import textual.app"']
     swaks = next((v for k, v in medians.items() if k.startswith("swaks")), None)
-    print(f"| command | median ms | best ms | CPU ms | × import textual.app | × swaks |"
+    swaks_count = next((v for k, v in counts.items() if k.startswith("swaks")), None)
+    extra = " M instructions | × swaks (instructions) |" if args.instructions else ""
+    print(f"| command | median ms | best ms | CPU ms | × import textual.app | × swaks |{extra}"
           f"  ({args.runs} runs)")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|" + ("---:|---:|" if args.instructions else ""))
     for label, times in walls.items():
         ratio_swaks = f"{medians[label] / swaks:.2f}" if swaks else "–"
-        print(f"| `{label}` | {medians[label]:.0f} | {min(times):.0f} | "
-              f"{statistics.median(cpus[label]):.0f} | {medians[label] / textual:.2f} | "
-              f"{ratio_swaks} |")
-
+        row = (f"| `{label}` | {medians[label]:.0f} | {min(times):.0f} | "
+               f"{statistics.median(cpus[label]):.0f} | {medians[label] / textual:.2f} | "
+               f"{ratio_swaks} |")
+        if args.instructions:
+            count = counts[label]
+            row += (f" {count:.0f} | " if count is not None else " – | ") + (
+                f"{count / swaks_count:.2f} |" if count is not None and swaks_count else "– |")
+        print(row)
 
 if __name__ == "__main__":
     main()
