@@ -110,12 +110,9 @@ def _hashed_folder_holds_the_bundle(paths: ssl.DefaultVerifyPaths) -> bool:
 @functools.lru_cache(maxsize=16)
 def _context(ca_file: str | None, ca_version: tuple[int, int] | None, cafile: str | None,
              capath: str | None, quick: bool, keylog: str | None) -> ssl.SSLContext:
-    del ca_version, cafile  # part of the cache key only
-    if quick:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies, checks the name
-        context.load_verify_locations(capath=capath)
-        if keylog:
-            context.keylog_filename = keylog
+    del ca_version, cafile, keylog  # part of the cache key only
+    if quick:  # the default context's settings, with the hashed folder as its only roots
+        context = ssl.create_default_context(capath=capath)
         context._wizard_quick = True  # type: ignore[attr-defined]
     else:
         context = ssl.create_default_context()
