@@ -76,7 +76,7 @@ def healthy_settings(relays: TlsRelays) -> dict[str, str]:
 
 def run_flow(conf: Path | None, *sets: str, ca_file: str | None = None, apply: bool = False,
              env: dict[str, str] | None = None, timeout: str = "5",
-             set_directory: bool = True) -> tuple[int, dict[str, Any]]:
+             set_directory: bool = True, choose: str = "") -> tuple[int, dict[str, Any]]:
     args = ["run", FLOW, "--json", "--timeout", timeout]
     if conf is not None and set_directory:
         args += ["--set", f"config_directory={conf}"]
@@ -86,6 +86,8 @@ def run_flow(conf: Path | None, *sets: str, ca_file: str | None = None, apply: b
         args += ["--ca-file", ca_file]
     if apply:
         args.append("--apply")
+    if choose:
+        args += ["--choose", choose]
     result = cli(*args, env=env)
     assert "Traceback" not in result.stderr, result.stderr
     for secret in secret_forms():
@@ -189,7 +191,13 @@ def test_every_problem_is_found_in_one_run_with_its_exact_postconf_actions(
     assert {fix_id: fix["actions"] for fix_id, fix in fixes(out).items()} == \
         expected_broken_fixes(tls_relays)
     applicable = {fix_id for fix_id, fix in fixes(out).items() if fix["applicable"]}
-    assert applicable == set(BROKEN_FIXES) - {"postfix.tls-level-encrypt"}
+    assert applicable == set(BROKEN_FIXES), "may and encrypt are alternatives, both applicable"
+    assert out["alternatives"] == [{"group": "legacy_may", "chosen": None, "alternatives": [
+        "postfix.tls-level-may", "postfix.tls-level-encrypt"]}]
+    offered = [(f["alternative_group"], f["alternative"]) for f in out["fixes"]
+               if "alternative" in f]
+    assert offered == [("legacy_may", "postfix.tls-level-may"),
+                       ("legacy_may", "postfix.tls-level-encrypt")]
     assert all(fix["applies_to"] == str(conf / "main.cf") for fix in out["fixes"]
                if fix["applicable"])
     assert last_step(out) == "relay_ready"
@@ -202,8 +210,12 @@ def test_every_problem_is_found_in_one_run_with_its_exact_postconf_actions(
 def test_apply_fixes_main_cf_postconf_shows_the_values_and_a_rerun_is_healthy(
         make_postfix: MakePostfix, tls_relays: TlsRelays) -> None:
     conf = broken_config(make_postfix, tls_relays)
-    code, out = run_flow(conf, ca_file=tls_relays.ca_file, apply=True)
+    code, out = run_flow(conf, ca_file=tls_relays.ca_file, apply=True,
+                         choose="postfix.tls-level-may")
     assert code == 1
+    assert out["alternatives"] == [{"group": "legacy_may", "chosen": "postfix.tls-level-may",
+                                    "alternatives": ["postfix.tls-level-may",
+                                                     "postfix.tls-level-encrypt"]}]
     [applied] = out["applied"]  # one file: one plan, one backup, one postfix check
     assert applied["fixes"] == [
         "postfix.set-relayhost", "postfix.tls-level-may", "postfix.tls-protocols",
@@ -236,7 +248,8 @@ def test_a_fix_that_fails_postfix_check_is_rolled_back_byte_identical(
     del settings["smtp_tls_security_level"]
     conf = write_config(make_postfix, tls_relays, settings)
     before = (conf / "main.cf").read_bytes()
-    code, out = run_flow(conf, ca_file=tls_relays.ca_file, apply=True)
+    code, out = run_flow(conf, ca_file=tls_relays.ca_file, apply=True,
+                         choose="postfix.tls-level-may")
     assert code == 3, "the apply failed after a finished run"
     [applied] = out["applied"]
     assert applied["fixes"] == ["postfix.tls-level-may"]
@@ -247,6 +260,31 @@ def test_a_fix_that_fails_postfix_check_is_rolled_back_byte_identical(
     assert (conf / "main.cf").read_bytes() == before
     assert applied["backup"] is None, "the original is back: no backup to keep"
     assert list(conf.glob("*email-wizard*")) == []
+
+
+def test_apply_writes_the_tls_level_chosen_and_none_without_a_choice(
+        make_postfix: MakePostfix, tls_relays: TlsRelays) -> None:
+    """may and encrypt are alternatives of one step: --apply writes only the one chosen."""
+    settings = {**healthy_settings(tls_relays), "smtp_use_tls": "yes"}
+    del settings["smtp_tls_security_level"]
+    conf = write_config(make_postfix, tls_relays, settings)
+    before = (conf / "main.cf").read_bytes()
+    result = cli("run", FLOW, "--json", "--set", f"config_directory={conf}", "--apply",
+                 "--ca-file", tls_relays.ca_file)
+    assert result.returncode == 1 and json.loads(result.stdout)["applied"] == []
+    assert "legacy_may offers alternatives (postfix.tls-level-may, postfix.tls-level-encrypt)" \
+        ": none applied; choose one with --choose FIX_ID" in result.stderr
+    assert (conf / "main.cf").read_bytes() == before
+    code, out = run_flow(conf, ca_file=tls_relays.ca_file, apply=True,
+                         choose="postfix.tls-level-encrypt")
+    assert code == 1
+    [applied] = out["applied"]
+    assert applied["fixes"] == ["postfix.tls-level-encrypt"] and applied["applied"]
+    values = postconf_n(conf)
+    assert values["smtp_tls_security_level"] == "encrypt" and "smtp_use_tls" not in values
+    settle(conf / "main.cf")
+    code, again = run_flow(conf, ca_file=tls_relays.ca_file)
+    assert (code, again["status"], again["fixes"]) == (0, "healthy", [])
 
 
 def test_apply_without_write_permission_is_a_clear_error_and_changes_nothing(
@@ -292,9 +330,14 @@ def test_apply_without_write_permission_is_a_clear_error_and_changes_nothing(
      [{"type": "postconf", "op": "remove", "param": "smtp_use_tls", "value": ""},
       {"type": "postconf", "op": "remove", "param": "smtp_enforce_tls", "value": ""}]),
     ({"smtp_tls_security_level": "none"}, "postfix.tls-level-none", "postfix.tls-level-may",
-     [{"type": "postconf", "op": "set", "param": "smtp_tls_security_level", "value": "may"}]),
-    ({"smtp_tls_security_level": ""}, "postfix.tls-level-unset", "postfix.tls-level-may",
-     [{"type": "postconf", "op": "set", "param": "smtp_tls_security_level", "value": "may"}]),
+     [{"type": "postconf", "op": "remove", "param": "smtp_use_tls", "value": ""},
+      {"type": "postconf", "op": "remove", "param": "smtp_enforce_tls", "value": ""},
+      {"type": "postconf", "op": "set", "param": "smtp_tls_security_level", "value": "may"}]),
+    ({"smtp_tls_security_level": ""}, "postfix.tls-level-unset", "postfix.tls-level-encrypt",
+     [{"type": "postconf", "op": "remove", "param": "smtp_use_tls", "value": ""},
+      {"type": "postconf", "op": "remove", "param": "smtp_enforce_tls", "value": ""},
+      {"type": "postconf", "op": "set", "param": "smtp_tls_security_level",
+       "value": "encrypt"}]),
     ({"smtp_sasl_security_options": ""}, "postfix.sasl-security-options",
      "postfix.sasl-noanonymous",
      [{"type": "postconf", "op": "set", "param": "smtp_sasl_security_options",
@@ -358,6 +401,24 @@ def test_the_oci_endpoint_is_checked_against_the_oci_profile(
     assert relay["facts"]["relay.provider_id"] == "oci"
     assert fixes(out)["postfix.set-relayhost"]["actions"][0]["value"] == \
         "[smtp.email.eu-frankfurt-1.oci.oraclecloud.com]:587"
+    assert last_step(out) == "relay_unreachable"
+    assert fixes(out)["postfix.relay-egress"]["actions"][0]["where"] == \
+        "host firewall, VCN security list / network security group, or ISP", \
+        "the OCI profile's words (flows/providers/oci.yaml), not the flow's"
+
+
+def test_a_relay_of_no_known_provider_gets_provider_neutral_advice(
+        make_postfix: MakePostfix, tls_relays: TlsRelays) -> None:
+    """The console page and the egress places come from the relay's profile: generic here."""
+    conf = write_config(make_postfix, tls_relays, healthy_settings(tls_relays))
+    _, out = run_flow(conf, f"relayhost={tls_relays.relayhost('no_auth')}",
+                      ca_file=tls_relays.ca_file)
+    [action] = fixes(out)["postfix.relay-endpoint"]["actions"]
+    assert action["where"] == "your provider's documentation or console, SMTP settings"
+    _, out = run_flow(conf, f"relayhost={tls_relays.relayhost('closed')}",
+                      ca_file=tls_relays.ca_file)
+    assert fixes(out)["postfix.relay-egress"]["actions"][0]["where"] == \
+        "host firewall, the network's firewall or cloud security group, or ISP"
 
 
 def test_an_unreadable_relayhost_is_reported_and_the_checks_go_on(

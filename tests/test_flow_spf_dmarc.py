@@ -34,8 +34,10 @@ def steps(out: dict[str, Any]) -> list[str]:
 def test_include_from_the_region_and_an_enforced_policy_is_healthy(dns_servers) -> None:
     code, out = run(dns_servers, "good.onboard.test", "--set", "region=us-ashburn-1")
     assert (code, out["status"]) == (0, "healthy")
-    assert steps(out) == ["include_given", "profile", "spf", "dmarc", "enforced"]
-    assert out["trail"][2]["facts"]["spf.include_present"] is True
+    assert steps(out) == ["include_given", "profile", "checks", "spf", "spf_valid", "dmarc",
+                          "enforced"]
+    assert out["trail"][2]["summary"] == "2 checks: spf, dmarc"
+    assert out["trail"][3]["facts"]["spf.include_present"] is True
     assert out["findings"] == [] and out["fixes"] == []
 
 
@@ -66,9 +68,10 @@ def test_no_spf_and_no_dmarc_gives_two_records_to_add(dns_servers) -> None:
 def test_no_spf_without_an_include_proposes_a_starting_record(dns_servers) -> None:
     code, out = run(dns_servers, "nothing.onboard.test")
     assert code == 1
-    assert steps(out)[:4] == ["include_given", "profile", "spf", "spf_missing"]
-    assert [e["outcome"] for e in out["trail"][1:3]] == ["skipped", "missing"]
-    assert steps(out)[4] == "spf_missing_no_include"
+    assert steps(out)[:5] == ["include_given", "profile", "checks", "spf", "spf_missing"]
+    assert [e["outcome"] for e in out["trail"][3:5]] == ["missing", "skipped"], \
+        "spf_missing (with an include to name) is skipped: there is none"
+    assert steps(out)[5:7] == ["spf_missing_no_include", "dmarc"], "the fix falls through"
     assert out["fixes"][0]["actions"][0]["value"] == "v=spf1 mx ~all"
 
 
@@ -121,6 +124,7 @@ def test_servfail_or_refused_is_inconclusive(dns_servers, domain: str) -> None:
     code, out = run(dns_servers, domain)
     assert (code, out["status"]) == (3, "inconclusive")
     assert ids(out, "findings") == ["dns.unanswered"]
+    assert steps(out)[-2:] == ["spf", "dns_broken"], "DMARC cannot be judged either"
 
 
 def test_an_unanswered_query_is_inconclusive_not_a_hang(dns_servers) -> None:

@@ -16,6 +16,7 @@ from tests.flow_snapshots import SIZE, ReplayRunner, result, still_app, walk_to_
 from tests.helpers import FLOWS
 from wizard.flow.check import successors
 from wizard.flow.loader import load_flow
+from wizard.flow.model import FixStep, SequenceStep
 from wizard.probes.base import ProbeResult
 
 FLOW = load_flow(FLOWS / "spf-dmarc.yaml")
@@ -73,10 +74,25 @@ CASES: dict[str, tuple[dict[str, str], list[tuple[str, ProbeResult]]]] = {
 }
 
 
+def reachable(start: str) -> set[str]:
+    """``start`` and every step after it."""
+    seen, todo = set(), [start]
+    while todo:
+        step_id = todo.pop()
+        if step_id not in seen:
+            seen.add(step_id)
+            todo += [target for _, target, _, _ in successors(step_id, FLOW.steps[step_id])]
+    return seen
+
+
 def terminal_states() -> set[str]:
-    """Steps with no way on: the ends and the fix steps without ``next``."""
+    """Steps where the flow finishes: no way on, and not the end of an earlier check of a
+    sequence (that falls through to the next check) unless it says ``end: true``."""
+    falls_through = {step_id for step in FLOW.steps.values() if isinstance(step, SequenceStep)
+                     for check in step.checks[:-1] for step_id in reachable(check)}
     return {step_id for step_id, step in FLOW.steps.items()
-            if not list(successors(step_id, step))}
+            if not list(successors(step_id, step))
+            and (step_id not in falls_through or (isinstance(step, FixStep) and step.end))}
 
 
 def test_every_terminal_state_has_a_picture() -> None:

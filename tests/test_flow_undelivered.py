@@ -119,7 +119,7 @@ def test_a_suppressed_recipient_is_found_after_data_with_how_to_see_and_remove_i
     assert (code, out["status"]) == (1, "problem")
     assert steps(out)[-2:] == ["relay_accepted", "relay_suppressed"]
     assert finding_ids(out) == ["mail.relay-suppressed"]
-    found = fix(out, "mail.suppression-remove")
+    found = fix(out, "catalog.smtp-254-suppressed")
     assert found["actions"] == [
         {"type": "console",
          "instruction": "See the suppression entry of to@example.net and its reason "
@@ -142,9 +142,10 @@ def test_an_unapproved_sender_is_refused_at_mail_from_and_gets_approved(
                                   "selector=sel1"))
     assert (code, out["status"]) == (1, "problem")
     assert outcome(out, "envelope") == "rejected_sender"
-    assert steps(out)[-2:] == ["relay_why", "relay_sender"]
-    assert finding_ids(out) == ["mail.relay-sender-not-approved"]
-    assert fix(out, "mail.approve-sender")["actions"] == [
+    assert steps(out)[-2:] == ["relay_why", "relay_refused"]
+    assert outcome(out, "relay_why") == "sender_not_approved"
+    assert finding_ids(out) == ["mail.relay-refused"]
+    assert fix(out, "catalog.smtp-535-address-not-authorized")["actions"] == [
         {"type": "console",
          "instruction": "Create an approved sender for unapproved@example.com in the region "
                         "you send through",
@@ -152,8 +153,8 @@ def test_an_unapproved_sender_is_refused_at_mail_from_and_gets_approved(
          "command": "oci email sender create --compartment-id <compartment-ocid> "
                     "--email-address unapproved@example.com"},
         {"type": "console",
-         "instruction": "Grant the SMTP user's group: Allow group <group> to use email-family "
-                        "in compartment <compartment>",
+         "instruction": "Grant the sending user's group: Allow group <group> to use "
+                        "email-family in compartment <compartment>",
          "where": "Identity > Policies", "command": ""},
         {"type": "message",
          "change": "Use the same approved address as envelope From (MAIL FROM) and header From",
@@ -168,14 +169,13 @@ def test_wrong_credentials_are_refused_and_new_ones_proposed(wizard: Wizard) -> 
     assert (code, out["status"]) == (1, "problem")
     assert outcome(out, "envelope") == "auth_failed"
     assert outcome(out, "relay_why") == "auth_failed"
-    assert steps(out)[-1] == "relay_auth"
-    assert fix(out, "mail.fix-credentials")["actions"] == [
+    assert steps(out)[-1] == "relay_refused"
+    assert fix(out, "catalog.smtp-535-credentials-invalid")["actions"] == [
         {"type": "console",
-         "instruction": "Generate SMTP credentials for the sending user and configure "
-                        "username and password exactly as shown",
+         "instruction": "Generate SMTP credentials for the sending user and copy username "
+                        "and password",
          "where": "Identity > Users > (user) > SMTP Credentials", "command": ""},
-        {"type": "message", "change": "Authenticate with AUTH PLAIN after STARTTLS, built by "
-                                      "the client library", "detail": ""}]
+        {"type": "postconf", "op": "set", "param": "smtp_sasl_auth_enable", "value": "yes"}]
 
 
 def test_the_per_minute_rate_limit_names_the_limit(wizard: Wizard) -> None:
@@ -183,11 +183,11 @@ def test_the_per_minute_rate_limit_names_the_limit(wizard: Wizard) -> None:
                                   "selector=sel1"))
     assert (code, out["status"]) == (1, "problem")
     assert outcome(out, "envelope") == "temporary_failure"
-    assert steps(out)[-1] == "relay_rate"
-    actions = fix(out, "mail.slow-down")["actions"]
+    assert steps(out)[-1] == "relay_refused"
+    assert outcome(out, "relay_why") == "rate_limited"
+    actions = fix(out, "catalog.smtp-455-minute-limit")["actions"]
     assert actions[0] == {"type": "message", "detail": "",
-                          "change": "Throttle sending below the limit (10 when the reply named "
-                                    "it) and retry with backoff"}
+                          "change": "Rate-limit sending to fewer than 10 messages per minute"}
     assert actions[1]["type"] == "console"
 
 
@@ -196,10 +196,10 @@ def test_a_message_over_the_size_limit_is_refused_after_data(wizard: Wizard) -> 
                                   "selector=sel1", "send_test=yes"))
     assert (code, out["status"]) == (1, "problem")
     assert outcome(out, "envelope") == "rejected_data"
-    assert steps(out)[-1] == "relay_message"
-    assert fix(out, "mail.fix-message")["actions"] == [
+    assert steps(out)[-1] == "relay_refused"
+    assert fix(out, "catalog.smtp-552-byte-limit")["actions"] == [
         {"type": "message", "detail": "",
-         "change": "Make the message smaller than the announced SIZE"}]
+         "change": "Reduce the message below the SIZE limit announced in the EHLO reply"}]
 
 
 def test_a_server_side_failure_is_explained_with_retry_advice(wizard: Wizard) -> None:
@@ -207,10 +207,11 @@ def test_a_server_side_failure_is_explained_with_retry_advice(wizard: Wizard) ->
                                   "selector=sel1", "send_test=yes"))
     assert (code, out["status"]) == (1, "problem")
     assert outcome(out, "relay_why") == "service_error"
-    assert steps(out)[-1] == "relay_other"
-    assert fix(out, "mail.relay-reply")["actions"] == [
-        {"type": "message", "detail": "",
-         "change": "Handle the relay's reply at data: 451 Error in Processing"}]
+    assert steps(out)[-1] == "relay_refused"
+    found = fix(out, "catalog.smtp-451-processing-error")
+    assert found["actions"] == [
+        {"type": "message", "detail": "", "change": "Retry the message with backoff"}]
+    assert found["text"].endswith("Retry: Retry with backoff.")
 
 
 def test_an_untrusted_relay_certificate_is_a_tls_failure(wizard: Wizard) -> None:
@@ -241,13 +242,14 @@ def test_a_pasted_suppression_is_explained_without_any_relay(wizard: Wizard) -> 
     code, out = wizard.run(f"error={error}", login=False)
     assert (code, out["status"]) == (1, "problem")
     assert steps(out) == ["identity", "profile", "queue", "explain_error",
-                          "error_suppressed", "message", "from_relation", "selector_known",
-                          "relay_route", "send_route", "relay_addresses",
+                          "error_explained", "queue_report", "message", "from_relation",
+                          "selector_known", "relay_route", "send_route", "relay_addresses",
                           "relay_not_tested"]
-    assert [outcome(out, s) for s in ("queue", "message", "selector_known",
-                                      "relay_addresses")] == ["skipped"] * 4
-    assert finding_ids(out) == ["mail.suppressed"]
-    actions = fix(out, "mail.suppression-remove")["actions"]
+    assert [outcome(out, s) for s in ("queue", "queue_report", "message", "selector_known",
+                                      "relay_addresses")] == ["skipped"] * 5
+    assert outcome(out, "explain_error") == "suppressed"
+    assert finding_ids(out) == ["mail.catalog-error"]
+    actions = fix(out, "catalog.smtp-254-suppressed")["actions"]
     assert [a["command"] for a in actions] == [
         "oci email suppression list --compartment-id <tenancy-ocid> --email-address "
         "gone@example.net",
@@ -321,10 +323,12 @@ def test_queue_error_message_domain_and_relay_problems_are_all_found_in_one_run(
         f"postfix_config_directory={postfix_rate_limited.config_directory}"))
     assert (code, out["status"]) == (1, "problem")
     assert finding_ids(out) == [
-        "mail.queue-deferred", "mail.rate-limited", "mail.several-from", "mail.from-mismatch",
+        "mail.catalog-error", "mail.queue-deferred", "mail.several-from", "mail.from-mismatch",
         "mail.dkim-missing", "mail.dmarc-missing", "mail.relay-suppressed"]
     assert outcome(out, "queue") == "has_deferred"
-    assert outcome(out, "queue_why") == "rate_limited"
+    assert outcome(out, "explain_error") == "rate_limited"
+    assert fix(out, "catalog.smtp-455-minute-limit")["title"] == \
+        "Spread sending below 10 messages a minute"
     [queued] = [f for f in out["findings"] if f["id"] == "mail.queue-deferred"]
     assert "to@example.net" in queued["message"]
     assert "421 Too many connections" in queued["message"]
@@ -340,7 +344,7 @@ def test_queue_error_message_domain_and_relay_problems_are_all_found_in_one_run(
         "change": "Use the same approved address as envelope From (MAIL FROM) and header From",
         "detail": "envelope From suppressed@example.com, header From app@undelivered.test"}
     assert outcome(out, "spf") == "valid"
-    listing = fix(out, "mail.suppression-remove")["actions"][0]
+    listing = fix(out, "catalog.smtp-254-suppressed")["actions"][0]
     assert listing["command"].endswith("--email-address to@example.net")
 
 
@@ -375,30 +379,43 @@ def test_a_message_over_the_limits_and_out_of_dmarc_alignment_without_a_relay(
 # ---------------------------------------------------------------- each pasted error's branch
 
 
-@pytest.mark.parametrize(("error", "step", "fix_id", "action_type"), [
-    ("535 Authorization failed: address app@example.com not authorized", "error_sender",
-     "mail.approve-sender", "console"),
+@pytest.mark.parametrize(("error", "topic", "fix_id", "action_types"), [
+    ("535 Authorization failed: address app@example.com not authorized",
+     "sender_not_approved", "catalog.smtp-535-address-not-authorized",
+     ["console", "console", "message"]),
     ("smtplib.SMTPAuthenticationError: (535, b'Authentication credentials invalid')",
-     "error_auth", "mail.fix-credentials", "console"),
-    ("455 Maximum messages sent per day reached : limit is 200", "error_rate",
-     "mail.slow-down", "message"),
-    ("554 Message parse error", "error_message", "mail.fix-message", "message"),
-    ("421 Timeout waiting for data from client", "error_connection", "mail.fix-connection",
-     "message"),
-    ("400 MissingParameter Required attribute subject can't be empty or null.", "error_https",
-     "mail.fix-request", "message"),
-    ("452 System storage error", "error_service", "mail.retry", "message"),
-    ("503 Need RCPT command", "error_other", "mail.catalog-fix", "message"),
-    ("550 5.1.1 <x@example.net>: Recipient address rejected: User unknown", "error_generic",
-     "mail.read-reply", "message"),
+     "auth_failed", "catalog.python-authentication-error", []),
+    ("455 Maximum messages sent per day reached : limit is 200", "rate_limited",
+     "catalog.smtp-455-daily-limit", ["message", "console"]),
+    ("554 Message parse error", "message_rejected", "catalog.smtp-554-parse-error",
+     ["message"]),
+    ("421 Timeout waiting for data from client", "tls_or_connection",
+     "catalog.smtp-421-data-timeout", ["message"]),
+    ("400 MissingParameter Required attribute subject can't be empty or null.",
+     "https_request", "catalog.https-400-subject-missing", ["message"]),
+    ("452 System storage error", "service_error", "catalog.smtp-452-storage-error",
+     ["message"]),
+    ("503 Need RCPT command", "other_match", "catalog.smtp-503-need-rcpt", ["message"]),
 ])
-def test_each_kind_of_pasted_error_takes_its_branch_and_gets_its_fix(
-        wizard: Wizard, error: str, step: str, fix_id: str, action_type: str) -> None:
+def test_each_kind_of_pasted_error_gets_its_catalog_entrys_fix(
+        wizard: Wizard, error: str, topic: str, fix_id: str, action_types: list[str]) -> None:
     code, out = wizard.run(f"error={error}", login=False)
     assert (code, out["status"]) == (1, "problem")
-    assert steps(out)[4] == step
-    assert out["fixes"][0]["id"] == fix_id
-    assert out["fixes"][0]["actions"][0]["type"] == action_type
+    assert steps(out)[3:5] == ["explain_error", "error_explained"]
+    assert outcome(out, "explain_error") == topic
+    assert finding_ids(out) == ["mail.catalog-error"]
+    [offered] = out["fixes"]
+    assert offered["id"] == fix_id
+    assert [a["type"] for a in offered["actions"]] == action_types
+
+
+def test_an_error_no_catalog_entry_knows_is_read_by_its_reply_class(wizard: Wizard) -> None:
+    error = "550 5.1.1 <x@example.net>: Recipient address rejected: User unknown"
+    code, out = wizard.run(f"error={error}", login=False)
+    assert (code, out["status"]) == (1, "problem")
+    assert steps(out)[4] == "error_generic"
+    assert out["fixes"][0]["id"] == "mail.read-reply"
+    assert out["fixes"][0]["actions"][0]["type"] == "message"
 
 
 def test_text_without_a_reply_is_an_info_and_the_run_goes_on(wizard: Wizard) -> None:
@@ -671,9 +688,7 @@ def test_a_domain_without_spf_and_without_a_region_gets_a_placeholder_include(
     code, out = wizard.run("sender=app@nospf.undelivered2.test", login=False)
     assert (code, out["status"]) == (1, "problem")
     assert outcome(out, "spf") == "missing"
-    after = steps(out)[steps(out).index("spf") + 1:][:2]
-    assert after == ["spf_missing", "spf_missing_no_region"]
-    assert outcome(out, "spf_missing") == "skipped"
+    assert steps(out)[steps(out).index("spf") + 1] == "spf_missing"
     assert finding_ids(out) == ["mail.dkim-selector-unknown", "mail.spf-missing"]
     found = fix(out, "mail.spf-add")
     assert found["actions"] == [

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -287,3 +288,43 @@ def test_the_bundled_tour_file_loads() -> None:
     tour = load_tour(tour_path())
     assert tour.checks[0].flow == "dkim-needs-attention"
     assert load_tour(DATA / "tour.yaml").checks[1].flow == "spf-dmarc"
+
+
+
+def test_alternative_fixes_say_they_are_a_choice_and_one_applied_retires_the_other(
+        scene_folder: Path) -> None:
+    """postfix-tls offers may or encrypt: each says it is a choice, and once one is
+    applied the other shows which was chosen and offers no Apply."""
+    from tests.tui.readme_scenes import SHOTS
+
+    shot = SHOTS["postfix-fix"]
+    app = shot.app()
+    asyncio.run(_choose_may(app, shot.steps, scene_folder))
+
+
+async def _choose_may(app: EmailWizardApp, steps: Any, scene_folder: Path) -> None:
+    from wizard.tui.widgets import FixView
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await steps(pilot)
+        choices = [v for v in app.screen.query(FixView) if v.choice]
+        assert [v.fix.id for v in choices] == ["postfix.tls-level-may",
+                                               "postfix.tls-level-encrypt"]
+        may, encrypt = choices
+        assert f"apply this or “{encrypt.fix.title}”, not both" in may.choice
+        assert f"apply this or “{may.fix.title}”, not both" in encrypt.choice
+        assert may.can_apply and encrypt.can_apply
+        may.post_message(FixView.ApplyRequested(may))
+        await settle(pilot)
+        assert isinstance(app.screen, ApplyConfirmScreen)
+        await pilot.press("ctrl+a")
+        await settle(pilot)
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "smtp_tls_security_level = may" in (scene_folder / "main.cf").read_text()
+        encrypt = next(v for v in app.screen.query(FixView)
+                       if v.fix.id == "postfix.tls-level-encrypt")
+        assert not encrypt.can_apply
+        assert not encrypt.query(".apply")
+        assert f"Not chosen: “{may.fix.title}” was applied instead" in screen_text(app)

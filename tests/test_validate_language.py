@@ -7,6 +7,7 @@ on names nothing provides, sub-flow cycles and missing sub-flow inputs, the
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -305,3 +306,67 @@ def test_a_flow_defining_a_library_id_differently_is_rejected_even_unused(
     text = GUARDED + "fixes:\n  postfix.tls-level:\n    title: Something else\n"
     found = messages(tmp_path, text)
     assert len(found) == 1 and "fix 'postfix.tls-level' is defined differently at" in found[0]
+
+
+DEFAULT_EDGE = """\
+id: default-edge
+title: A default that takes only the open outcome
+inputs:
+  host: {type: host, required: true}
+start: connect
+steps:
+  connect:
+    kind: probe
+    probe: tcp.connect
+    with: {host: "{host}", port: 25}
+    on: {refused: closed, timeout: closed, unreachable: closed, name_not_found: closed,
+         lookup_timeout: closed, default: open}
+  open: {kind: end, message: "open in {connect.connect_ms} ms"}
+  closed: {kind: end, message: "{connect.outcome}"}
+"""
+
+
+def test_a_default_branch_knows_the_facts_of_every_outcome_it_takes(tmp_path: Path) -> None:
+    assert messages(tmp_path, DEFAULT_EDGE) == []
+    found = messages(tmp_path, DEFAULT_EDGE.replace("lookup_timeout: closed, ", ""))
+    assert found == ["13:30: template variable {connect.connect_ms} is not provided by any "
+                     "input or earlier probe on every path to 'open' (did you mean "
+                     "'connect.port'?)"]
+
+
+OPTIONAL_PARAM = """\
+id: optional-param
+title: A library fix parameter left out when its lookup is empty
+inputs:
+  relay: {type: host, required: true}
+  level: {type: text}
+start: broken
+steps:
+  broken:
+    kind: fix
+    findings: [{id: user.plain, message: "{relay} without TLS"}]
+    fixes:
+      - use: postfix.tls-level
+        with: {level: "{level?}", relay: "{relay}"}
+"""
+
+
+def test_a_fix_parameter_left_out_when_empty_takes_its_default(tmp_path: Path) -> None:
+    library(tmp_path, LIBRARY.replace("level: {help: may or encrypt}",
+                                      "level: {help: may or encrypt, default: encrypt}"))
+    path = tmp_path / "optional-param.yaml"
+    path.write_text(OPTIONAL_PARAM)
+    assert validate_file(path) == []
+    for given, level in ((["--set", "level=may"], "may"), ([], "encrypt")):
+        result = cli("run", str(path), "--json", "--set", "relay=relay.example", *given)
+        [fix] = json.loads(result.stdout)["fixes"]
+        assert fix["actions"][0]["value"] == level, result.stderr
+
+
+def test_a_required_fix_parameter_given_only_an_optional_lookup_is_rejected(
+        tmp_path: Path) -> None:
+    library(tmp_path)
+    assert messages(tmp_path, OPTIONAL_PARAM) == [
+        "13:23: fix 'postfix.tls-level' needs parameter 'level', which would be left out "
+        "when {level?} renders empty: use {name}, not {name?}, or give the parameter a "
+        "default"]

@@ -112,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from wizard.scan_command import add_scan_parser
 
-    add_scan_parser(sub)
+    _add_oci_options(add_scan_parser(sub), submit=False)
     return parser
 
 
@@ -141,9 +141,10 @@ def _silence_stdout() -> None:
         pass
 
 
-def _add_oci_options(run: argparse.ArgumentParser) -> None:
+def _add_oci_options(run: argparse.ArgumentParser, submit: bool = True) -> None:
     """The OCI API options (the email-wizard[oci] extra); the key passphrase comes only from
-    $EMAIL_WIZARD_OCI_PASSPHRASE or the profile, never from the command line."""
+    $EMAIL_WIZARD_OCI_PASSPHRASE or the profile, never from the command line. ``submit``
+    False (``scan``) leaves out the submission endpoint."""
     oci = run.add_argument_group(
         "OCI Email Delivery API (needs the email-wizard[oci] extra)",
         "Read the provider's own state (DKIM state and CNAME, approved senders, suppressions, "
@@ -156,8 +157,10 @@ def _add_oci_options(run: argparse.ArgumentParser) -> None:
                      help="how to authenticate (default api_key)")
     oci.add_argument("--oci-endpoint", metavar="URL",
                      help="control-plane endpoint (private endpoints, test servers)")
-    oci.add_argument("--oci-submit-endpoint", metavar="URL",
-                     help="HTTPS submission endpoint (default: from the email configuration)")
+    if submit:
+        oci.add_argument("--oci-submit-endpoint", metavar="URL",
+                         help="HTTPS submission endpoint (default: from the email "
+                         "configuration)")
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from wizard.data import template
 from wizard.data.redact import masked
 from wizard.fixes.vocabulary import SEVERITY_RANK, Action, Finding, Fix
-from wizard.flow.fixlib import render_fix
+from wizard.flow.fixlib import offered_fix, render_fix
 from wizard.flow.model import (
     DEFAULT,
     AskStep,
@@ -388,10 +388,12 @@ class Session:
         try:
             findings = [Finding.model_validate(template.render_strings(f.model_dump(), shown))
                         for f in step.findings]
-            fixes = [render_fix(f, self.flow, self.values) for f in step.fixes]
+            fixes = offered_fix(step, self.values)
+            fixes += [render_fix(f, self.flow, self.values) for f in step.fixes]
             fixes += [render_fix(f, self.flow, self.values, group=step_id)
                       for f in step.alternatives]
-            shown_fixes = [render_fix(f, self.flow, shown) for f in step.fixes]
+            shown_fixes = offered_fix(step, shown)
+            shown_fixes += [render_fix(f, self.flow, shown) for f in step.fixes]
             shown_fixes += [render_fix(f, self.flow, shown, group=step_id)
                             for f in step.alternatives]
         except ValidationError as exc:

@@ -19,7 +19,7 @@ import io
 import os
 import stat
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal
 
@@ -331,14 +331,16 @@ def _next_target(source: Iterator[ScanTarget]) -> ScanTarget | None:
     return next(source, None)
 
 
-async def scan(targets: Iterable[ScanTarget], flows: ScanFlows, runner: ProbeRunner, *,
+async def scan(targets: Iterable[ScanTarget] | AsyncIterable[ScanTarget], flows: ScanFlows,
+               runner: ProbeRunner, *,
                concurrency: int, timeout: float, mx: bool = False,
                slow_source: bool = False) -> AsyncIterator[ScanRow]:
     """Rows as domains finish, with at most ``concurrency`` in flight.
 
     ``targets`` is consumed lazily by the workers, and finished rows wait in a
     queue of ``concurrency`` places, so memory stays flat however long the list
-    is. ``mx`` adds each domain's ``mx.lookup`` outcome. An input error raised by
+    is; an asynchronous ``targets`` (a listing from an API) is read by one worker at
+    a time. ``mx`` adds each domain's ``mx.lookup`` outcome. An input error raised by
     ``targets`` is re-raised here after the domains already in flight have finished.
     With ``slow_source`` (a pipe or terminal) targets are read in a thread, one at a
     time, so a producer that is slow to write never stalls the domains in flight.
@@ -346,12 +348,16 @@ async def scan(targets: Iterable[ScanTarget], flows: ScanFlows, runner: ProbeRun
     once for what they have in common (the provider's include, the parent zones).
     """
     results: asyncio.Queue[ScanRow | None] = asyncio.Queue(maxsize=concurrency)
-    source = iter(targets)
+    listing = aiter(targets) if isinstance(targets, AsyncIterable) else None
+    source = iter(targets) if not isinstance(targets, AsyncIterable) else iter(())
     failure: list[ScanInputError] = []
     limit = domain_limit(timeout)
     reading = asyncio.Lock()
 
     async def pull() -> ScanTarget | None:
+        if listing is not None:
+            async with reading:
+                return await anext(listing, None)
         if not slow_source:
             return _next_target(source)
         async with reading:

@@ -14,10 +14,10 @@ from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Callable
+    from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
     from contextlib import AbstractContextManager
 
-    from wizard.scan import ScanRow
+    from wizard.scan import ScanDefaults, ScanRow, ScanTarget
 
 MAX_CONCURRENCY = 1000
 
@@ -26,16 +26,27 @@ class ScanUsageError(ValueError):
     """A bad option: the caller prints it and exits 2."""
 
 
-def add_scan_parser(sub: Any) -> None:
-    """The ``scan`` sub-command's options (``sub`` is argparse's subparsers object)."""
-    scn = sub.add_parser(
+def add_scan_parser(sub: Any) -> argparse.ArgumentParser:
+    """The ``scan`` sub-command's parser (``sub`` is argparse's subparsers object); the
+    caller adds the OCI options ``run`` has."""
+    scn: argparse.ArgumentParser = sub.add_parser(
         "scan", help="check many domains at once: DKIM placement, SPF, DMARC",
         description="Check many sending domains in one process with the dkim-needs-attention "
         "and spf-dmarc flows. Input: one domain per line, or CSV whose header names columns "
-        "among domain, selector, expected_cname, region, spf_include, provider. Exit codes: "
-        "0 all healthy, 1 some problems, 2 bad input, 3 some could not be checked.")
-    scn.add_argument("file", nargs="?", default="-", metavar="FILE|-",
+        "among domain, selector, expected_cname, region, spf_include, provider; or, with "
+        "--compartment, every email domain of an OCI compartment, read through the API. Exit "
+        "codes: 0 all healthy, 1 some problems, 2 bad input, 3 some could not be checked. "
+        "A compartment that cannot be listed is 2 when the setup is wrong (no SDK or profile; "
+        "key or clock rejected: 401; wrong compartment or no policy: 404) and 3 when the "
+        "service fails (429, 5xx, unreachable, untrusted TLS, timeout).")
+    scn.add_argument("file", nargs="?", default=None, metavar="FILE|-",
                      help="the list of domains (default: stdin)")
+    scn.add_argument("--compartment", default=None, metavar="OCID",
+                     help="instead of a list: every email domain of this OCI compartment, each "
+                     "with the selector and CNAME value of its DKIM key (needs the "
+                     "email-wizard[oci] extra and a profile; see the OCI options below)")
+    scn.add_argument("--ca-file", metavar="PATH",
+                     help="extra trust anchors (PEM) for the OCI API's TLS")
     scn.add_argument("--format", choices=("jsonl", "csv"), default="jsonl",
                      help="output: JSON Lines (default) or CSV, one row per domain")
     scn.add_argument("--concurrency", type=int, default=50, metavar="N",
@@ -46,7 +57,8 @@ def add_scan_parser(sub: Any) -> None:
                      help="provider profile for rows without one (default: the flows' oci)")
     group = scn.add_mutually_exclusive_group()
     group.add_argument("--region", default="", metavar="R",
-                       help="provider region: the expected SPF include and DKIM target")
+                       help="provider region: the expected SPF include and DKIM target "
+                       "(with --compartment, default: the OCI profile's region)")
     group.add_argument("--spf-include", default="", metavar="HOST",
                        help="the include SPF must contain")
     scn.add_argument("--mx", action="store_true",
@@ -56,7 +68,8 @@ def add_scan_parser(sub: Any) -> None:
     scn.add_argument("--authoritative-port", type=int, default=53, metavar="PORT",
                      help="port at which authoritative servers are asked directly (default 53)")
     scn.add_argument("--timeout", type=float, default=5.0, metavar="S",
-                     help="seconds each probe may take (default 5)")
+                     help="seconds each probe (and each API call) may take (default 5)")
+    return scn
 
 
 def _writer(fmt: str, out: IO[str]) -> Callable[[ScanRow], None]:
@@ -101,6 +114,7 @@ def run_scan_command(args: argparse.Namespace) -> int:
     import asyncio
     import os
     import stat
+    from dataclasses import replace
 
     from wizard.data.diagnostics import DataFileError
     from wizard.inputs import BadInput, parse_nameserver
@@ -132,21 +146,42 @@ def run_scan_command(args: argparse.Namespace) -> int:
         flows = load_scan_flows()
     except DataFileError as exc:
         raise ScanUsageError(f"the scan's flows have defects:\n{exc}") from None
-    try:
-        stream = open_targets(args.file, sys.stdin.buffer)
-    except ScanInputError as exc:
-        raise ScanUsageError(str(exc)) from None
     defaults = ScanDefaults(selector=args.selector, region=args.region,
                             spf_include=args.spf_include, provider=args.provider)
+    stream: IO[bytes] | None = None
+    targets: Iterable[ScanTarget] | AsyncIterable[ScanTarget]
+    if args.compartment is not None:
+        if args.file is not None:
+            raise ScanUsageError(f"give a list of domains ({args.file}) or --compartment, "
+                                 "not both")
+        from wizard.scan_compartment import CompartmentError
+
+        try:
+            listing, region = _compartment_listing(args)
+        except CompartmentError as exc:
+            if exc.exit_code == EXIT_BAD_INPUT:
+                raise ScanUsageError(str(exc)) from None
+            print(f"email-wizard: scan: {exc}", file=sys.stderr)
+            return exc.exit_code
+        if not (defaults.region or defaults.spf_include):
+            defaults = replace(defaults, region=region)
+        targets = _filled(listing, defaults)
+        slow = False
+    else:
+        file = "-" if args.file is None else args.file
+        try:
+            stream = open_targets(file, sys.stdin.buffer)
+        except ScanInputError as exc:
+            raise ScanUsageError(str(exc)) from None
+        source = "stdin" if file == "-" else file
+        targets = (defaults.apply(t) for t in read_targets(stream, source))
+        slow = not stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
     ctx = ProbeContext(timeout=args.timeout, nameservers=nameservers,
                        authoritative_port=args.authoritative_port)
     runner = RegistryRunner(ctx)
     write = _writer(args.format, sys.stdout)
     summary = ScanSummary()
     bar, advance = _progress()
-    source = "stdin" if args.file == "-" else args.file
-    targets = (defaults.apply(t) for t in read_targets(stream, source))
-    slow = not stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
 
     async def consume() -> None:
         async for row in scan(targets, flows, runner, concurrency=args.concurrency,
@@ -162,10 +197,55 @@ def run_scan_command(args: argparse.Namespace) -> int:
     except ScanInputError as exc:
         failed = exc
     finally:
-        if stream is not sys.stdin.buffer:
+        if stream is not None and stream is not sys.stdin.buffer:
             stream.close()
     sys.stderr.write(summary.table())
     if failed is not None:
         print(f"email-wizard: scan: {failed}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        code = int(getattr(failed, "exit_code", EXIT_BAD_INPUT))
+        return EXIT_BAD_INPUT if EXIT_BAD_INPUT in (code, summary.exit_code) else code
     return summary.exit_code
+
+
+async def _filled(listing: AsyncIterable[ScanTarget],
+                  defaults: ScanDefaults) -> AsyncIterator[ScanTarget]:
+    async for target in listing:
+        yield defaults.apply(target)
+
+
+def _compartment_listing(args: argparse.Namespace) -> tuple[AsyncIterable[ScanTarget], str]:
+    """The targets of ``--compartment`` and the profile's region; bad options raise
+    :class:`ScanUsageError`, an API that cannot be opened
+    :class:`~wizard.scan_compartment.CompartmentError`."""
+    import asyncio
+
+    from wizard.ociapi.settings import OciSettingsError, resolve_settings
+    from wizard.scan_compartment import (
+        compartment_problem,
+        compartment_targets,
+        open_compartment,
+    )
+    from wizard.settings import SettingsError, ca_file_problem, load_settings
+
+    problem = compartment_problem(args.compartment)
+    if problem:
+        raise ScanUsageError(f"--compartment {problem}")
+    try:
+        prefs = load_settings()
+    except SettingsError as exc:
+        raise ScanUsageError(str(exc)) from None
+    ca_file = args.ca_file or prefs.ca_file
+    if ca_file:
+        problem = ca_file_problem(ca_file)
+        if problem:
+            raise ScanUsageError(f"--ca-file {problem}")
+    try:
+        settings = resolve_settings(
+            config=args.oci_config or prefs.oci.config,
+            profile=args.oci_profile or prefs.oci.profile,
+            auth=args.oci_auth or prefs.oci.auth,
+            endpoint=args.oci_endpoint or prefs.oci.endpoint, submit_endpoint=None)
+    except OciSettingsError as exc:
+        raise ScanUsageError(str(exc)) from None
+    api = asyncio.run(open_compartment(settings, ca_file=ca_file, timeout=args.timeout))
+    return compartment_targets(api, args.compartment, args.timeout), api.region

@@ -11,8 +11,13 @@ a 401, as at the real service.
 
 Scenario knobs (:attr:`OciApiServer.mode`): ``no_policy`` (404 on every call, as for a user
 without a policy), ``throttled`` (429), ``server_error`` (500), ``silent`` (accepts and never
-answers). State is kept, so a DELETE or POST is visible to the next read; every request's
-method and path are recorded in :attr:`OciApiServer.requests`.
+answers); :attr:`OciApiServer.mode_from` lets the first requests pass before the mode bites
+(a failure in the middle of a listing). State is kept, so a DELETE or POST is visible to the
+next read; every request's method and path are recorded in :attr:`OciApiServer.requests`.
+
+The list calls of email domains and DKIMs are paginated as the service does: at most
+``limit`` (else :attr:`OciApiServer.page_size`) items a page, the next page's token in the
+``opc-next-page`` header, passed back as ``page``.
 """
 
 from __future__ import annotations
@@ -132,6 +137,10 @@ class OciApiServer:
         self.key_ids = {f"{TENANCY}/{USER}/{fingerprint(key)}": key.public_key()}
         self.state = ApiState()
         self.mode: str | None = None
+        self.mode_from = 0
+        """How many requests are answered normally before :attr:`mode` applies."""
+        self.page_size = 100
+        """Items a page of a paginated list holds when the request gives no ``limit``."""
         self.requests: list[tuple[str, str]] = []
         self.rejections: list[str] = []
         self._release = threading.Event()
@@ -215,15 +224,30 @@ class OciApiServer:
 
     # --- the API --------------------------------------------------------------------------
 
+    def mode_now(self) -> str | None:
+        """The scenario for the request just recorded (None before :attr:`mode_from`)."""
+        return self.mode if len(self.requests) > self.mode_from else None
+
+    def _paged(self, items: list[dict[str, Any]], query: dict[str, str]) -> tuple[int, Any]:
+        """The page of ``items`` the query's ``page`` and ``limit`` ask for."""
+        try:
+            start = int(query.get("page", "p0").removeprefix("p"))
+            size = int(query.get("limit", self.page_size))
+        except ValueError:
+            return 400, _error("InvalidParameter", "bad page or limit")
+        end = start + max(size, 1)
+        return 200, Paged(items[start:end], f"p{end}" if end < len(items) else None)
+
     def answer(self, method: str, path: str, query: dict[str, str],
                body: bytes) -> tuple[int, Any]:
-        """Status and JSON for one verified request."""
-        if self.mode == "no_policy":
+        """Status and JSON for one verified request (a :class:`Paged` for a list's page)."""
+        mode = self.mode_now()
+        if mode == "no_policy":
             return 404, _error("NotAuthorizedOrNotFound",
                                "Authorization failed or requested resource not found.")
-        if self.mode == "throttled":
+        if mode == "throttled":
             return 429, _error("TooManyRequests", "Too many requests for the user")
-        if self.mode == "server_error":
+        if mode == "server_error":
             return 500, _error("InternalServerError", "Internal error")
         state = self.state
         if method == "GET" and path == f"{CONTROL}/configuration":
@@ -235,7 +259,7 @@ class OciApiServer:
             items = [d for d in state.domains.values()
                      if d["compartmentId"] == query.get("compartmentId")
                      and d["name"] == query.get("name", d["name"])]
-            return 200, {"items": [_summary(d, "isSpf") for d in items]}
+            return self._paged([_summary(d, "isSpf") for d in items], query)
         match = re.fullmatch(rf"{CONTROL}/(emailDomains|dkims|senders|suppressions)/([^/]+)",
                              path)
         table = {"emailDomains": state.domains, "dkims": state.dkims, "senders": state.senders,
@@ -253,9 +277,9 @@ class OciApiServer:
             items = [k for k in state.dkims.values()
                      if k["emailDomainId"] == query.get("emailDomainId")
                      and k["name"] == query.get("name", k["name"])]
-            return 200, {"items": [_summary(k, "lifecycleDetails", "dnsSubdomainName",
-                                            "cnameRecordValue", "txtRecordValue")
-                                   for k in items]}
+            return self._paged([_summary(k, "lifecycleDetails", "dnsSubdomainName",
+                                         "cnameRecordValue", "txtRecordValue")
+                                for k in items], query)
         if method == "GET" and path == f"{CONTROL}/senders":
             return 200, [_summary(s, "isSpf") for s in state.senders.values()
                          if s["compartmentId"] == query.get("compartmentId")
@@ -290,6 +314,14 @@ class OciApiServer:
         return 404, _error("NotAuthorizedOrNotFound", f"no route {method} {path}")
 
 
+@dataclass(frozen=True)
+class Paged:
+    """One page of a list: its items, and the token of the next page (None: the last)."""
+
+    items: list[dict[str, Any]]
+    next_page: str | None
+
+
 def _summary(item: dict[str, Any], *drop: str) -> dict[str, Any]:
     return {k: v for k, v in item.items() if k not in drop}
 
@@ -310,7 +342,7 @@ def _handler_for(server: OciApiServer) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length else b""
             split = urlsplit(self.path)
             server.requests.append((self.command, split.path))
-            if server.mode == "silent":
+            if server.mode_now() == "silent":
                 server._release.wait(30)
                 self.close_connection = True
                 return
@@ -325,8 +357,15 @@ def _handler_for(server: OciApiServer) -> type[BaseHTTPRequestHandler]:
             else:
                 query = {k: v[0] for k, v in parse_qs(split.query).items()}
                 status, payload = server.answer(self.command, split.path, query, body)
+            extra: dict[str, str] = {}
+            if isinstance(payload, Paged):
+                if payload.next_page:
+                    extra["opc-next-page"] = payload.next_page
+                payload = {"items": payload.items}
             data = b"" if payload is None else json.dumps(payload).encode()
             self.send_response(status)
+            for name, value in extra.items():
+                self.send_header(name, value)
             self.send_header("content-type", "application/json")
             self.send_header("content-length", str(len(data)))
             self.send_header("opc-request-id", uuid.uuid4().hex.upper())

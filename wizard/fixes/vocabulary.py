@@ -16,6 +16,15 @@ Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 """Most severe first: sort findings by ``SEVERITY_RANK[f.severity]``."""
 
+CATALOG_FIX = "catalog_fix"
+"""The fact under which a probe publishes a ready-made :class:`Fix` (as JSON: ``id``,
+``title``, ``text``, ``actions``) — ``catalog.explain``'s matched entry's fix. A flow's fix
+step offers it with ``fixes_from: <probe id>``."""
+
+CATALOG_FIX_PREFIX = "catalog."
+"""Fix ids under this prefix are catalog entries' fixes (``catalog.<entry id>``); a library
+or inline fix may not take one."""
+
 
 class Finding(Strict):
     """Something wrong (or worth knowing) that the flow found."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from wizard.data import template
 from wizard.data.diagnostics import Diagnostic, did_you_mean
 from wizard.data.yamlpos import Path
+from wizard.fixes.vocabulary import CATALOG_FIX
 from wizard.flow.model import (
     DEFAULT,
     AskStep,
@@ -95,6 +96,8 @@ def check_flow(
                           + did_you_mean(target, steps))
         if isinstance(step, ProbeStep):
             _check_probe_step(report, step_id, step, probes)
+        if isinstance(step, FixStep) and step.fixes_from is not None:
+            _check_fixes_from(report, flow, step_id, step.fixes_from, probes)
         if isinstance(step, FlowStep):
             for status in step.on:
                 if status not in (DEFAULT, "healthy", "problem", "inconclusive"):
@@ -173,6 +176,43 @@ def _check_probe_step(report: _Reporter, step_id: str, step: ProbeStep,
         if missing:
             report.at((*base, "on"), f"outcome{'s' if len(missing) > 1 else ''} of "
                       f"{spec.name} not handled and no 'default': {', '.join(missing)}")
+
+
+def publishes_fix(spec: ProbeDescription) -> bool:
+    """Whether the probe publishes a ready-made fix (the :data:`CATALOG_FIX` fact) on some
+    outcome."""
+    return any(CATALOG_FIX in spec.facts_for(outcome) for outcome in (None, *spec.outcomes))
+
+
+def _offers_fix(flow: Flow, probe_id: str, probes: Mapping[str, ProbeDescription]) -> bool:
+    """Some probe step publishes facts as ``probe_id``, and each such probe offers a fix."""
+    specs = [probes.get(call.probe) for sid, step in flow.steps.items()
+             if isinstance(step, ProbeStep)
+             for call_id, call in step.calls(sid).items() if call_id == probe_id]
+    return bool(specs) and all(s is not None and publishes_fix(s) for s in specs)
+
+
+def _check_fixes_from(report: _Reporter, flow: Flow, step_id: str, probe_id: str,
+                      probes: Mapping[str, ProbeDescription]) -> None:
+    """``fixes_from`` names a probe of this flow, and every probe by that id offers a fix."""
+    named = {call_id: call.probe for sid, step in flow.steps.items()
+             if isinstance(step, ProbeStep) for call_id, call in step.calls(sid).items()}
+    at: Path = ("steps", step_id, "fixes_from")
+    if probe_id not in named:
+        report.at(at, f"fixes_from: no probe step publishes facts as {probe_id!r}"
+                  + did_you_mean(probe_id, named))
+        return
+    for sid, step in flow.steps.items():
+        if not isinstance(step, ProbeStep):
+            continue
+        call = step.calls(sid).get(probe_id)
+        spec = probes.get(call.probe) if call is not None else None
+        if spec is not None and not publishes_fix(spec):
+            offering = sorted(n for n, p in probes.items() if publishes_fix(p))
+            report.at(at, f"fixes_from: {probe_id!r} is probe {spec.name} (step {sid!r}), "
+                      f"which publishes no catalog fix (probes that do: "
+                      f"{', '.join(offering) or 'none'})")
+            return
 
 
 def _check_params(report: _Reporter, call_path: Path, params: Mapping[str, Any],
@@ -302,10 +342,23 @@ def _provided(step_id: str, step: Step, outcome: str | None, branch: str,
     for call_id, call in step.calls(step_id).items():
         spec = probes.get(call.probe)
         out |= {f"{call_id}.outcome", f"{call_id}.summary"}
-        if spec is not None:
+        if spec is None:
+            continue
+        if call_id == branch and outcome is None and via == ("on", DEFAULT):
+            out |= {f"{call_id}.{fact}" for fact in _default_facts(step, spec)}
+        else:
             facts = spec.facts_for(outcome if call_id == branch else None)
             out |= {f"{call_id}.{fact}" for fact in facts}
     return out
+
+
+def _default_facts(step: ProbeStep, spec: ProbeDescription) -> frozenset[str]:
+    """Facts guaranteed on an ``on: {default: ...}`` edge: those of every outcome it takes
+    (the outcomes ``on`` does not list)."""
+    rest = [o for o in spec.outcomes if o not in step.on]
+    if not rest:
+        return spec.facts_for(None)
+    return frozenset.intersection(*(spec.facts_for(o) for o in rest))
 
 
 def _template_strings(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
@@ -410,6 +463,14 @@ def _check_variables(report: _Reporter, flow: Flow, probes: Mapping[str, ProbeDe
             report.at(("steps", step_id, "if"), f"guard {{{guard}}} names a value no input, "
                       "answer or probe of this flow provides" + did_you_mean(guard, universe))
         known = avail[step_id] | ({guard} if guard is not None else set())
+        if isinstance(step, FixStep) and step.fixes_from is not None:
+            fact = f"{step.fixes_from}.{CATALOG_FIX}"
+            if fact not in known and _offers_fix(flow, step.fixes_from, probes):
+                report.at(("steps", step_id, "fixes_from"),
+                          f"fixes_from: {step.fixes_from!r} has a catalog fix only after a "
+                          f"matched outcome, and not on every path to {step_id!r} (branch "
+                          "here only from the outcomes of a match, not 'default' or the "
+                          "no-match outcomes)")
         for path, text in step_templates(step_id, step, raw_steps.get(step_id)):
             for var, _, optional in template.lookups(text):
                 if optional:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from wizard.data import template
 from wizard.data.diagnostics import DataFileError, Diagnostic, did_you_mean
-from wizard.fixes.vocabulary import Fix
+from wizard.fixes.vocabulary import CATALOG_FIX, CATALOG_FIX_PREFIX, Fix
 from wizard.flow.model import FixLibrary, FixStep, FixUse, Flow, LibraryFix, OfferedFix
 from wizard.flow.sources import library_dirs
 
@@ -50,6 +50,12 @@ def check_entries(fixes: Mapping[str, LibraryFix], located: Located, name: str,
     found: list[Diagnostic] = []
     raw = located.data.get("fixes") if isinstance(located.data, dict) else None
     for fix_id, fix in fixes.items():
+        if fix_id.startswith(CATALOG_FIX_PREFIX):
+            pos = located.pos((*base, fix_id), key=True)
+            found.append(Diagnostic(name, pos.line, pos.col,
+                                    f"fix {fix_id!r}: ids starting with "
+                                    f"{CATALOG_FIX_PREFIX!r} are the catalog entries' fixes "
+                                    "(offered with 'fixes_from:'); choose another id"))
         body = raw.get(fix_id) if isinstance(raw, dict) else None
         if not isinstance(body, dict):
             continue
@@ -228,18 +234,32 @@ def _check_use(item: Fix | FixUse, merged: Mapping[str, Defined], located: Locat
             pos = located.pos((*at, "with") if item.with_ else at)
             defects.append(Diagnostic(name, pos.line, pos.col,
                                       f"fix {item.use!r} needs parameter {key!r}"))
+        raw = item.with_.get(key)
+        if spec.default is None and isinstance(raw, str) and template.only_optional_lookups(raw):
+            pos = located.pos((*at, "with", key))
+            defects.append(Diagnostic(name, pos.line, pos.col,
+                                      f"fix {item.use!r} needs parameter {key!r}, which would be "
+                                      f"left out when {raw} renders empty: use {{name}}, not "
+                                      "{name?}, or give the parameter a default"))
     return defined.fix
 
 
 def render_fix(item: Fix | FixUse, flow: Flow, values: Mapping[str, Any],
                group: str | None = None) -> Fix:
-    """A step's fix rendered: inline with the walk's values, a used one with its params."""
+    """A step's fix rendered: inline with the walk's values, a used one with its params.
+
+    A ``with:`` value made only of optional lookups (``{name?}``) that renders empty is
+    left out, so the parameter's default applies.
+    """
     if isinstance(item, FixUse):
         entry = flow.fixes[item.use]
         params: dict[str, Any] = {k: p.default for k, p in entry.params.items()
                                   if p.default is not None}
         for key, raw in item.with_.items():
-            params[key] = template.render(raw, values) if isinstance(raw, str) else raw
+            value = template.render(raw, values) if isinstance(raw, str) else raw
+            if value == "" and isinstance(raw, str) and template.only_optional_lookups(raw):
+                continue
+            params[key] = value
         body = {"id": item.id or item.use,
                 **entry.model_dump(by_alias=True, exclude={"params"})}
         data = template.render_strings(body, params)
@@ -249,3 +269,19 @@ def render_fix(item: Fix | FixUse, flow: Flow, values: Mapping[str, Any],
         return Fix.model_validate(data)
     return OfferedFix.model_validate({**data, "alternative_group": group,
                                       "alternative": data["id"]})
+
+
+def offered_fix(step: FixStep, values: Mapping[str, Any]) -> list[Fix]:
+    """The ready-made fix a ``fixes_from:`` step takes from its probe (``{ID.catalog_fix}``).
+
+    The probe rendered it already (the catalog entry's fix with what the error captured and
+    the provider's facts): it is data, not a template. An empty fact offers nothing, and so
+    does one that is not a fix (a probe answered by hand publishes "(not measured)").
+    """
+    if step.fixes_from is None:
+        return []
+    name = f"{step.fixes_from}.{CATALOG_FIX}"
+    if name not in values or values[name] is None:
+        raise template.MissingVariable(name)
+    value = values[name]
+    return [Fix.model_validate(value)] if isinstance(value, Mapping) and value else []

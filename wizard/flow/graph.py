@@ -51,6 +51,8 @@ def _label(step_id: str, step: Step) -> str:
         detail = f"switch {step.value}"
     elif isinstance(step, FixStep):
         detail = f"fix ({step.status})" + (" end" if step.end else "")
+        if step.fixes_from is not None:
+            detail += f"\nfixes from {step.fixes_from}"
     elif isinstance(step, EndStep):
         detail = f"end ({step.status})"
     elif isinstance(step, SequenceStep):

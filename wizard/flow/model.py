@@ -230,6 +230,9 @@ class OfferedFix(Fix):
 class FixStep(Guarded):
     """A diagnosis: findings and fixes; may continue to a re-check with ``next``.
 
+    ``fixes_from`` takes a fix ready-made from a probe (the catalog entry that
+    ``catalog.explain`` matched), so the words and actions live once, in the catalog.
+
     Inside a ``sequence`` a fix step without ``next`` falls through to the
     next check unless ``end`` is true.
     """
@@ -237,6 +240,11 @@ class FixStep(Guarded):
     kind: Literal["fix"]
     title: str = ""
     findings: list[Finding] = Field(default_factory=list)
+    fixes_from: str | None = Field(
+        None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="Id of a probe (a probe step's id or its 'id:') that publishes a catalog "
+        "fix (catalog.explain): the matched catalog entry's fix, rendered with what the "
+        "error captured and the provider's facts, is offered before 'fixes'")
     fixes: list[FixItem] = Field(default_factory=list)
     alternatives: list[FixItem] = Field(default_factory=list,
                                         description="Fixes of which the user applies one "

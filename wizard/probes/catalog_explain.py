@@ -22,6 +22,7 @@ from wizard.catalog.loader import DEFAULT_CATALOG
 from wizard.catalog.model import TOPICS
 from wizard.catalog.pasted import input_problem
 from wizard.data.diagnostics import DataFileError
+from wizard.fixes.vocabulary import CATALOG_FIX, CATALOG_FIX_PREFIX
 from wizard.probes.base import (
     FactValue,
     ProbeContext,
@@ -29,6 +30,7 @@ from wizard.probes.base import (
     ProbeSpec,
     TimedParams,
     always,
+    on,
 )
 
 CAPTURES = ("address", "limit", "header", "user", "host", "port", "ip")
@@ -82,6 +84,17 @@ def _headline(match: Match) -> str:
     return f"{match.entry.label} {_reply_as_seen(match)}: {match.meaning}"
 
 
+def catalog_fix(match: Match) -> dict[str, FactValue]:
+    """The match's fix as a fix (``fixes_from:`` offers it): id ``catalog.<entry id>``, the
+    entry's title, its text followed by the retry advice, and its typed actions — rendered
+    with what the reply captured and the provider's facts."""
+    entry = match.entry
+    text = " ".join(part for part in (match.fix.text.strip(),
+                                      f"Retry: {entry.retry.advice.strip()}") if part)
+    return {"id": f"{CATALOG_FIX_PREFIX}{entry.id}", "title": match.fix.title, "text": text,
+            "actions": [action.model_dump() for action in match.fix.actions]}
+
+
 def _match_facts(match: Match) -> dict[str, FactValue]:
     entry = match.entry
     return {
@@ -93,6 +106,7 @@ def _match_facts(match: Match) -> dict[str, FactValue]:
         **{name: match.captures.get(name, "") for name in CAPTURES},
         "meaning": match.meaning, "causes": list(match.causes),
         "fix_title": match.fix.title, "fix_text": match.fix.text,
+        CATALOG_FIX: catalog_fix(match),
         "retry_kind": entry.retry.kind, "retry_helps": entry.retry.helps,
         "retry_advice": entry.retry.advice, "flow": match.flow,
         "confirmed": match.confirmed, "headline": _headline(match),
@@ -103,7 +117,8 @@ def _empty_facts() -> dict[str, FactValue]:
     return {
         "entry_id": "", "topic": "", "protocol": "", "code": "", "enhanced_code": "",
         "error_code": "", "reply": "", "captures": {}, **{name: "" for name in CAPTURES},
-        "meaning": "", "causes": [], "fix_title": "", "fix_text": "", "retry_kind": "",
+        "meaning": "", "causes": [], "fix_title": "", "fix_text": "", CATALOG_FIX: {},
+        "retry_kind": "",
         "retry_helps": True, "retry_advice": "", "flow": "", "confirmed": False,
         "headline": "",
     }
@@ -250,6 +265,10 @@ SPEC = ProbeSpec(
         "causes": always("likely causes"),
         "fix_title": always("the catalog's fix, in one line"),
         "fix_text": always("the catalog's fix, explained"),
+        CATALOG_FIX: on("the catalog's fix as a fix (id catalog.<entry id>, title, text "
+                        "ending with the retry advice, typed actions): a fix step's "
+                        "'fixes_from' offers it",
+                        *(topic_outcome(t) for t in TOPICS)),
         "retry_kind": always("transient, rate_limit or permanent"),
         "retry_helps": always("whether sending again can help"),
         "retry_advice": always("when and how to retry"),

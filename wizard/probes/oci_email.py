@@ -203,6 +203,8 @@ _DKIM_EMPTY: dict[str, FactValue] = {
 async def run_dkim(params: DkimParams, ctx: ProbeContext) -> ProbeResult:
     """The domain's DKIM key as the provider sees it: state, details, the CNAME it expects."""
 
+    from wizard.ociapi.domains import choose_dkim, live
+
     async def read(api: Any, compartment: str, deadline: Deadline) -> ProbeResult:
         base = {**_DKIM_EMPTY, "selector": params.selector}
         domain = await _find_domain(api, compartment, params.domain, deadline)
@@ -211,7 +213,7 @@ async def run_dkim(params: DkimParams, ctx: ProbeContext) -> ProbeResult:
                                f"compartment {compartment}", (), base)
         listing = await _call(deadline, "list DKIMs",
                               lambda: api.control.list_dkims(domain.id).data)
-        keys = [k for k in listing.items if k.lifecycle_state not in ("DELETED", "DELETING")]
+        keys = live(listing.items)
         known = sorted(k.name for k in keys)
         base.update(domain_id=domain.id, selectors=known)
         if not keys:
@@ -224,8 +226,7 @@ async def run_dkim(params: DkimParams, ctx: ProbeContext) -> ProbeResult:
                                    f"DKIM key {params.selector} (it has: "
                                    f"{', '.join(known)})", (), base)
         else:
-            chosen = [k for k in keys if k.id == domain.active_dkim_id] or \
-                sorted(keys, key=lambda k: str(k.time_created), reverse=True)
+            chosen = [choose_dkim(keys, domain.active_dkim_id)]
         key = await _call(deadline, "get DKIM", lambda: api.control.get_dkim(chosen[0].id).data)
         state = key.lifecycle_state or ""
         facts = {**base, "selector": key.name, "state": state,

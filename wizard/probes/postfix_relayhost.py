@@ -96,6 +96,8 @@ def _check(params: PostfixRelayhostParams) -> ProbeResult:
         "starttls_ports": served, "starttls_ports_text": ", ".join(map(str, served)),
         "tls_min_version": provider.smtp.tls_min_version,
         "auth_mechanisms": ", ".join(provider.smtp.auth.mechanisms),
+        "endpoint_where": provider.smtp.endpoint_where or "the provider's documentation",
+        "egress_where": provider.smtp.egress_where or "host firewall, network firewall, or ISP",
     })
     if error:
         facts["problems"] = [error]
@@ -179,5 +181,8 @@ SPEC = ProbeSpec(
         "starttls_ports_text": on("those ports, comma-separated", *_CHECKED),
         "tls_min_version": on("the lowest TLS version the provider accepts", *_CHECKED),
         "auth_mechanisms": on("the AUTH mechanisms the provider offers", *_CHECKED),
+        "endpoint_where": on("where the provider shows its SMTP endpoint (a console page)",
+                             *_CHECKED),
+        "egress_where": on("where outgoing SMTP to the relay may be blocked", *_CHECKED),
     },
 )

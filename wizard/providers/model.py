@@ -53,6 +53,10 @@ class Smtp(Strict):
     """The SMTP relay's connection facts."""
 
     endpoint: str = Field("", description="Host template when there are no realms, e.g. '{host}'")
+    endpoint_where: str = Field("", description="Where a user finds the SMTP endpoint (a "
+                                "console page, the documentation), for fix texts")
+    egress_where: str = Field("", description="Where outgoing SMTP may be blocked on the way "
+                              "to the relay (firewalls, the cloud's security lists)")
     ports: list[Port] = Field(min_length=1)
     tls_min_version: Literal["1.0", "1.1", "1.2", "1.3"]
     auth: Auth

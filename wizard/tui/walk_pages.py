@@ -22,7 +22,7 @@ from wizard.engine import Session, TrailEntry
 from wizard.fixes.review import fix_plan
 from wizard.fixes.vocabulary import ConsoleAction, DnsAction, Finding, Fix
 from wizard.flow.loader import find_flow
-from wizard.flow.model import AskStep, Flow, FlowStep, InputSpec, ProbeStep
+from wizard.flow.model import AskStep, Flow, FlowStep, InputSpec, OfferedFix, ProbeStep
 from wizard.redaction import SessionView, session_view
 from wizard.tui.facts import fact_lines
 from wizard.tui.field_text import placeholder, walk_text
@@ -217,9 +217,29 @@ def _fix_views(session: Session, view: SessionView, fixes: Sequence[Fix],
         plan, note = fix_plan(fix, named)
         if plan is not None:
             plan = dataclasses.replace(plan, diff=view.redactor.text(plan.diff))
+        choice, other_applied = _alternative_state(session, view, index, applied)
         views.append(FixView(tui_fix(view.fixes[index], walk_inputs(session.flow)), plan,
-                             note, applied.get(index, ""), index=index))
+                             note, applied.get(index, ""), index=index, choice=choice,
+                             other_applied=other_applied))
     return views
+
+
+def _alternative_state(session: Session, view: SessionView, index: int,
+                       applied: Mapping[int, str]) -> tuple[str, str]:
+    """For one of a step's alternatives: the line that says it is a choice, and the
+    title of the alternative already applied (then this one is not to be applied too)."""
+    fix = session.fixes[index]
+    if not isinstance(fix, OfferedFix):
+        return "", ""
+    others = [i for i, f in enumerate(session.fixes) if i != index
+              and isinstance(f, OfferedFix) and f.alternative_group == fix.alternative_group]
+    if not others:
+        return "", ""
+    titles = " or ".join(f"“{view.fixes[i].title}”" for i in others)
+    choice = f"One of {len(others) + 1} alternatives: apply this or {titles}, not both"
+    done = next((view.fixes[i].title for i in others
+                 if applied.get(i, "").startswith("✔")), "")
+    return choice, done
 
 
 def dns_actions(session: Session) -> list[DnsAction]:

@@ -352,6 +352,8 @@ class FixView(Vertical):
 
     ``plan`` is the main.cf edit the fix's postconf actions make (shown as a diff);
     ``plan_note`` says why there is none (no main.cf named, or it cannot be read).
+    ``choice`` says the fix is one of a step's alternatives (apply only one);
+    ``other_applied`` names the alternative already applied, which takes Apply away.
     """
 
     DEFAULT_CSS = """
@@ -366,6 +368,7 @@ class FixView(Vertical):
             background: $boost;
         }
         & > .fix-note { padding-left: 2; color: $text-muted; }
+        & > .fix-choice { padding-left: 2; color: $text-warning; }
         & > .fix-applied { padding-left: 2; margin-top: 1; }
         & > .fix-buttons { height: auto; margin: 1 0 0 2; }
         & > .fix-buttons > Button { margin-right: 2; min-width: 10; }
@@ -387,9 +390,12 @@ class FixView(Vertical):
             self.view = view
 
     def __init__(self, fix: Fix, plan: Plan | None = None, plan_note: str = "",
-                 applied: str = "", index: int = 0) -> None:
+                 applied: str = "", index: int = 0, choice: str = "",
+                 other_applied: str = "") -> None:
         super().__init__()
         self.fix = fix
+        self.choice = choice
+        self.other_applied = other_applied
         self.plan = plan
         self.plan_note = plan_note
         self.applied = applied
@@ -406,6 +412,8 @@ class FixView(Vertical):
         """True when the flow allows applying this fix and it would change something: the
         main.cf edit, or the provider's state through the API (its ``oci`` actions, until
         they were applied and verified)."""
+        if self.other_applied:
+            return False
         if self.oci:
             return not self.applied.startswith("✔")
         return self.fix.applicable and self.plan is not None and self.plan.changes
@@ -413,6 +421,8 @@ class FixView(Vertical):
     def compose(self) -> ComposeResult:
         """Title, text, DNS rows, postconf lines, other actions, the diff and the buttons."""
         yield Static(f"Fix: {self.fix.title}", classes="fix-title", markup=False)
+        if self.choice:
+            yield Static(self.choice, classes="fix-choice", markup=False)
         if self.fix.text.strip():
             yield Static(reflow(self.fix.text), classes="fix-text", markup=False)
         dns = [a for a in self.fix.actions if isinstance(a, DnsAction)]
@@ -436,6 +446,9 @@ class FixView(Vertical):
             yield Static(self.plan_note, classes="fix-note", markup=False)
         if self.applied:
             yield Static(self.applied, classes="fix-applied", markup=False)
+        elif self.other_applied:
+            yield Static(f"Not chosen: “{self.other_applied}” was applied instead",
+                         classes="fix-note", markup=False)
         if self.fix.actions:
             with Horizontal(classes="fix-buttons"):
                 yield Button("Copy", classes="copy", compact=True)

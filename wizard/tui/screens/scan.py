@@ -1,5 +1,5 @@
-"""Scan many domains: a file or a pasted list in, a table that fills in live, each row one walk
-away.
+"""Scan many domains: a file, a pasted list or an OCI compartment in, a table that fills in
+live, each row one walk away.
 
 The headless engine (:mod:`wizard.scan`) does the work in a Textual worker on the
 app's probe runner (so the settings' DNS servers and timeout apply); each finished
@@ -7,7 +7,9 @@ domain is posted to the screen as a :class:`ScanScreen.RowDone` message. At most
 :data:`MAX_ROWS` domains are read (the table keeps every row), the scan can be
 cancelled (``x``), the table filtered to problems (``p``), a row opened into its
 flow's full walk (Enter), and the results saved as JSON Lines and CSV to the
-sessions folder (``s``).
+sessions folder (``s``). A compartment OCID in the file field scans that compartment's
+email domains, listed through the OCI API with the settings' profile
+(:mod:`wizard.scan_compartment`, as ``scan --compartment``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import csv
 import io
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -32,6 +35,7 @@ from textual.worker import Worker, WorkerState
 from wizard.data.diagnostics import DataFileError
 from wizard.flow.model import Flow
 from wizard.inputs import BadInput, check_inputs
+from wizard.ociapi.settings import OciSettings
 from wizard.scan import (
     DKIM_FLOW,
     SPF_DMARC_FLOW,
@@ -46,6 +50,12 @@ from wizard.scan import (
     read_targets,
     scan,
 )
+from wizard.scan_compartment import (
+    compartment_problem,
+    compartment_targets,
+    open_compartment,
+)
+from wizard.settings import SettingsError
 from wizard.tui.host import WizardHost, wizard_host
 from wizard.tui.sessions import stamp
 
@@ -147,7 +157,7 @@ class ScanScreen(Screen[None]):
         yield Static("Check many domains: DKIM (given a selector), SPF and DMARC for each.",
                      id="scan-intro")
         with Horizontal(id="scan-source"):
-            path = Input(placeholder="file: e.g. ~/domains.txt", id="scan-file")
+            path = Input(placeholder="file, or an OCI compartment's OCID", id="scan-file")
             path.cursor_blink = self.wizard.cursor_blink
             yield path
             selector = Input(placeholder="DKIM selector (optional)", id="scan-selector")
@@ -216,15 +226,26 @@ class ScanScreen(Screen[None]):
         """Read the source and start the scan (the table starts empty)."""
         if self.running:
             return
-        stream, name = self._source()
         status = self.query_one("#scan-status", Static)
-        if stream is None:
-            status.update(name)
-            return
+        compartment = self.query_one("#scan-file", Input).value.strip()
+        stream: io.IOBase | None = None
+        if compartment.startswith("ocid1."):
+            problem = compartment_problem(compartment)
+            if problem:
+                status.update(problem)
+                return
+            name = f"compartment {compartment}"
+        else:
+            compartment = ""
+            stream, name = self._source()
+            if stream is None:
+                status.update(name)
+                return
         try:
             flows = self._flows()
         except DataFileError as exc:
-            stream.close()
+            if stream is not None:
+                stream.close()
             status.update(f"The scan's flows have defects: {exc}")
             return
         self.rows, self.targets, self.shown = [], {}, []
@@ -240,7 +261,10 @@ class ScanScreen(Screen[None]):
         status.update(f"Scanning {name}…")
         table = self.query_one("#scan-table", DataTable)
         table.focus()
-        self.run_scan(stream, name, defaults, flows)
+        if stream is None:
+            self.run_compartment(compartment, defaults, flows)
+        else:
+            self.run_scan(stream, name, defaults, flows)
 
     @work(group=SCAN_GROUP, exclusive=True, exit_on_error=False, description="scan")
     async def run_scan(self, stream: io.IOBase, name: str, defaults: ScanDefaults,
@@ -272,6 +296,41 @@ class ScanScreen(Screen[None]):
         finally:
             stream.close()
         self.post_message(self.ScanEnded(problem, more))
+
+    @work(group=SCAN_GROUP, exclusive=True, exit_on_error=False, description="scan")
+    async def run_compartment(self, compartment: str, defaults: ScanDefaults,
+                              flows: ScanFlows) -> None:
+        """Scan the email domains of ``compartment``, listed through the API as the settings'
+        OCI options say (their region the default one); ends like :meth:`run_scan`."""
+        settings = self.wizard.settings
+        in_flight: dict[int, ScanTarget] = {}
+        more = False
+
+        async def remembered(listing: AsyncIterator[ScanTarget]) -> AsyncIterator[ScanTarget]:
+            nonlocal more
+            async for target in listing:
+                if len(in_flight) + len(self.rows) >= self.max_rows:
+                    more = True
+                    return
+                target = defaults.apply(target)
+                in_flight[target.line] = target
+                yield target
+
+        problem = ""
+        try:
+            ctx = settings.probe_context()
+            api = await open_compartment(ctx.oci or OciSettings(), ca_file=ctx.ca_file,
+                                         timeout=settings.timeout)
+            if not (defaults.region or defaults.spf_include):
+                defaults = replace(defaults, region=api.region)
+            listing = remembered(compartment_targets(api, compartment, settings.timeout))
+            async for row in scan(listing, flows, self.wizard.runner,
+                                  concurrency=self.concurrency, timeout=settings.timeout):
+                self.post_message(self.RowDone(row, in_flight.pop(row.line, None)))
+        except (SettingsError, ScanInputError) as exc:
+            problem = str(exc)
+            self.notify(problem, severity="error", timeout=12, markup=False)
+        self.post_message(self.ScanEnded(problem.split("\n")[0], more))
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
