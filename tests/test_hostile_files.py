@@ -281,6 +281,9 @@ def specials(tmp_path: Path) -> dict[str, Path]:
     out["folder"].mkdir()
     out["empty"].write_text("")
     out["text"].write_text("hello, not a certificate\n")
+    out["garbled"] = tmp_path / "garbled.pem"
+    out["garbled"].write_text("-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n"
+                              "-----END CERTIFICATE-----\n")
     out["big"].write_text("a" * 1_000_000)
     out["nul"].write_bytes(b"example.com\x00evil")
     return out
@@ -309,6 +312,7 @@ COMMAND_LINE = {
     "ca-file-folder": ((*RUN, "--ca-file", "{folder}"), "directory"),
     "ca-file-empty": ((*RUN, "--ca-file", "{empty}"), "no PEM certificate"),
     "ca-file-not-pem": ((*RUN, "--ca-file", "{text}"), "no PEM certificate"),
+    "ca-file-garbled-pem": ((*RUN, "--ca-file", "{garbled}"), "not a usable PEM"),
     "ca-file-long-path": ((*RUN, "--ca-file", "{long}"), "too long"),
     "text-nul-byte": (("run", "tcp-port", "--set", "host=@{nul}"), "NUL byte"),
     "text-1-mb-value": (("run", "tcp-port", "--set", "host=@{big}"), "too long"),

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOT
+from tests.servers.smtp_fixtures import SmtpServers
 from wizard.flow import cache
 from wizard.flow.loader import load_flow
 from wizard.flow.sources import flow_sources, library_bytes
@@ -65,6 +66,29 @@ def test_run_imports_only_the_probes_its_steps_run(tmp_path: Path, closed_port: 
     result = run_python(code, tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["trail"][0]["outcome"] == "refused"
+
+
+def test_a_healthy_port_check_of_an_address_imports_no_resolver_no_x509_no_apply(
+        tmp_path: Path, smtp_servers: SmtpServers) -> None:
+    """``run port-connectivity`` against a literal address: nothing to look up in DNS, a
+    verified certificate told from the ssl module's decoding, no fix to apply — so neither
+    dnspython's resolver, nor cryptography's X.509, nor the postconf apply machinery loads."""
+    code = ("from wizard.cli import main\n"
+            "main(['run', 'port-connectivity', '--set', 'host=127.0.0.1', '--set', "
+            f"'ports={smtp_servers.submission}', '--ca-file', {smtp_servers.ca_file!r}, "
+            "'--json'])\n"
+            "import sys\n"
+            "loaded = [m for m in ('dns.resolver', 'dns.asyncresolver', 'wizard.probes.mx_lookup',"
+            " 'cryptography.x509', 'wizard.fixes.apply_postconf') if m in sys.modules]\n"
+            "assert not loaded, loaded\n")
+    cold = run_python(code, tmp_path)
+    assert cold.returncode == 0, cold.stderr
+    result = run_python(code + "assert 'yaml' not in sys.modules, 'the cache was not used'\n",
+                        tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["status"] == "healthy"
+    assert out["trail"][2]["facts"]["smtp.cert_subject"].startswith("OU=")
 
 
 def test_the_committed_manifest_matches_the_registry() -> None:
@@ -162,3 +186,47 @@ def test_a_provider_profile_is_read_once_until_its_file_changes(tmp_path: Path) 
     assert load_provider(copy) is first, "a scan asks for the profile once per domain"
     copy.write_text(bundled.read_text().replace("Oracle", "Orakel", 1) + "\n")
     assert load_provider(copy) is not first
+
+
+def test_a_provider_profile_is_cached_on_disk_like_a_flow(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A profile checked once is read back from the cache folder by the next process (here:
+    after forgetting the in-process copies), equal to the checked one, without YAML; a
+    changed file or a corrupt entry is loaded and checked again."""
+    from wizard.providers import loader
+
+    monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path / "cache"))
+    copy = tmp_path / "oci.yaml"
+    copy.write_bytes((ROOT / "flows" / "providers" / "oci.yaml").read_bytes())
+    checked = loader.load_provider(copy)
+    entries = list((tmp_path / "cache").glob("provider-*.json"))
+    assert len(entries) == 1
+
+    def no_yaml(raw: bytes, name: str) -> None:
+        raise AssertionError("parsed the YAML again")
+
+    loader._LOADED.clear()
+    with monkeypatch.context() as patched:
+        patched.setattr(loader, "_load_checked", no_yaml)
+        assert loader.load_provider(copy) == checked
+    entries[0].write_bytes(b"{not json")
+    loader._LOADED.clear()
+    assert loader.load_provider(copy) == checked
+    copy.write_text(copy.read_text().replace("Oracle", "Orakel", 1))
+    loader._LOADED.clear()
+    assert loader.load_provider(copy) != checked
+    assert len(list((tmp_path / "cache").glob("provider-*.json"))) == 2
+
+
+def test_a_provider_profile_with_a_defect_is_never_cached(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wizard.data.diagnostics import DataFileError
+    from wizard.providers.loader import load_provider
+
+    monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path / "cache"))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((ROOT / "flows" / "providers" / "oci.yaml").read_text() + "\nnonsense: 1\n")
+    for _ in range(2):
+        with pytest.raises(DataFileError):
+            load_provider(bad)
+    assert not list((tmp_path / "cache").glob("provider-*.json"))

@@ -426,7 +426,11 @@ def _settings() -> Any:
 
 
 def _check_ca_file(path: str) -> None:
-    """A readable, bounded PEM file with at least one certificate OpenSSL accepts, else exit 2."""
+    """A readable, bounded PEM file with at least one certificate OpenSSL accepts, else exit 2.
+
+    Checked in a bare client context: loading the system trust store (tens of
+    milliseconds) would tell nothing about the file.
+    """
     import ssl
 
     from wizard.data.bounded_read import FileRefused, read_regular_file
@@ -440,7 +444,7 @@ def _check_ca_file(path: str) -> None:
         raise UsageError(f"--ca-file {path}: no PEM certificate in it "
                          "(expected -----BEGIN CERTIFICATE-----)")
     try:
-        ssl.create_default_context().load_verify_locations(cadata=text)
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cadata=text)
     except (ssl.SSLError, ValueError) as exc:
         raise UsageError(f"--ca-file {path}: not a usable PEM certificate file "
                          f"({getattr(exc, 'reason', None) or exc})") from None
@@ -465,7 +469,6 @@ def _alternative_ids(flow: Any, seen: frozenset[str] = frozenset()) -> set[str]:
 def _run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from wizard.apply_session import alternative_groups
     from wizard.engine import MissingAnswer, Session, run_to_end
     from wizard.flow.model import ProbeStep
     from wizard.inputs import BadInput, check_inputs, parse_nameserver
@@ -529,12 +532,15 @@ def _run(args: argparse.Namespace) -> int:
     result = session_json(session)
     status: int = EXIT_CODES[session.status]
     interrupted = ""
-    from wizard.fixes.apply_postconf import ApplyError
+    groups: list[dict[str, Any]] = []
+    if offered:  # the apply machinery loads only for a flow with alternatives, or --apply
+        from wizard.apply_session import alternative_groups
+        from wizard.fixes.apply_postconf import ApplyError
 
-    try:
-        groups = alternative_groups(session, args.choose)
-    except ApplyError as exc:
-        raise UsageError(f"--apply: {exc}") from None
+        try:
+            groups = alternative_groups(session, args.choose)
+        except ApplyError as exc:
+            raise UsageError(f"--apply: {exc}") from None
     if groups:
         result["alternatives"] = groups
     if args.apply:

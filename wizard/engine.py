@@ -19,9 +19,9 @@ from pydantic import ValidationError
 from wizard.data import template
 from wizard.data.redact import masked
 from wizard.fixes.vocabulary import SEVERITY_RANK, Action, Finding, Fix
-from wizard.flow.check import DEFAULT
 from wizard.flow.fixlib import offered_fix, render_fix
 from wizard.flow.model import (
+    DEFAULT,
     AskStep,
     EndStep,
     FixStep,

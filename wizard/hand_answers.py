@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wizard.engine import Session, TrailEntry
-from wizard.flow.check import DEFAULT
-from wizard.flow.model import ProbeStep
+from wizard.flow.model import DEFAULT, ProbeStep
 from wizard.probes.base import ProbeResult, ProbeSpec
 
 NOT_MEASURED = "(not measured)"

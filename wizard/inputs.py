@@ -11,7 +11,7 @@ from wizard.data.diagnostics import did_you_mean
 from wizard.errors import BadUsage
 from wizard.flow.model import Flow, InputSpec
 from wizard.probes.base import Nameserver
-from wizard.probes.support.resolve import is_ip_address
+from wizard.probes.support.hosts import is_ip_address
 
 
 class BadInput(BadUsage, ValueError):

@@ -6,32 +6,24 @@ the probe manifest, so it is stored under a hash of the three, as JSON, in
 ``$XDG_CACHE_HOME/email-wizard/flows`` (``~/.cache`` by default;
 ``EMAIL_WIZARD_CACHE_DIR`` overrides). Safe to delete at any time; an entry
 written by another version is never found (the version is in the key), and an
-unreadable or corrupt entry is ignored and rewritten.
+unreadable or corrupt entry is ignored and rewritten. Provider profiles are
+cached in the same folder the same way (``provider-*.json``, see
+:func:`wizard.providers.loader.load_provider`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
-import os
-import tempfile
 from functools import cache
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from wizard import __version__
+from wizard.data.user_cache import cache_dir, read_entry, write_entry
 from wizard.flow.model import Flow
 
-
-def cache_dir() -> Path:
-    """Where cached flows live: ``$EMAIL_WIZARD_CACHE_DIR``, else XDG's ``email-wizard/flows``."""
-    explicit = os.environ.get("EMAIL_WIZARD_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "email-wizard" / "flows"
+__all__ = ["cache_dir", "cache_key", "cached_flow", "store_flow"]
 
 
 @cache
@@ -53,29 +45,14 @@ def cache_key(content: bytes) -> str:
 
 def cached_flow(content: bytes) -> Flow | None:
     """The flow stored for ``content``, or None (absent, corrupt or from another version)."""
-    path = cache_dir() / f"{cache_key(content)}.json"
+    data = read_entry(f"{cache_key(content)}.json")
     try:
-        data = json.loads(path.read_bytes())
-        if data.get("version") != __version__:
-            return None
-        return Flow.model_validate(data["flow"])
-    except (OSError, ValueError, TypeError, KeyError, AttributeError, ValidationError):
+        return Flow.model_validate(data["flow"]) if data is not None else None
+    except (ValueError, TypeError, KeyError, AttributeError, ValidationError):
         return None
 
 
 def store_flow(content: bytes, flow: Flow) -> None:
     """Remember a checked flow; a cache folder that cannot be written is silently skipped."""
-    folder = cache_dir()
-    entry = json.dumps({"version": __version__,
-                        "flow": flow.model_dump(mode="json", by_alias=True,
-                                                exclude_unset=True)})
-    with contextlib.suppress(OSError):
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(entry)
-            os.replace(tmp, folder / f"{cache_key(content)}.json")
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    write_entry(f"{cache_key(content)}.json",
+                {"flow": flow.model_dump(mode="json", by_alias=True, exclude_unset=True)})

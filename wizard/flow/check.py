@@ -16,6 +16,7 @@ from wizard.data.diagnostics import Diagnostic, did_you_mean
 from wizard.data.yamlpos import Path
 from wizard.fixes.vocabulary import CATALOG_FIX
 from wizard.flow.model import (
+    DEFAULT,
     AskStep,
     EndStep,
     FixStep,
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from wizard.data.yamlpos import Located
     from wizard.probes.base import ProbeDescription
 
-DEFAULT = "default"
 BUILTIN_VARIABLES = frozenset({"flow.id", "flow.title"})
 
 

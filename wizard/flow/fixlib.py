@@ -12,15 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wizard.data import template
 from wizard.data.diagnostics import DataFileError, Diagnostic, did_you_mean
-from wizard.data.strict_load import load_model, read_located
-from wizard.data.yamlpos import Located
 from wizard.fixes.vocabulary import CATALOG_FIX, CATALOG_FIX_PREFIX, Fix
 from wizard.flow.model import FixLibrary, FixStep, FixUse, Flow, LibraryFix, OfferedFix
 from wizard.flow.sources import library_dirs
+
+if TYPE_CHECKING:
+    from wizard.data.yamlpos import Located
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ _CACHE: dict[tuple[str, int, int], tuple[FixLibrary, Located]] = {}
 
 def load_library_file(path: Path, display: str | None = None) -> tuple[FixLibrary, Located]:
     """One ``kind: fixes`` file, checked; defects raise :class:`DataFileError`."""
+    from wizard.data.strict_load import load_model, read_located
+
     name = display or str(path)
     try:
         stat = path.stat()

@@ -38,6 +38,9 @@ InputType = Literal[
 ]
 Status = Literal["healthy", "problem", "inconclusive"]
 
+DEFAULT = "default"
+"""The key of an ``on``/``cases`` map that catches every answer or outcome not named."""
+
 
 class Guarded(Strict):
     """What every step may say: ``if: "{name}"`` + ``else: STEP`` (a lookup, not an expression).

@@ -20,7 +20,9 @@ from wizard.probes.support.smtp_session import (
 from wizard.probes.support.tls_inspect import (
     MODERN_VERSIONS,
     REASON_WORDS,
+    STORE_DEPENDENT,
     inspecting_context,
+    is_quick,
     tls_facts,
     verifying_context,
 )
@@ -47,17 +49,31 @@ async def run_implicit_tls(params: ImplicitTlsParams, ctx: ProbeContext) -> Prob
 
 
 async def _probe_tls(params: SmtpTarget, ctx: ProbeContext, implicit: bool) -> ProbeResult:
+    """One conversation verifying with the quick trust store; a certificate it does not
+    trust for a reason the store decides is verified again, in a second conversation within
+    the same deadline, with the whole system store (see ``verifying_context``)."""
     mode: TlsMode = "implicit" if implicit else "starttls"
+    context = verifying_context(ctx, quick=True)
     session = SmtpConversation(params, ctx)
-    try:
-        async with session.bounded():
-            await establish(session, mode, verifying_context(ctx))
-    except Stop as stop:
-        return session.result(stop.outcome, stop.summary)
-    except TlsFailed as failure:
-        if failure.kind in ("starttls_not_offered", "starttls_refused"):
-            return session.result(failure.kind, failure.summary)
-        return await _inspect(session, failure, mode)
+    while True:
+        try:
+            async with session.bounded():
+                await establish(session, mode, context)
+        except Stop as stop:
+            return session.result(stop.outcome, stop.summary)
+        except TlsFailed as failure:
+            if failure.kind in ("starttls_not_offered", "starttls_refused"):
+                return session.result(failure.kind, failure.summary)
+            if failure.kind == "cert_untrusted" and is_quick(context) \
+                    and session.facts.get("cert_problem") in STORE_DEPENDENT:
+                context = verifying_context(ctx)
+                again = SmtpConversation(params, ctx, session.deadline)
+                again.transcript = [*session.transcript, "-- again, against every certificate "
+                                    "of the system trust store"]
+                session = again
+                continue
+            return await _inspect(session, failure, mode)
+        break
     facts = session.facts
     if facts["plaintext_after_starttls"] is not None:
         auth = facts["auth_after_tls"]

@@ -17,7 +17,7 @@ from wizard.probes.base import (
     always,
     on,
 )
-from wizard.probes.support.resolve import NameNotFound, resolve_host
+from wizard.probes.support.hosts import NameNotFound, resolve_host
 from wizard.probes.support.tcp_attempt import try_port
 
 

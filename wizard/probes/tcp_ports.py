@@ -26,8 +26,7 @@ from wizard.probes.base import (
     always,
     on,
 )
-from wizard.probes.mx_lookup import MxLookupParams, run_mx_lookup
-from wizard.probes.support.resolve import NameNotFound, resolve_host
+from wizard.probes.support.hosts import NameNotFound, resolve_host
 from wizard.probes.support.tcp_attempt import try_port
 
 PORT_WORDS = {
@@ -97,6 +96,8 @@ async def _target(params: TcpPortsParams, ctx: ProbeContext,
         except (TimeoutError, dns.exception.Timeout):
             return ProbeResult("timeout", f"looking up {host} got no answer in time",
                                (f"no DNS answer for {host}",), facts)
+    from wizard.probes.mx_lookup import MxLookupParams, run_mx_lookup
+
     domain = params.mx_domain.strip()
     found = await run_mx_lookup(MxLookupParams(domain=domain, timeout=params.timeout), ctx)
     facts["mx_hosts"] = _strings(found.facts.get("hosts"))

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
+
+from wizard.data.bounded_read import MAX_DATA_FILE_BYTES, FileRefused, read_regular_file
 from wizard.data.diagnostics import DataFileError, Diagnostic
-from wizard.data.strict_load import load_model, read_located
 from wizard.data.template import stray_braces, variables
-from wizard.data.yamlpos import Located
 from wizard.paths import bundled_data_dir
 from wizard.providers.model import Provider
+
+if TYPE_CHECKING:
+    from wizard.data.yamlpos import Located
 
 PROVIDERS_DIR = "providers"
 
@@ -44,7 +51,12 @@ def known_region_ids() -> frozenset[str]:
 
 
 def load_provider(source: str | Path, display: str | None = None) -> Provider:
-    """Load a profile by bundled id or path; defects raise :class:`DataFileError`."""
+    """Load a profile by bundled id or path; defects raise :class:`DataFileError`.
+
+    A profile loaded and checked before — in this process, or by an earlier one
+    (the user's cache folder, keyed by the file's bytes, the wizard's version
+    and this module's and the model's source) — is not parsed again.
+    """
     path = Path(source) if isinstance(source, Path) or source.endswith(".yaml") \
         else provider_path(source)
     name = display or str(path)
@@ -56,16 +68,70 @@ def load_provider(source: str | Path, display: str | None = None) -> Provider:
         key = None
     if key is not None and key in _LOADED:
         return _LOADED[key]
-    located = read_located(path, name)
-    provider = load_model(Provider, located, name)
-    defects = check_provider(provider, located, name)
-    if defects:
-        raise DataFileError(defects)
+    try:
+        raw = read_regular_file(path, MAX_DATA_FILE_BYTES)
+    except FileRefused as exc:
+        raise DataFileError([Diagnostic(name, 1, 1, exc.reason)]) from None
+    provider = _cached(raw)
+    if provider is None:
+        provider = _load_checked(raw, name)
+        _store(raw, provider)
     if key is not None:
         if len(_LOADED) >= _LOADED_MAX:
             _LOADED.clear()
         _LOADED[key] = provider
     return provider
+
+
+def _load_checked(raw: bytes, name: str) -> Provider:
+    """Parse, validate and check a profile's bytes; defects raise :class:`DataFileError`."""
+    from wizard.data.strict_load import load_model, parse_located
+
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataFileError([Diagnostic(name, 1, 1, "not UTF-8 text")]) from exc
+    located = parse_located(text, name)
+    provider = load_model(Provider, located, name)
+    defects = check_provider(provider, located, name)
+    if defects:
+        raise DataFileError(defects)
+    return provider
+
+
+@cache
+def _language_digest() -> bytes:
+    """The profile model's and checks' source: a change to either makes cached profiles stale."""
+    here = Path(__file__)
+    return hashlib.sha256(here.with_name("model.py").read_bytes() + b"\0"
+                          + here.read_bytes()).digest()
+
+
+def _entry_name(raw: bytes) -> str:
+    from wizard import __version__
+
+    digest = hashlib.sha256(b"provider\0" + __version__.encode() + b"\0" + _language_digest())
+    digest.update(raw)
+    return f"provider-{digest.hexdigest()}.json"
+
+
+def _cached(raw: bytes) -> Provider | None:
+    """A profile with these bytes loaded and checked before, from the user's cache folder
+    (the flow cache's: :mod:`wizard.data.user_cache`), or None."""
+    from wizard.data.user_cache import read_entry
+
+    data = read_entry(_entry_name(raw))
+    try:
+        return Provider.model_validate(data["provider"]) if data is not None else None
+    except (ValueError, TypeError, KeyError, AttributeError, ValidationError):
+        return None
+
+
+def _store(raw: bytes, provider: Provider) -> None:
+    from wizard.data.user_cache import write_entry
+
+    write_entry(_entry_name(raw), {"provider": provider.model_dump(
+        mode="json", by_alias=True, exclude_unset=True)})
 
 
 _LOADED: dict[tuple[str, str, int, int], Provider] = {}

@@ -46,7 +46,7 @@ from wizard.probes.base import (
     TimedParams,
     always,
 )
-from wizard.probes.support.resolve import NameNotFound, resolve_host
+from wizard.probes.support.hosts import NameNotFound, resolve_host
 
 Stage = Literal["connect", "greeting", "ehlo", "starttls", "tls", "auth", "mail", "rcpt", "data"]
 
