@@ -18,7 +18,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-import threading
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -135,22 +136,37 @@ def shared_port() -> int:
     return port_free_on(LOOPBACK, EXTERNAL)
 
 
+ONE_SHOT = """\
+import os, socket, sys
+server = socket.socket(fileno=int(sys.argv[1]))
+os.write(1, b"ready")
+conn, _ = server.accept()
+server.close()
+conn.close()
+"""
+"""The one-shot listener's program: accept one connection, then stop listening."""
+
+
 @pytest.fixture
 def one_shot_port() -> Iterator[int]:
-    """A port on 127.0.0.1 that accepts one connection, then stops listening (later: refused)."""
+    """A port on 127.0.0.1 that accepts one connection, then stops listening (later: refused).
+
+    The listener runs in its own process, which holds the only copy of the listening
+    socket: woken by the first connection, it closes the socket at once. (A thread of
+    the test process had to wait for the GIL while the wizard, in the same process, went
+    on to its next connection, which then sat in the accept queue and was reset instead
+    of refused — about one run in six on a loaded machine.)
+    """
     server = socket.socket()
     server.bind((LOOPBACK, 0))
     server.listen(1)
     port = int(server.getsockname()[1])
-
-    def accept_once() -> None:
-        with contextlib.suppress(OSError):
-            conn, _ = server.accept()
-            server.close()
-            conn.close()
-
-    thread = threading.Thread(target=accept_once, daemon=True)
-    thread.start()
-    yield port
+    listener = subprocess.Popen([sys.executable, "-c", ONE_SHOT, str(server.fileno())],
+                                pass_fds=(server.fileno(),), stdout=subprocess.PIPE)
     server.close()
-    thread.join(2)
+    try:
+        assert listener.stdout is not None and listener.stdout.read(5) == b"ready"
+        yield port
+    finally:
+        listener.kill()
+        listener.wait(5)
