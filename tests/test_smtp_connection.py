@@ -127,3 +127,22 @@ def test_no_route_to_the_host_is_unreachable_for_every_probe(
     found = probes_in_netns(namespace, params)
     assert {probe: r["outcome"] for probe, r in found.items()} == dict.fromkeys(
         PROBES, "unreachable")
+
+
+@pytest.mark.parametrize("error", [ConnectionResetError, ConnectionAbortedError])
+async def test_a_reset_right_after_the_handshake_is_a_hang_up_not_a_missing_route(
+        monkeypatch: pytest.MonkeyPatch, error: type[OSError]) -> None:
+    """A server (or a middlebox) that resets the connection as soon as it is made hung up:
+    'closed', not 'unreachable: no route' as before. (A fake socket opener: a real peer
+    cannot time its reset between the kernel and the event loop.)"""
+    from wizard.probes.runner import RegistryRunner
+    from wizard.probes.support import smtp_session
+
+    async def reset(*_: Any) -> Any:
+        raise error(104, "Connection reset by peer")
+
+    monkeypatch.setattr(smtp_session, "_open_socket", reset)
+    found = await RegistryRunner(ProbeContext(timeout=2)).run(
+        "smtp.banner", {"host": "127.0.0.1", "port": 2525})
+    assert found.outcome == "closed"
+    assert "connected, then reset at once by the other end" in "\n".join(found.evidence)

@@ -147,3 +147,24 @@ async def test_bad_parameters_are_refused_before_anything_runs(params: dict[str,
 async def test_repeated_ports_are_tried_once(listening_port: int) -> None:
     result = await ports(host="127.0.0.1", ports=f"{listening_port},{listening_port}")
     assert result.facts["ports"] == [listening_port]
+
+
+@pytest.mark.parametrize("error", [ConnectionResetError, ConnectionAbortedError])
+async def test_a_reset_right_after_the_handshake_is_an_open_port_not_a_missing_route(
+        monkeypatch: pytest.MonkeyPatch, error: type[OSError]) -> None:
+    """The kernel reports a reset that came before the event loop saw the connect complete
+    as ECONNRESET/ECONNABORTED from connect (a refused SYN is ECONNREFUSED): the handshake
+    was done, so the port is open — it was 'unreachable: no route' before. (A fake
+    open_connection: a real peer cannot time its reset between the kernel and the loop.)"""
+    import asyncio
+
+    from wizard.probes.base import Deadline
+    from wizard.probes.support import tcp_attempt
+
+    async def reset(*_: Any, **__: Any) -> Any:
+        raise error(104, "Connection reset by peer")
+
+    monkeypatch.setattr(asyncio, "open_connection", reset)
+    fate, connect_ms, line = await tcp_attempt.connect_once("127.0.0.1", 25, Deadline(2))
+    assert fate == "open" and connect_ms is not None
+    assert line == "127.0.0.1 port 25: connected, then reset at once by the other end"

@@ -137,29 +137,31 @@ def shared_port() -> int:
 
 
 ONE_SHOT = """\
-import os, socket, sys
+import os, select, socket, sys
 server = socket.socket(fileno=int(sys.argv[1]))
 os.write(1, b"ready")
-conn, _ = server.accept()
+select.select([server], [], [])
 server.close()
-conn.close()
 """
-"""The one-shot listener's program: accept one connection, then stop listening."""
+"""The one-shot listener's program: once a connection waits, stop listening."""
 
 
 @pytest.fixture
 def one_shot_port() -> Iterator[int]:
     """A port on 127.0.0.1 that accepts one connection, then stops listening (later: refused).
 
-    The listener runs in its own process, which holds the only copy of the listening
-    socket: woken by the first connection, it closes the socket at once. (A thread of
-    the test process had to wait for the GIL while the wizard, in the same process, went
-    on to its next connection, which then sat in the accept queue and was reset instead
-    of refused — about one run in six on a loaded machine.)
+    The listening socket has room for one connection in its accept queue and the
+    listener never accepts: the first connection completes and fills the queue, so the
+    kernel drops the SYN of any connection after it (the client retries after a second)
+    until the listener, woken by the first, closes the socket — then the next try is
+    refused. So the second connection is refused however late the listener runs; it
+    runs in its own process, which holds the only copy of the socket. (Before, a thread
+    accepted and then closed: a connection made meanwhile sat in the queue and was reset,
+    not refused — about one run in six on a loaded machine.)
     """
     server = socket.socket()
     server.bind((LOOPBACK, 0))
-    server.listen(1)
+    server.listen(0)
     port = int(server.getsockname()[1])
     listener = subprocess.Popen([sys.executable, "-c", ONE_SHOT, str(server.fileno())],
                                 pass_fds=(server.fileno(),), stdout=subprocess.PIPE)

@@ -364,6 +364,11 @@ class SmtpConversation:
                 self.transcript.append(f"{address} port {self.params.port}: connection refused")
                 last = Stop("refused", f"{self.target} refused the connection: nothing listens")
                 continue
+            except (ConnectionResetError, ConnectionAbortedError) as exc:
+                self.transcript.append(f"{address} port {self.params.port}: connected, then "
+                                       "reset at once by the other end")
+                raise Stop("closed", f"{self.target} hung up at connect, before any "
+                                     "greeting (connection reset)") from exc
             except OSError as exc:
                 self.transcript.append(f"{address} port {self.params.port}: "
                                        f"{exc.strerror or exc}")

@@ -11,7 +11,12 @@ from wizard.probes.base import Deadline, FactValue
 
 async def connect_once(address: str, port: int,
                        deadline: Deadline) -> tuple[str, float | None, str]:
-    """One attempt: (fate, milliseconds when open, evidence line)."""
+    """One attempt: (fate, milliseconds when open, evidence line).
+
+    A reset or abort while connecting comes only after the handshake completed (a
+    refused SYN is ``ConnectionRefusedError``): the port is open, whatever the other end
+    then does with the connection — it is not a missing route.
+    """
     left = deadline.remaining()
     if left <= 0:
         return "dropped", None, f"{address} port {port}: no time left to try"
@@ -22,6 +27,10 @@ async def connect_once(address: str, port: int,
         return "dropped", None, f"{address} port {port}: no answer within {left:.1f}s"
     except ConnectionRefusedError:
         return "refused", None, f"{address} port {port}: connection refused (reset)"
+    except (ConnectionResetError, ConnectionAbortedError):
+        connect_ms = round((time.monotonic() - started) * 1000, 1)
+        return "open", connect_ms, (f"{address} port {port}: connected, then reset at once "
+                                    "by the other end")
     except OSError as exc:
         return "unreachable", None, f"{address} port {port}: {exc.strerror or exc}"
     connect_ms = round((time.monotonic() - started) * 1000, 1)
