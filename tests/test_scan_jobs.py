@@ -6,6 +6,7 @@ fake runners for what a real server cannot do (a worker that dies).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections.abc import Mapping
@@ -111,3 +112,24 @@ async def test_when_no_worker_can_be_forked_the_scan_runs_in_this_process(
                                                 concurrency=2, timeout=1, jobs=2)]
     assert sorted(r.line for r in rows) == [1, 2, 3, 4]
     assert {r.status for r in rows} == {"inconclusive"}
+
+
+class _AlwaysDies:
+    """A runner whose process exits on any probe: every worker dies."""
+
+    async def run(self, name: str, params: Mapping[str, Any]) -> ProbeResult:
+        os._exit(9)
+
+
+@pytest.mark.parametrize("domains", [3, 6, 40])
+async def test_when_every_worker_dies_each_domain_still_gets_a_row_and_the_scan_ends(
+        domains: int) -> None:
+    """Every worker killed (the OOM killer, a crash): the domains no worker is left for
+    get an error row each — before, rows were lost once the workers were gone and the
+    scan hung as soon as more were waiting than the row queue holds."""
+    targets = [ScanTarget(domain=f"d{k}.example.com", line=k) for k in range(1, domains + 1)]
+    async with asyncio.timeout(60):
+        rows = [row async for row in scan_with_jobs(targets, load_scan_flows(), _AlwaysDies(),
+                                                    concurrency=4, timeout=1, jobs=2)]
+    assert sorted(r.line for r in rows) == list(range(1, domains + 1))
+    assert {r.status for r in rows} == {"error"}

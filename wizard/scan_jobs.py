@@ -170,7 +170,7 @@ async def scan_in_processes(pull: Pull, flows: ScanFlows, runner: ProbeRunner, *
     workers: list[_Worker] = []
     ends: list[socket.socket] = []
     results: asyncio.Queue[ScanRow | None] = asyncio.Queue(maxsize=concurrency)
-    slots = asyncio.Semaphore(each * jobs)
+    slots = asyncio.Semaphore(concurrency)
     failure: list[ScanInputError] = []
     numbers = itertools.count()
     finished = False
@@ -197,10 +197,14 @@ async def scan_in_processes(pull: Pull, flows: ScanFlows, runner: ProbeRunner, *
             failure.append(exc)
         except (ValueError, OSError) as exc:  # the stream itself failed (a pipe, a disk)
             failure.append(ScanInputError(f"cannot read the list: {exc}"))
+        except Exception as exc:  # a source's bug ends the scan, never leaves it waiting
+            failure.append(ScanInputError(f"cannot read the list: {type(exc).__name__}: "
+                                          f"{exc}"))
         finally:
             for worker in workers:
                 with contextlib.suppress(OSError):
                     worker.writer.write_eof()
+        await results.put(None)  # the feeder's rows (for domains no worker was left for) end
 
     async def collect(worker: _Worker) -> None:
         """Pass on the worker's rows; when it ends, an error row for each domain it still had."""
@@ -239,7 +243,7 @@ async def scan_in_processes(pull: Pull, flows: ScanFlows, runner: ProbeRunner, *
             return
         feeder = asyncio.create_task(feed())
         collectors = [asyncio.create_task(collect(w)) for w in workers]
-        running = len(collectors)
+        running = len(collectors) + 1  # each collector and the feeder end with a None
         try:
             while running:
                 done = await results.get()
