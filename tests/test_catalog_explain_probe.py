@@ -121,3 +121,29 @@ def test_every_catalog_topic_has_its_outcome_and_the_captures_are_the_catalogs()
                              if spec.shape != "endpoint"}
     assert {topic_outcome(t) for t in TOPICS} <= set(SPEC.outcomes)
     assert {e.topic for e in catalog.catalog.entries} == set(TOPICS)
+
+
+@pytest.mark.parametrize("address", ["x@x.com&reboot", "x@x.com|bash", "a$HOME@x.com"])
+async def test_a_captured_value_never_reaches_a_command_unless_it_is_shell_safe(
+        address: str) -> None:
+    """A reply (or a deferred reason in the Postfix queue, written by a remote server) can
+    carry an address with shell metacharacters: the fix's command keeps the <address>
+    placeholder instead of pasting it; the words around it still name the address."""
+    result = await explain(f"254 4.7.1 Suppression for user ocid1.user.oc1..aaaa to {address}")
+    fix = result.facts["catalog_fix"]
+    assert isinstance(fix, dict)
+    assert result.facts["address"] == address
+    commands = [a["command"] for a in fix["actions"] if a.get("command")]
+    assert [c for c in commands if "--email-address" in c] == [
+        "oci email suppression list --compartment-id <tenancy-ocid> --email-address <address>"]
+    assert not any(address in c for c in commands)
+    assert address in fix["title"]
+
+
+async def test_a_shell_safe_capture_is_written_into_the_command() -> None:
+    result = await explain("254 4.7.1 Suppression for user ocid1.user.oc1..aaaa to "
+                           "<gone@example.net>")
+    fix = result.facts["catalog_fix"]
+    assert isinstance(fix, dict)
+    assert any("--email-address gone@example.net" in a.get("command", "")
+               for a in fix["actions"])

@@ -15,6 +15,7 @@ a 535 that Python's smtplib raised goes to the credentials check, the same
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -195,12 +196,39 @@ def _inputs(entry: Entry, captures: dict[str, str], context: dict[str, str]) -> 
     return out
 
 
+SHELL_SAFE = re.compile(r"[\w@%+=:,./-]+", re.ASCII)
+"""A captured value that may stand in a shell command as it is (what ``shlex.quote`` leaves
+unquoted)."""
+
+
+def _render_fix(fix: CatalogFix, values: dict[str, Any], captures: dict[str, str]) -> CatalogFix:
+    """The entry's fix with the match's values; in an action's ``command`` a captured value
+    that is not shell-safe stays its ``<name>`` placeholder.
+
+    Captures are text from a server's reply or a pasted log: a recipient address may
+    legally hold ``&``, ``|`` or ``$``, and a command a user copies must never run what a
+    remote server put in its reply. (Quoting is no answer: the command's own quotes
+    around the value would undo it.)
+    """
+    raw = fix.model_dump()
+    data = render_strings(raw, values)
+    unsafe = {name: f"<{name}>" for name, value in captures.items()
+              if not SHELL_SAFE.fullmatch(value)}
+    if unsafe:
+        in_commands = {**values, **unsafe}
+        for action, template in zip(data.get("actions", []), raw.get("actions", []),
+                                    strict=True):
+            if isinstance(template.get("command"), str):
+                action["command"] = render(template["command"], in_commands)
+    return CatalogFix.model_validate(data)
+
+
 def _render(entry: Entry, captures: dict[str, str], catalog: ErrorCatalog,
             stream: Stream, hit: _Hit, context: dict[str, str]) -> Match:
     values: dict[str, Any] = {name: f"<{name}>" for name in catalog.catalog.captures}
     values.update(catalog.provider.facts())
     values.update(captures)
-    fix = CatalogFix.model_validate(render_strings(entry.fix.model_dump(), values))
+    fix = _render_fix(entry.fix, values, captures)
     line = stream.text.count("\n", 0, stream.tokens[hit.start].start) + 1
     return Match(entry, captures, hit.fit is Fit.CONFIRMED, line, render(entry.meaning, values),
                  tuple(render(c, values) for c in entry.causes), fix, entry.flow,
