@@ -118,3 +118,54 @@ def test_without_the_bundle_in_the_hashed_folder_the_quick_context_is_the_whole_
     assert not is_quick(context)
     assert context.cert_store_stats()["x509_ca"] == 1
     assert context.minimum_version == ssl.TLSVersion.TLSv1_2
+
+
+async def test_a_recheck_that_the_server_hangs_up_on_keeps_the_first_verdict(
+        tmp_path: Path, other_ca: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relay with a certificate from an unknown CA that serves one conversation and then
+    hangs up on the next ones (a connection limit, a greet-pause tarpit): the re-check with
+    the whole store gets nowhere, and the verdict stays the quick store's — unknown CA —
+    instead of becoming the re-check's 'closed' (found by review)."""
+    import asyncio
+
+    system_store(tmp_path, monkeypatch, hashed=[other_ca], bundle=[other_ca])
+    ca = trustme.CA(organization_name="nobody trusts this one")
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_tls)
+    connections = 0
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        if connections > 1:
+            writer.close()
+            return
+        writer.write(b"220 relay.test ESMTP\r\n")
+        while line := await reader.readline():
+            if line.upper().startswith(b"EHLO"):
+                writer.write(b"250-relay.test\r\n250 STARTTLS\r\n")
+            elif line.upper().startswith(b"STARTTLS"):
+                writer.write(b"220 go ahead\r\n")
+                await writer.drain()
+                try:
+                    await writer.start_tls(server_tls)
+                except (ssl.SSLError, OSError):
+                    break
+                continue
+            else:
+                writer.write(b"250 ok\r\n")
+            await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        from wizard.probes.runner import RegistryRunner
+
+        result = await RegistryRunner(ProbeContext(timeout=5)).run(
+            "smtp.starttls", {"host": "127.0.0.1", "port": port})
+    finally:
+        server.close()
+    assert connections >= 2, "the quick store's verdict was re-checked"
+    assert result.outcome == "cert_untrusted", (result.outcome, result.evidence)
+    assert result.facts["cert_problem"] == "unknown_ca"

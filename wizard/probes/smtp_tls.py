@@ -51,15 +51,21 @@ async def run_implicit_tls(params: ImplicitTlsParams, ctx: ProbeContext) -> Prob
 async def _probe_tls(params: SmtpTarget, ctx: ProbeContext, implicit: bool) -> ProbeResult:
     """One conversation verifying with the quick trust store; a certificate it does not
     trust for a reason the store decides is verified again, in a second conversation within
-    the same deadline, with the whole system store (see ``verifying_context``)."""
+    the same deadline, with the whole system store (see ``verifying_context``). A re-check
+    that does not get as far as the handshake (the server went silent or hung up) keeps
+    the quick store's verdict: the full store holds every certificate the quick one does.
+    """
     mode: TlsMode = "implicit" if implicit else "starttls"
     context = verifying_context(ctx, quick=True)
     session = SmtpConversation(params, ctx)
+    quick_verdict: tuple[SmtpConversation, TlsFailed] | None = None
     while True:
         try:
             async with session.bounded():
                 await establish(session, mode, context)
         except Stop as stop:
+            if quick_verdict is not None:  # the re-check did not get as far: keep the verdict
+                return await _inspect(*quick_verdict, mode)
             return session.result(stop.outcome, stop.summary)
         except TlsFailed as failure:
             if failure.kind in ("starttls_not_offered", "starttls_refused"):
@@ -67,6 +73,7 @@ async def _probe_tls(params: SmtpTarget, ctx: ProbeContext, implicit: bool) -> P
             if failure.kind == "cert_untrusted" and is_quick(context) \
                     and session.facts.get("cert_problem") in STORE_DEPENDENT:
                 context = verifying_context(ctx)
+                quick_verdict = (session, failure)
                 again = SmtpConversation(params, ctx, session.deadline)
                 again.transcript = [*session.transcript, "-- again, against every certificate "
                                     "of the system trust store"]
