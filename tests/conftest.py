@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 
 import pytest
 
@@ -20,6 +21,14 @@ pytest_plugins = [
 for _name in list(os.environ):
     if _name.startswith("TEXTUAL_") or _name in ("NO_COLOR", "FORCE_COLOR"):
         del os.environ[_name]
+
+for _signum in (signal.SIGINT, signal.SIGQUIT):
+    if signal.getsignal(_signum) == signal.SIG_IGN:
+        # Started in the background by a shell without job control (`cmd &`), the suite
+        # inherits SIGINT/SIGQUIT ignored, and so would every program it starts: the tests
+        # of what Ctrl-C and signals do would then test the shell, not the wizard.
+        signal.signal(_signum, signal.default_int_handler if _signum == signal.SIGINT
+                      else signal.SIG_DFL)
 
 
 @pytest.fixture(autouse=True)

@@ -98,9 +98,9 @@ def test_three_stories_in_the_real_program_with_a_private_ca_from_the_settings(
     press(term, "Enter", "Enter", "Enter")
     typed(term, EXTERNAL)
     term.keys("C-r")
-    screen = term.wait_for("Problem found", timeout=60)
+    term.wait_for("Problem found", timeout=60)
+    screen = term.wait_for(f"Fix: Allow outgoing TCP {port}")  # the fixes mount after the banner
     assert f"On TCP {port} both {LOOPBACK} and the external mail server" in screen, screen
-    assert f"Fix: Allow outgoing TCP {port}" in screen, screen
     term.keys("h")
     term.wait_for("What do you want to find out?")
     term.keys("Escape")
