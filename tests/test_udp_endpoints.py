@@ -205,3 +205,73 @@ async def test_the_resolver_uses_the_endpoints_against_knot(dns_servers: DnsServ
     assert texts["good.onboard.test."] == [
         '"v=spf1 include:rp.oracleemaildelivery.com ~all"']
     assert texts["_dmarc.good.onboard.test."][0].startswith('"v=DMARC1; p=reject')
+
+
+async def test_sockets_stay_few_however_many_servers_are_asked() -> None:
+    """A scan asks each domain's own authoritative servers: thousands of addresses. Only
+    the most recently asked keep a socket (found by review: one socket per server ever
+    asked ran out of file descriptors at 1,024)."""
+    transport, _, server = await _serve(lambda q: [answer(q).to_wire()])
+    endpoints = UdpEndpoints(max_endpoints=8)
+    try:
+        for n in range(40):  # 40 'servers': 127.0.0.n, the same port (nothing listens there)
+            with pytest.raises((dns.exception.Timeout, OSError)):
+                await endpoints.query(make_query(f"n{n}.test.", "A"),
+                                      Nameserver(f"127.0.1.{n + 1}", server.port), 0.05)
+            assert endpoints.open_sockets <= 8
+        message = await endpoints.query(make_query("alive.test.", "A"), server, 3)
+    finally:
+        transport.close()
+        endpoints.close()
+    assert message.answer[0][0].to_text() == "192.0.2.1"
+
+
+async def test_an_icmp_error_does_not_fail_queries_the_server_then_answers() -> None:
+    """The server's socket is gone for a moment (a restart) while queries are in flight:
+    the ICMP error one of them causes does not fail the others, which the server answers
+    when it is back (found by review: every query in flight failed with it)."""
+    import threading
+    import time
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    received: list[tuple[bytes, Any]] = []
+    first_batch = threading.Event()
+
+    def restarting_server() -> None:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.bind(("127.0.0.1", port))
+            while len(received) < 10:
+                received.append(sock.recvfrom(65535))
+        first_batch.set()
+        time.sleep(0.3)  # no socket: a query now gets ICMP port unreachable
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.bind(("127.0.0.1", port))
+            for data, peer in received:
+                sock.sendto(answer(dns.message.from_wire(data)).to_wire(), peer)
+            time.sleep(1)
+
+    thread = threading.Thread(target=restarting_server, daemon=True)
+    thread.start()
+    await asyncio.sleep(0.1)
+    endpoints = UdpEndpoints()
+    server = Nameserver("127.0.0.1", port)
+
+    async def ask(name: str) -> str:
+        try:
+            await endpoints.query(make_query(name, "A"), server, 3)
+        except (dns.exception.Timeout, OSError) as exc:
+            return type(exc).__name__
+        return "answer"
+
+    try:
+        batch = [asyncio.create_task(ask(f"q{n}.test.")) for n in range(10)]
+        await asyncio.to_thread(first_batch.wait, 3)
+        late = await ask("late.test.")
+        results = await asyncio.gather(*batch)
+    finally:
+        endpoints.close()
+        thread.join(3)
+    assert results == ["answer"] * 10
+    assert late in ("Timeout", "answer")

@@ -10,12 +10,18 @@ back to the query it answers: same message id and ``query.is_response(reply)``
 query in flight (an unknown id, another question, not DNS at all) is ignored,
 so a lost reply is a timeout, as with dnspython. A truncated reply is asked
 again over TCP with ``dns.asyncquery.tcp``. An ICMP error on the socket (port
-unreachable) fails every query in flight to that server with that error.
+unreachable) cannot be told apart by query: it fails the queries in flight to that
+server only when nothing at all arrives from it within :data:`ICMP_GRACE` seconds
+after (a dead server fails fast; one restarting answers what it received, and a query
+lost meanwhile is a timeout).
 
 Message ids are random (dnspython's) and never reused while in flight on one
 endpoint; the socket is connected, so the kernel drops datagrams from any
 other address; and each socket serves at most ``queries_per_socket`` queries
-before a new one (a new source port) takes over. Only ``scan`` uses endpoints
+before a new one (a new source port) takes over. At most ``max_endpoints`` sockets
+stay open: the server asked least recently gives its socket up (once its last reply
+is in), so a scan that asks thousands of authoritative servers never runs out of
+file descriptors. Only ``scan`` uses endpoints
 (through :func:`use_udp_endpoints`); a single-domain ``run`` asks with a fresh
 socket per query.
 """
@@ -26,6 +32,7 @@ import asyncio
 import contextlib
 import random
 import socket
+from collections import OrderedDict
 from contextvars import ContextVar
 
 import dns.asyncquery
@@ -35,6 +42,9 @@ import dns.inet
 import dns.message
 
 from wizard.probes.base import Nameserver
+
+ICMP_GRACE = 0.5
+"""Seconds after an ICMP error in which any datagram from the server shows it is alive."""
 
 RECEIVE_BUFFER = 1 << 20
 """Bytes of socket receive buffer asked for (the kernel may cap it): replies to many queries
@@ -61,6 +71,10 @@ class _Endpoint:
             raise
         self.loop = loop
         self.sent = 0
+        self.received = 0
+        """Datagrams read (any, answering a query or not): a sign of life after an error."""
+        self.error: OSError | None = None
+        """The socket's last ICMP error, while its grace period runs."""
         self.waiting: dict[int, tuple[dns.message.Message, asyncio.Future[dns.message.Message]]]
         self.waiting = {}
         loop.add_reader(self.sock.fileno(), self._readable)
@@ -71,11 +85,21 @@ class _Endpoint:
                 data = self.sock.recv(65535)
             except (BlockingIOError, InterruptedError):
                 return
-            except OSError as exc:  # an ICMP error (port unreachable): fails what is in flight
-                for query_id in list(self.waiting):
-                    self._settle(query_id, exc)
+            except OSError as exc:  # an ICMP error (port unreachable), for some query
+                if self.error is None:
+                    self.loop.call_later(ICMP_GRACE, self._after_error, self.received)
+                self.error = exc
                 return
+            self.received += 1
             self._received(data)
+
+    def _after_error(self, received_before: int) -> None:
+        """Nothing came from the server since its ICMP error: fail what waits on it."""
+        error, self.error = self.error, None
+        if error is None or self.received != received_before or self.sock.fileno() == -1:
+            return
+        for query_id in list(self.waiting):
+            self._settle(query_id, error)
 
     def _received(self, data: bytes) -> None:
         if len(data) < 2:
@@ -130,25 +154,37 @@ class UdpEndpoints:
     answers in time, or the ``OSError`` the socket reported.
     """
 
-    def __init__(self, queries_per_socket: int = 1000) -> None:
+    def __init__(self, queries_per_socket: int = 1000, max_endpoints: int = 128) -> None:
         self.queries_per_socket = queries_per_socket
         """After this many queries a server's socket is retired (closed once its last reply
         is in) and the next query opens a new one, so the source port changes now and then."""
-        self._endpoints: dict[Nameserver, _Endpoint] = {}
+        self.max_endpoints = max_endpoints
+        """Servers with a socket of their own at once; the least recently asked gives way."""
+        self._endpoints: OrderedDict[Nameserver, _Endpoint] = OrderedDict()
         self._retired: set[_Endpoint] = set()
         self.sent = 0
+
+    def _retire(self, endpoint: _Endpoint) -> None:
+        """Close ``endpoint`` now, or once the replies it waits for are in."""
+        if endpoint.waiting:
+            self._retired.add(endpoint)
+        else:
+            endpoint.close()
 
     def _endpoint(self, server: Nameserver) -> _Endpoint:
         endpoint = self._endpoints.get(server)
         if endpoint is not None and endpoint.sent >= self.queries_per_socket:
-            if endpoint.waiting:
-                self._retired.add(endpoint)
-            else:
-                endpoint.close()
+            del self._endpoints[server]
+            self._retire(endpoint)
             endpoint = None
         if endpoint is None:
+            while len(self._endpoints) >= self.max_endpoints:
+                _, oldest = self._endpoints.popitem(last=False)
+                self._retire(oldest)
             endpoint = _Endpoint(server, asyncio.get_running_loop())
             self._endpoints[server] = endpoint
+        else:
+            self._endpoints.move_to_end(server)
         return endpoint
 
     @property
