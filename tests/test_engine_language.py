@@ -293,9 +293,34 @@ async def test_a_sub_flow_runs_inside_the_caller_and_reports_there(tmp_path: Pat
     assert session.status == "problem"
     offered = [(f.alternative_group, f.alternative) for f in session.fixes
                if isinstance(f, OfferedFix)]
-    assert offered == [("child/bad", "child.level-may"), ("child/bad", "child.level-encrypt")]
+    assert offered == [("sub/bad", "child.level-may"), ("sub/bad", "child.level-encrypt")]
     session, _ = await walk(tmp_path / "parent.yaml", {"host": "mx.example"}, {25: "open"})
     assert session.end_message == "all fine" and session.status == "healthy"
+
+
+TWICE = """\
+id: twice
+title: The child for two hosts
+start: first
+steps:
+  first: {kind: flow, flow: child, with: {host: a.example}, next: second}
+  second: {kind: flow, flow: child, with: {host: b.example}}
+"""
+
+
+async def test_two_runs_of_one_sub_flow_offer_two_separate_choices(tmp_path: Path) -> None:
+    """Each run of a sub-flow is its own choice (found by review: both runs' alternatives
+    were one group, so choosing for a.example's file retired b.example's)."""
+    write(tmp_path, "child.yaml", CHILD)
+    session, _ = await walk(write(tmp_path, "twice.yaml", TWICE), {}, {})
+    offered = [(f.alternative_group, f.alternative, f.applies_to) for f in session.fixes
+               if isinstance(f, OfferedFix)]
+    assert offered == [
+        ("first/bad", "child.level-may", "a.example.cf"),
+        ("first/bad", "child.level-encrypt", "a.example.cf"),
+        ("second/bad", "child.level-may", "b.example.cf"),
+        ("second/bad", "child.level-encrypt", "b.example.cf"),
+    ]
 
 
 def test_the_graph_shows_sub_flows_and_library_fixes(tmp_path: Path) -> None:

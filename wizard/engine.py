@@ -472,7 +472,7 @@ class Session:
         def regroup(fix: Fix) -> Fix:
             if isinstance(fix, OfferedFix):
                 return fix.model_copy(update={"alternative_group":
-                                              f"{sub.id}/{fix.alternative_group}"})
+                                              f"{step_id}/{fix.alternative_group}"})
             return fix
 
         self.fixes.extend(regroup(f) for f in child.fixes)
