@@ -7,9 +7,11 @@ fake runners for what a real server cannot do (a worker that dies).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -133,3 +135,40 @@ async def test_when_every_worker_dies_each_domain_still_gets_a_row_and_the_scan_
                                                     concurrency=4, timeout=1, jobs=2)]
     assert sorted(r.line for r in rows) == list(range(1, domains + 1))
     assert {r.status for r in rows} == {"error"}
+
+
+def test_a_multi_process_scan_on_a_terminal_shows_progress_and_its_rows(
+        dns_servers: DnsServers, tmp_path: Path) -> None:
+    """stderr a terminal (the progress bar's path, untested before): the bar is drawn,
+    and rows, summary and exit code are as without a terminal. (The bar is now redrawn
+    from the scan's own thread — rich's refresh thread would be running while --jobs
+    forks its workers; that a thread is not there at the fork is not observed here.)"""
+    import pty
+    import subprocess
+    import sys
+
+    listing = tmp_path / "domains.txt"
+    listing.write_text("good.onboard.test\nnothing.onboard.test\nmonitor.onboard.test\n")
+    primary, secondary = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "wizard", "scan", str(listing), "--jobs", "2",
+             "--region", "us-ashburn-1", "--nameserver", str(dns_servers.resolver),
+             "--authoritative-port", str(dns_servers.authoritative_port), "--timeout", "3"],
+            stdout=subprocess.PIPE, stderr=secondary, timeout=120,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+        os.close(secondary)
+        secondary = -1
+        drawn = b""
+        with contextlib.suppress(OSError):
+            while chunk := os.read(primary, 65536):
+                drawn += chunk
+    finally:
+        os.close(primary)
+        if secondary != -1:
+            os.close(secondary)
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert sorted(r["domain"] for r in rows) == [
+        "good.onboard.test", "monitor.onboard.test", "nothing.onboard.test"]
+    assert done.returncode == 1
+    assert b"scanning" in drawn and b"3 domains" in drawn

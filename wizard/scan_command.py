@@ -108,9 +108,22 @@ def _progress() -> tuple[AbstractContextManager[Any], Callable[[ScanRow], None]]
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     progress = Progress("scanning", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=Console(stderr=True), transient=True)
+                        console=Console(stderr=True), transient=True, auto_refresh=False)
     task = progress.add_task("scan", total=None)
-    return progress, lambda row: progress.advance(task)
+    shown = [0.0]
+
+    def advance(row: ScanRow) -> None:
+        """Count the row; redraw at most ten times a second (from this thread: a refresh
+        thread would be running when ``--jobs`` forks its workers)."""
+        import time
+
+        progress.advance(task)
+        now = time.monotonic()
+        if now - shown[0] >= 0.1:
+            shown[0] = now
+            progress.refresh()
+
+    return progress, advance
 
 
 def run_scan_command(args: argparse.Namespace) -> int:
