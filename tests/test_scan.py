@@ -322,3 +322,36 @@ async def test_a_target_source_that_fails_with_a_bug_ends_the_scan_instead_of_ha
                                   concurrency=4, timeout=1):
                 rows.append(row)
     assert [r.domain for r in rows] == ["example.invalid"]
+
+
+def test_ctrl_c_ends_a_scan_whose_pipe_writes_nothing_more(dns_servers: DnsServers) -> None:
+    """The list comes from a pipe whose producer has gone quiet (still open): Ctrl-C ends
+    the scan at once with 130 — before, it waited for the producer to write or close."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    scan = subprocess.Popen(
+        [sys.executable, "-m", "wizard", "scan", "-", "--jobs", "1", "--region",
+         "us-ashburn-1", "--nameserver", str(dns_servers.resolver),
+         "--authoritative-port", str(dns_servers.authoritative_port), "--timeout", "3"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    assert scan.stdin is not None and scan.stdout is not None
+    try:
+        scan.stdin.write(b"good.onboard.test\n")
+        scan.stdin.flush()
+        first = scan.stdout.readline()  # one row out: the scan now waits on the pipe
+        assert b"good.onboard.test" in first
+        time.sleep(0.2)
+        scan.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        code = scan.wait(timeout=20)
+        assert time.monotonic() - started < 5
+        assert code == 130
+    finally:
+        scan.kill()
+        scan.stdin.close()
+        scan.wait()

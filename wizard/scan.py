@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import contextlib
 import contextvars
 import csv
 import gc
 import io
 import os
+import queue
 import stat
+import threading
 import time
 from collections.abc import (
     AsyncGenerator,
@@ -139,10 +142,17 @@ class ScanRow:
 def open_targets(path: str, stdin: IO[bytes]) -> IO[bytes]:
     """The binary stream to read domains from: ``-`` is stdin, else a regular file.
 
+    Stdin is read through a copy of its descriptor, not ``sys.stdin``: a reader thread
+    blocked in it when Ctrl-C ends the program must not hold the lock of the interpreter's
+    own stdin, which it takes at shutdown (a fatal error, SIGABRT).
+
     Raises :class:`ScanInputError` for a directory, a device or an unreadable file.
     """
     if path == "-":
-        return stdin
+        try:
+            return open(os.dup(stdin.fileno()), "rb")
+        except (OSError, ValueError):  # no descriptor (a test's in-memory stdin)
+            return stdin
     try:
         mode = os.stat(path).st_mode
     except OSError as exc:
@@ -381,18 +391,66 @@ def make_pull(targets: Iterable[ScanTarget] | AsyncIterable[ScanTarget],
     one worker at a time."""
     listing = aiter(targets) if isinstance(targets, AsyncIterable) else None
     source = iter(targets) if not isinstance(targets, AsyncIterable) else iter(())
+    reader = _DaemonReader(source) if slow_source else None
     reading = asyncio.Lock()
 
     async def pull() -> ScanTarget | None:
         if listing is not None:
             async with reading:
                 return await anext(listing, None)
-        if not slow_source:
+        if reader is None:
             return _next_target(source)
         async with reading:
-            return await asyncio.to_thread(_next_target, source)
+            return await reader.next()
 
     return pull
+
+
+class _DaemonReader:
+    """Reads ``source`` one target per request in a daemon thread of its own.
+
+    Not ``asyncio.to_thread``: the default executor's threads are joined when the event
+    loop closes, so Ctrl-C while a pipe's producer wrote nothing waited for that
+    producer; a daemon thread blocked in a read ends with the process.
+    """
+
+    def __init__(self, source: Iterator[ScanTarget]) -> None:
+        self.source = source
+        self.requests: queue.SimpleQueue[
+            tuple[asyncio.AbstractEventLoop, asyncio.Future[ScanTarget | None]]
+        ] = queue.SimpleQueue()
+        self.thread: threading.Thread | None = None
+
+    def _serve(self) -> None:
+        while True:
+            loop, done = self.requests.get()
+            try:
+                outcome: ScanTarget | BaseException | None = _next_target(self.source)
+            except BaseException as exc:  # handed to the awaiting task
+                outcome = exc
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(_settle, done, outcome)
+
+    async def next(self) -> ScanTarget | None:
+        """The next target (None at the end), read in the thread."""
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._serve, name="scan-list-reader",
+                                           daemon=True)
+            self.thread.start()
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[ScanTarget | None] = loop.create_future()
+        self.requests.put((loop, done))
+        return await done
+
+
+def _settle(done: asyncio.Future[ScanTarget | None],
+            outcome: ScanTarget | BaseException | None) -> None:
+    if done.done():
+        return
+    if isinstance(outcome, BaseException):
+        done.set_exception(outcome)
+    else:
+        done.set_result(outcome)
 
 
 async def scan(targets: Iterable[ScanTarget] | AsyncIterable[ScanTarget], flows: ScanFlows,

@@ -219,6 +219,9 @@ def run_scan_command(args: argparse.Namespace) -> int:
             asyncio.run(consume())
     except ScanInputError as exc:
         failed = exc
+    except KeyboardInterrupt:
+        stream = None  # a reader thread may be blocked in it: closing would wait for it
+        raise
     finally:
         if stream is not None and stream is not sys.stdin.buffer:
             stream.close()
