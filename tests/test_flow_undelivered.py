@@ -805,3 +805,12 @@ def test_an_unusable_message_file_alone_is_not_healthy(tmp_path: Path) -> None:
     assert finding_ids(out) == ["mail.message-unusable"]
     assert steps(out)[-1] == "message_was_all"
     assert "cannot be used" in out["message"]
+
+
+def test_the_graph_of_undelivered_mail_draws_the_flows_it_runs() -> None:
+    result = cli("graph", "undelivered-mail")
+    assert result.returncode == 0, result.stderr
+    assert 'subgraph f_port_connectivity["flow port-connectivity"]' in result.stdout
+    assert 'subgraph f_dkim_needs_attention["flow dkim-needs-attention"]' in result.stdout
+    assert 'n_relay_ports -.->|"runs"| n_port_connectivity__endpoint' in result.stdout
+    assert 'n_dkim_check -.->|"runs"| n_dkim_needs_attention__api' in result.stdout
