@@ -250,16 +250,20 @@ def test_a_relay_port_nobody_listens_on_runs_port_connectivity(wizard: Wizard) -
     assert [f["id"] for f in out["fixes"]] == ["ports.compare-by-hand"]
 
 
+@pytest.mark.parametrize("external", [f"external_mta_host={EXTERNAL}",
+                                      "external_mta_domain=mta.ports.test"])
 def test_a_relay_port_refused_like_an_external_servers_gets_the_egress_rule(
-        wizard: Wizard) -> None:
-    """The relay and the external mail server both refuse the port: blocked on this side,
-    and port-connectivity's typed egress rule is in undelivered-mail's report."""
+        wizard: Wizard, external: str) -> None:
+    """The relay and the external mail server (given, or the MX of a given domain) both
+    refuse the port: blocked on this side, and port-connectivity's typed egress rule is in
+    undelivered-mail's report."""
     blocked = port_free_on(LOOPBACK, EXTERNAL)
     code, out = wizard.run(*relay("sender=ok@example.com", "recipient=to@example.net",
-                                  "selector=sel1", f"external_mta_host={EXTERNAL}"),
-                           port=blocked)
+                                  "selector=sel1", external), port=blocked)
     assert (code, out["status"]) == (1, "problem")
     assert outcome(out, f"{PORTS}/external") == "all_refused"
+    [entry] = [e for e in out["trail"] if e["step"] == f"{PORTS}/external"]
+    assert entry["facts"]["external.address"] == EXTERNAL
     assert finding_ids(out) == ["mail.relay-unreachable", "ports.egress-blocked"]
     assert fix(out, "ports.allow-egress")["actions"] == [
         {"type": "network", "protocol": "tcp", "port": str(blocked),
