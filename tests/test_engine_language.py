@@ -423,6 +423,23 @@ def test_choosing_an_unknown_alternative_is_bad_input(tmp_path: Path) -> None:
     assert result.returncode == 2 and "choose one" in result.stderr
 
 
+async def test_a_sub_flow_input_given_an_unset_value_takes_the_sub_flows_default(
+        tmp_path: Path) -> None:
+    """A fact a probe left unset (None) is no value for a sub-flow's input (the sub-flow's
+    probes would reject it): the input is left out, so its default applies."""
+    write(tmp_path, "porty.yaml", "id: porty\ntitle: Port\ninputs:\n"
+          "  host: {type: host, required: true}\n  port: {type: port, default: 587}\n"
+          "start: c\nsteps:\n"
+          "  c: {kind: probe, probe: tcp.connect, with: {host: \"{host}\", port: \"{port}\"},"
+          " on: {default: e}}\n  e: {kind: end}\n")
+    parent = write(tmp_path, "p.yaml", "id: p\ntitle: P\ninputs:\n  host: {type: host}\n"
+                   "  port: {type: port}\nstart: s\nsteps:\n"
+                   "  s: {kind: flow, flow: porty, with: {host: \"{host}\", port: \"{port}\"}}\n")
+    session, runner = await walk(parent, {"host": "mx.example", "port": None}, {})
+    assert session.status == "healthy", session.error
+    assert runner.calls == [{"probe": "tcp.connect", "host": "mx.example", "port": 587}]
+
+
 async def test_a_sub_flow_question_without_an_answer_is_an_error_naming_it(
         tmp_path: Path) -> None:
     write(tmp_path, "asking.yaml", "id: asking\ntitle: Asks\nstart: q\nsteps:\n"

@@ -19,8 +19,9 @@ import pytest
 
 from tests.helpers import cli
 from tests.servers.dns_fixtures import DnsServers
+from tests.servers.port_fixtures import EXTERNAL, Peers, port_free_on
 from tests.servers.postfix import PostfixInstance, deferred
-from tests.servers.smtp import PASSWORD, USER, secret_forms
+from tests.servers.smtp import LOOPBACK, PASSWORD, USER, secret_forms
 from tests.servers.smtp_fixtures import SmtpServers
 
 REGION = "us-ashburn-1"
@@ -214,24 +215,77 @@ def test_a_server_side_failure_is_explained_with_retry_advice(wizard: Wizard) ->
     assert found["text"].endswith("Retry: Retry with backoff.")
 
 
-def test_an_untrusted_relay_certificate_is_a_tls_failure(wizard: Wizard) -> None:
+PORTS = "port-connectivity"
+"""The sub-flow undelivered-mail runs when the relay cannot be reached or TLS to it fails."""
+
+
+def test_an_untrusted_relay_certificate_runs_port_connectivity_which_names_the_cause(
+        wizard: Wizard) -> None:
+    """Before, the fix said "Run email-wizard run port-connectivity"; now it runs here."""
     code, out = wizard.run(*relay("sender=ok@example.com", "recipient=to@example.net",
                                   "selector=sel1"), trust=False)
     assert (code, out["status"]) == (1, "problem")
-    assert steps(out)[-1] == "relay_tls_failed"
-    [action] = fix(out, "mail.relay-tls")["actions"]
-    assert (action["type"], action["destination"]) == ("network", "127.0.0.1")
+    assert steps(out)[steps(out).index("envelope"):] == [
+        "envelope", "relay_tls_failed", "relay_ports", f"{PORTS}/endpoint", f"{PORTS}/connect",
+        f"{PORTS}/smtp", f"{PORTS}/cert_untrusted", "relay_failed"]
+    assert outcome(out, f"{PORTS}/smtp") == "cert_untrusted"
+    assert finding_ids(out) == ["mail.relay-tls-failed", "tls.cert-untrusted"]
+    assert [f["id"] for f in out["fixes"]] == ["tls.trust-the-real-certificate"]
+    assert "email-wizard run" not in out["fixes"][0]["text"]
 
 
-def test_a_relay_port_nobody_listens_on_is_unreachable(wizard: Wizard) -> None:
+def test_a_relay_port_nobody_listens_on_runs_port_connectivity(wizard: Wizard) -> None:
+    """Without an external mail server to compare with (the test resolver knows no
+    google.com), port-connectivity says so: the port refuses, and which side blocks it is
+    left open — no guessed egress rule."""
     code, out = wizard.run(*relay("sender=ok@example.com", "recipient=to@example.net",
                                   "selector=sel1"), port=wizard.smtp.closed)
     assert (code, out["status"]) == (1, "problem")
     assert outcome(out, "envelope") == "refused"
-    assert fix(out, "mail.open-egress")["actions"] == [
-        {"type": "network", "protocol": "tcp", "port": str(wizard.smtp.closed),
+    assert outcome(out, f"{PORTS}/connect") == "all_refused"
+    assert outcome(out, "relay_ports") == "inconclusive"
+    assert steps(out)[-1] == "relay_failed"
+    assert finding_ids(out) == ["mail.relay-unreachable", "ports.endpoint-unreachable",
+                                "ports.no-external-mta"]
+    assert [f["id"] for f in out["fixes"]] == ["ports.compare-by-hand"]
+
+
+@pytest.mark.parametrize("external", [f"external_mta_host={EXTERNAL}",
+                                      "external_mta_domain=mta.ports.test"])
+def test_a_relay_port_refused_like_an_external_servers_gets_the_egress_rule(
+        wizard: Wizard, external: str) -> None:
+    """The relay and the external mail server (given, or the MX of a given domain) both
+    refuse the port: blocked on this side, and port-connectivity's typed egress rule is in
+    undelivered-mail's report."""
+    blocked = port_free_on(LOOPBACK, EXTERNAL)
+    code, out = wizard.run(*relay("sender=ok@example.com", "recipient=to@example.net",
+                                  "selector=sel1", external), port=blocked)
+    assert (code, out["status"]) == (1, "problem")
+    assert outcome(out, f"{PORTS}/external") == "all_refused"
+    [entry] = [e for e in out["trail"] if e["step"] == f"{PORTS}/external"]
+    assert entry["facts"]["external.address"] == EXTERNAL
+    assert finding_ids(out) == ["mail.relay-unreachable", "ports.egress-blocked"]
+    assert fix(out, "ports.allow-egress")["actions"] == [
+        {"type": "network", "protocol": "tcp", "port": str(blocked),
          "destination": "127.0.0.1", "direction": "egress",
          "where": "host firewall, VCN security list / network security group, or ISP"}]
+    assert steps(out)[-1] == "relay_failed"
+
+
+def test_a_relay_that_drops_while_an_external_server_answers_is_the_providers_side(
+        wizard: Wizard, peers: Peers, shared_port: int) -> None:
+    peers.drop(LOOPBACK, shared_port)
+    peers.smtp(EXTERNAL, shared_port)
+    code, out = wizard.run(*relay("sender=ok@example.com", "recipient=to@example.net",
+                                  "selector=sel1", f"external_mta_host={EXTERNAL}"),
+                           port=shared_port, extra=("--timeout", "1"))
+    assert (code, out["status"]) == (1, "problem")
+    assert outcome(out, "envelope") == "timeout"
+    assert (outcome(out, f"{PORTS}/connect"), outcome(out, f"{PORTS}/external")) == (
+        "all_dropped", "all_open")
+    assert finding_ids(out) == ["mail.relay-unreachable", "ports.provider-side"]
+    [action] = fix(out, "ports.report-to-provider")["actions"]
+    assert action["type"] == "console" and str(shared_port) in action["instruction"]
 
 
 # ---------------------------------------------------------------- without a relay test
@@ -618,34 +672,33 @@ def test_a_missing_dkim_cname_without_a_known_value_says_where_to_find_it(
                 if a["type"] == "dns" and not a["value"]]
 
 
-@pytest.mark.parametrize(("subdomain", "dkim_outcome", "summary"), [
-    ("nokey", "no_key_at_target",
-     "sel1._domainkey.nokey.undelivered2.test points to "
-     "sel1.nokey.undelivered2.test.dkim.iad1.oracleemaildelivery.com, which does not exist"),
-    ("revoked", "revoked",
-     "the DKIM key at sel1._domainkey.revoked.undelivered2.test is revoked (empty p=)"),
-    ("badkey", "malformed",
-     "the DKIM key at sel1._domainkey.badkey.undelivered2.test is unusable: "
-     "p= is not valid base64"),
+@pytest.mark.parametrize(("selector", "dkim_outcome", "end", "finding", "fix_id"), [
+    ("dangling", "no_key_at_target", "target_without_key", "dkim.no-key-at-target",
+     "dkim.check-target"),
+    ("revoked", "revoked", "key_unusable", "dkim.key-unusable", "dkim.publish-providers-key"),
+    ("badkey", "malformed", "key_unusable", "dkim.key-unusable", "dkim.publish-providers-key"),
 ])
-def test_an_unusable_dkim_key_sends_to_the_dkim_flow(wizard: Wizard, subdomain: str,
-                                                      dkim_outcome: str, summary: str) -> None:
-    domain = f"{subdomain}.undelivered2.test"
-    code, out = wizard.run(*relay(f"sender=app@{domain}", "selector=sel1"), login=False)
+def test_an_unusable_dkim_key_runs_the_dkim_flow_whose_findings_join_the_report(
+        wizard: Wizard, selector: str, dkim_outcome: str, end: str, finding: str,
+        fix_id: str) -> None:
+    """dkim-needs-attention runs as a sub-flow (no OCI profile, no question): its checks of
+    the authoritative servers and the record are in the trail, its finding and console fix
+    in the report — where the run only told the user to run that flow before."""
+    code, out = wizard.run("sender=app@dkimflow.test", f"selector={selector}", login=False,
+                           extra=("--authoritative-port", str(wizard.dns.authoritative_port)))
     assert (code, out["status"]) == (1, "problem")
     assert outcome(out, "dkim") == dkim_outcome
-    assert steps(out)[steps(out).index("dkim") + 1] == "dkim_needs_attention"
-    assert finding_ids(out) == ["mail.dkim-unusable"]
-    assert out["findings"][0]["message"] == summary
-    found = fix(out, "mail.dkim-flow")
-    assert found["actions"] == [
-        {"type": "console",
-         "instruction": "Check the DKIM key's state and the CNAME value it expects",
-         "where": f"Email Delivery > Email Domains > {domain} > DKIM", "command": ""}]
-    assert (f"email-wizard run dkim-needs-attention --set domain={domain} --set selector=sel1"
-            in found["text"])
-    assert outcome(out, "spf") == "valid"
-    assert outcome(out, "dmarc") == "policy_enforced"
+    after = steps(out)[steps(out).index("dkim") + 1:]
+    assert after[:6] == ["dkim_check", "dkim-needs-attention/api",
+                         "dkim-needs-attention/need_selector", "dkim-needs-attention/profile",
+                         "dkim-needs-attention/authority", "dkim-needs-attention/record"]
+    assert after[6:8] == [f"dkim-needs-attention/{end}", "spf"]
+    assert outcome(out, "dkim-needs-attention/authority") == "consistent"
+    assert finding_ids(out)[0] == finding
+    assert "mail.dkim-unusable" not in finding_ids(out)
+    [action] = fix(out, fix_id)["actions"]
+    assert action["type"] == "console"
+    assert "dkim-needs-attention" not in " ".join(f["text"] for f in out["fixes"])
 
 
 @pytest.mark.parametrize(("domain", "rcode"), [("broken.test", "SERVFAIL"),
@@ -756,3 +809,12 @@ def test_an_unusable_message_file_alone_is_not_healthy(tmp_path: Path) -> None:
     assert finding_ids(out) == ["mail.message-unusable"]
     assert steps(out)[-1] == "message_was_all"
     assert "cannot be used" in out["message"]
+
+
+def test_the_graph_of_undelivered_mail_draws_the_flows_it_runs() -> None:
+    result = cli("graph", "undelivered-mail")
+    assert result.returncode == 0, result.stderr
+    assert 'subgraph f_port_connectivity["flow port-connectivity"]' in result.stdout
+    assert 'subgraph f_dkim_needs_attention["flow dkim-needs-attention"]' in result.stdout
+    assert 'n_relay_ports -.->|"runs"| n_port_connectivity__endpoint' in result.stdout
+    assert 'n_dkim_check -.->|"runs"| n_dkim_needs_attention__api' in result.stdout

@@ -16,6 +16,7 @@ from typing import Any
 
 from tests.flow_snapshots import SIZE, ReplayRunner, result, still_app, walk_to_end
 from tests.helpers import FLOWS
+from tests.test_flow_port_snapshots import EXTERNAL, EXTERNAL_ADDRESS, ports, smtp
 from wizard.flow.loader import load_flow
 from wizard.probes.base import ProbeContext, ProbeResult
 from wizard.probes.runner import RegistryRunner
@@ -132,15 +133,26 @@ def test_relay_other(snap_compare: Any) -> None:
 
 
 def test_relay_tls_failed(snap_compare: Any) -> None:
+    """port-connectivity runs as a sub-flow and finds the untrusted certificate."""
     assert picture(snap_compare, [*healthy_domain(), envelope(
         "tls_failed", f"{HOST}:587: the certificate is not trusted (unknown_ca)", 220,
-        "ready to start TLS", "tls", tls_problem="cert_untrusted", authenticated=False)])
+        "ready to start TLS", "tls", tls_problem="cert_untrusted", authenticated=False),
+        ports({587: "open"}), smtp(
+            "cert_untrusted", f"{HOST}:587: the certificate is signed by an authority this "
+            "machine does not trust (unable to get local issuer certificate)", checked=(587,),
+            cert_verified=False, cert_problem="unknown_ca",
+            cert_problem_text="unable to get local issuer certificate",
+            cert_problem_words="the certificate is signed by an authority this machine does "
+                               "not trust", cert_issuer="CN=Inspecting Proxy CA")])
 
 
 def test_relay_unreachable(snap_compare: Any) -> None:
+    """port-connectivity runs as a sub-flow: an external server fails too, so the block
+    is on this side (its egress rule is the fix)."""
     assert picture(snap_compare, [*healthy_domain(), envelope(
         "timeout", f"{HOST}:587: no answer within 10s", 0, "", "connect",
-        authenticated=False)])
+        authenticated=False), ports({587: "dropped"}),
+        ports({587: "dropped"}, EXTERNAL, EXTERNAL_ADDRESS)])
 
 
 def test_relay_not_tested(snap_compare: Any) -> None:

@@ -451,11 +451,16 @@ class Session:
         return None
 
     async def _subflow(self, step_id: str, step: FlowStep) -> TrailEntry:
-        """Run another flow to its end; its trail, findings and fixes join this one's."""
+        """Run another flow to its end; its trail, findings and fixes join this one's.
+
+        An input whose value is an unset fact (None), or only ``{name?}`` lookups that
+        render empty, is left out: the sub-flow's default applies, as for a run's inputs.
+        """
         sub = self.flow.subflow(step.flow)
         if sub is None:
             raise ProbeFailed(f"step {step_id}: sub-flow {step.flow!r} is not loaded")
-        inputs = {k: template.render_value(v, self.values) for k, v in step.with_.items()}
+        inputs = {k: v for k, v in template.render_params(step.with_, self.values).items()
+                  if v is not None}
         child = Session.start(sub, inputs, self.runner)
         try:
             await run_to_end(child)
