@@ -26,7 +26,7 @@ from tests.servers.smtp_fixtures import SmtpServers
 
 NETWORK_WHERE = "host firewall, VCN security list / network security group, or ISP"
 """Where egress is blocked, in the OCI profile's words (flows/providers/oci.yaml)."""
-SUPPORT_WHERE = "OCI Email Delivery support (a support request in the OCI Console)"
+SUPPORT_WHERE = "OCI Email Delivery support, through the OCI Console"
 """Where a support request goes, in the OCI profile's words."""
 EXIT = {"healthy": 0, "problem": 1, "inconclusive": 3}
 
