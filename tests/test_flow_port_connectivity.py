@@ -25,6 +25,9 @@ from tests.servers.smtp import LOOPBACK, Script
 from tests.servers.smtp_fixtures import SmtpServers
 
 NETWORK_WHERE = "host firewall, VCN security list / network security group, or ISP"
+"""Where egress is blocked, in the OCI profile's words (flows/providers/oci.yaml)."""
+SUPPORT_WHERE = "OCI Email Delivery support, through the OCI Console"
+"""Where a support request goes, in the OCI profile's words."""
 EXIT = {"healthy": 0, "problem": 1, "inconclusive": 3}
 
 
@@ -171,7 +174,7 @@ def test_starttls_answered_454_is_reported_with_the_reply(smtp_servers: SmtpServ
         "type": "console",
         "instruction": f"Open a support request: {LOOPBACK}:{port} answers STARTTLS with 454 "
                        "4.7.0 TLS not available due to temporary reason.",
-        "where": "OCI Email Delivery support", "command": ""}]
+        "where": SUPPORT_WHERE, "command": ""}]
 
 
 def test_tls_1_1_only_is_below_1_2(smtp_servers: SmtpServers) -> None:
@@ -248,18 +251,18 @@ def external(*more: str) -> tuple[str, ...]:
     return ("--set", f"external_mta_host={EXTERNAL}", *more)
 
 
-def support_request(host: str, ports: str, endpoint_report: str,
-                    external_report: str) -> dict[str, str]:
+def support_request(host: str, ports: str, endpoint_report: str, external_report: str,
+                    where: str = SUPPORT_WHERE) -> dict[str, str]:
     return {"type": "console",
             "instruction": f"Open a support request: from this host, {host} ({LOOPBACK}) does "
                            f"not accept connections on TCP {ports} — {endpoint_report} — while "
                            f"{EXTERNAL} ({EXTERNAL}) accepts them — {external_report}.",
-            "where": "OCI Email Delivery support", "command": ""}
+            "where": where, "command": ""}
 
 
-def egress_rule(ports: str) -> dict[str, str]:
+def egress_rule(ports: str, where: str = NETWORK_WHERE) -> dict[str, str]:
     return {"type": "network", "protocol": "tcp", "port": ports, "destination": LOOPBACK,
-            "direction": "egress", "where": NETWORK_WHERE}
+            "direction": "egress", "where": where}
 
 
 def test_endpoint_of_a_region_refuses_while_an_external_mta_answers(
@@ -362,6 +365,24 @@ def test_two_blocked_ports_get_two_verdicts_egress_for_one_support_for_the_other
         support_request(LOOPBACK, str(provider),
                         f"{local} refused (reset); {provider} refused (reset)",
                         f"{local} refused (reset); {provider} open")]
+
+
+def test_another_provider_profile_gets_its_own_words_in_the_fixes(
+        peers: Peers, two_ports: tuple[int, int]) -> None:
+    """The egress places and the support channel come from the profile, not the flow: with
+    the generic profile no OCI word (VCN, OCI Console) is left in the actions."""
+    local, provider = two_ports
+    peers.smtp(EXTERNAL, provider)
+    out = run(*endpoint(f"{local},{provider}", *external(), "--set", "provider=generic"))
+    assert fix_ids(out) == ["ports.allow-egress", "ports.report-to-provider"]
+    assert [a for f in out["fixes"] for a in f["actions"]] == [
+        egress_rule(str(local), "host firewall, the network's firewall or cloud security "
+                    "group, or ISP"),
+        support_request(LOOPBACK, str(provider),
+                        f"{local} refused (reset); {provider} refused (reset)",
+                        f"{local} refused (reset); {provider} open",
+                        where="your provider's support")]
+    assert "VCN" not in out["fixes"][0]["text"]
 
 
 @pytest.fixture
@@ -505,6 +526,6 @@ def test_list_documents_the_headless_inputs() -> None:
     flow = next(f for f in json.loads(result.stdout)["flows"] if f["id"] == "port-connectivity")
     inputs = flow["inputs"]
     assert list(inputs) == ["host", "region", "ports", "implicit_tls_ports",
-                            "external_mta_domain", "external_mta_host"]
+                            "external_mta_domain", "external_mta_host", "provider"]
     assert inputs["ports"]["default"] == "587,25"
     assert all(spec["help"] for spec in inputs.values())

@@ -17,8 +17,10 @@ from tests.flow_snapshots import SIZE, ReplayRunner, result, still_app, walk_to_
 from tests.helpers import FLOWS
 from wizard.flow.loader import load_flow
 from wizard.probes.base import ProbeResult
+from wizard.providers.loader import load_provider
 
 FLOW = load_flow(FLOWS / "port-connectivity.yaml")
+OCI = load_provider("oci")
 HOST = "smtp.email.us-ashburn-1.oci.oraclecloud.com"
 ADDRESS = "192.0.2.25"
 EXTERNAL = "mx.example.net"
@@ -35,7 +37,8 @@ def profile(outcome: str = "found", host: str = HOST, region: str = "",
     facts: dict[str, Any] = {
         "provider_id": "oci", "provider_name": "OCI Email Delivery", "ports": [587, 25, 465],
         "ports_text": "587, 25, 465", "starttls_ports": "587,25", "implicit_tls_ports": "465",
-        "tls_min_version": "1.2",
+        "tls_min_version": "1.2", "api_name": OCI.api_name, "support_where": OCI.support_where,
+        "endpoint_where": OCI.smtp.endpoint_where, "egress_where": OCI.smtp.egress_where,
         "regions": ["us-ashburn-1", "us-phoenix-1", "eu-frankfurt-1"], "region": region,
         "region_name": "US East (Ashburn)" if region else "", "smtp_host": host or regional,
         "region_smtp_host": regional,

@@ -405,6 +405,8 @@ def test_the_oci_endpoint_is_checked_against_the_oci_profile(
     assert fixes(out)["postfix.relay-egress"]["actions"][0]["where"] == \
         "host firewall, VCN security list / network security group, or ISP", \
         "the OCI profile's words (flows/providers/oci.yaml), not the flow's"
+    assert "(host firewall, VCN security list / network security group, or ISP)" in \
+        fixes(out)["postfix.relay-egress"]["text"]
 
 
 def test_a_relay_of_no_known_provider_gets_provider_neutral_advice(

@@ -70,3 +70,17 @@ async def test_the_ports_say_which_speak_starttls_and_which_tls_from_the_first_b
         result = await profile(provider=provider, host="mail.example.net")
         assert (result.facts["starttls_ports"], result.facts["implicit_tls_ports"]) == (
             "587,25", "465"), provider
+
+
+async def test_the_words_fixes_use_for_the_providers_places_come_from_its_profile() -> None:
+    """What a flow says about the provider's API, its support and the egress path is data."""
+    oci = (await profile(region="us-ashburn-1")).facts
+    generic = (await profile(provider="generic")).facts
+    assert oci["api_name"] == "the OCI Email Delivery API"
+    assert oci["support_where"] == "OCI Email Delivery support, through the OCI Console"
+    assert oci["egress_where"] == "host firewall, VCN security list / network security group, " \
+        "or ISP"
+    assert oci["endpoint_where"] == "the OCI Console, Email Delivery > Configuration"
+    assert (generic["api_name"], generic["support_where"]) == (
+        "the provider's API", "your provider's support")
+    assert "VCN" not in generic["egress_where"] and "OCI" not in generic["endpoint_where"]

@@ -9,6 +9,7 @@ import pytest
 
 from wizard.data.diagnostics import DataFileError
 from wizard.providers import bundled_provider_ids, load_provider, provider_path
+from wizard.providers.model import Provider
 
 OCI = load_provider("oci")
 GENERIC = load_provider("generic")
@@ -127,3 +128,15 @@ def test_unknown_template_variable_in_an_endpoint_is_reported(tmp_path: Path) ->
     with pytest.raises(DataFileError) as caught:
         load_provider(path, display="oci.yaml")
     assert "unknown template variable {regoin}" in str(caught.value)
+
+
+def test_a_profile_that_does_not_name_its_places_gets_neutral_words() -> None:
+    """A user's profile may leave out where things are: fix texts then read neutral words."""
+    provider = Provider.model_validate({
+        "id": "relay", "name": "A relay", "source": "its admin",
+        "smtp": {"ports": [{"port": 587, "tls": "starttls"}], "tls_min_version": "1.2",
+                 "auth": {"mechanisms": ["PLAIN"], "requires_tls": True}}})
+    assert (provider.api_name, provider.support_where) == ("the provider's API",
+                                                           "the provider's support")
+    assert provider.smtp.egress_where == "host firewall, network firewall, or ISP"
+    assert provider.smtp.endpoint_where == "the provider's documentation"

@@ -44,7 +44,7 @@ def test_silently_dropped_port_times_out_and_proposes_an_egress_rule(silent_port
     assert out["fixes"][0]["actions"] == [{
         "type": "network", "protocol": "tcp", "port": str(silent_port),
         "destination": "127.0.0.1", "direction": "egress",
-        "where": "host firewall, VCN security list / network security group, or ISP",
+        "where": "host firewall, network firewall or cloud security group, or ISP",
     }]
 
 

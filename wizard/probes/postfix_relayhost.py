@@ -96,8 +96,8 @@ def _check(params: PostfixRelayhostParams) -> ProbeResult:
         "starttls_ports": served, "starttls_ports_text": ", ".join(map(str, served)),
         "tls_min_version": provider.smtp.tls_min_version,
         "auth_mechanisms": ", ".join(provider.smtp.auth.mechanisms),
-        "endpoint_where": provider.smtp.endpoint_where or "the provider's documentation",
-        "egress_where": provider.smtp.egress_where or "host firewall, network firewall, or ISP",
+        "endpoint_where": provider.smtp.endpoint_where,
+        "egress_where": provider.smtp.egress_where,
     })
     if error:
         facts["problems"] = [error]

@@ -56,6 +56,9 @@ def _lookup(params: ProviderProfileParams) -> ProbeResult:
                            tuple(str(d) for d in exc.diagnostics[:5]))
     facts: dict[str, FactValue] = {
         "provider_id": provider.id, "provider_name": provider.name,
+        "api_name": provider.api_name, "support_where": provider.support_where,
+        "endpoint_where": provider.smtp.endpoint_where,
+        "egress_where": provider.smtp.egress_where,
         "ports": [p.port for p in provider.smtp.ports],
         "ports_text": ", ".join(str(p.port) for p in provider.smtp.ports),
         "starttls_ports": ",".join(str(p.port) for p in provider.smtp.ports
@@ -115,6 +118,14 @@ SPEC = ProbeSpec(
     facts={
         "provider_id": on("the profile's id", "found", "unknown_region", "no_endpoint"),
         "provider_name": on("the provider's name", "found", "unknown_region", "no_endpoint"),
+        "api_name": on("how texts name the provider's API (e.g. 'the OCI Email Delivery API')",
+                       "found", "unknown_region", "no_endpoint"),
+        "support_where": on("where a support request goes", "found", "unknown_region",
+                            "no_endpoint"),
+        "endpoint_where": on("where the provider shows its SMTP endpoint", "found",
+                             "unknown_region", "no_endpoint"),
+        "egress_where": on("where outgoing SMTP may be blocked (firewalls, security lists)",
+                           "found", "unknown_region", "no_endpoint"),
         "ports": on("submission ports", "found", "unknown_region", "no_endpoint"),
         "ports_text": on("submission ports, comma-separated", "found", "unknown_region",
                          "no_endpoint"),

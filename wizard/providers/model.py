@@ -53,10 +53,13 @@ class Smtp(Strict):
     """The SMTP relay's connection facts."""
 
     endpoint: str = Field("", description="Host template when there are no realms, e.g. '{host}'")
-    endpoint_where: str = Field("", description="Where a user finds the SMTP endpoint (a "
-                                "console page, the documentation), for fix texts")
-    egress_where: str = Field("", description="Where outgoing SMTP may be blocked on the way "
-                              "to the relay (firewalls, the cloud's security lists)")
+    endpoint_where: str = Field("the provider's documentation", min_length=1,
+                                description="Where a user finds the SMTP endpoint (a console "
+                                "page, the documentation), for fix texts")
+    egress_where: str = Field("host firewall, network firewall, or ISP", min_length=1,
+                              description="Where outgoing SMTP may be blocked on the way to "
+                              "the relay (firewalls, the cloud's security lists), for a "
+                              "network action's 'where'")
     ports: list[Port] = Field(min_length=1)
     tls_min_version: Literal["1.0", "1.1", "1.2", "1.3"]
     auth: Auth
@@ -86,6 +89,13 @@ class Provider(Strict):
     name: str
     description: str = ""
     source: str = Field(description="Where the facts come from")
+    api_name: str = Field("the provider's API", min_length=1,
+                          description="How fix texts and titles name the provider's own API "
+                          "(the one the wizard reads with a profile), e.g. 'the OCI Email "
+                          "Delivery API'")
+    support_where: str = Field("the provider's support", min_length=1,
+                               description="Where a support request goes, for a console "
+                               "action's 'where'")
     realms: dict[str, Realm] = Field(default_factory=dict)
     spf_areas: dict[str, SpfArea] = Field(default_factory=dict)
     regions: list[Region] = Field(default_factory=list)
