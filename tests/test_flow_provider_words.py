@@ -42,10 +42,7 @@ IDENTIFIER_KEYS = frozenset({"provider", "probe", "use", "fixes_from", "id", "ki
 
 LOOKUP = re.compile(r"\{[^{}]*\}")
 
-PENDING = {
-    "undelivered-mail.yaml": "issue 13: its OCI words move to data on another branch "
-                             "(the fixes-from work); remove this entry once it is merged",
-}
+PENDING: dict[str, str] = {}
 """Flows whose provider words are being moved elsewhere: expected to fail (strictly)."""
 
 
