@@ -113,9 +113,10 @@ def test_a_cached_flow_equals_the_checked_one(source, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path))
     checked = load_flow(source.path)
-    assert len(list(tmp_path.glob("*.json"))) == 1
-    key = source.path.read_bytes() + b"\0" + library_bytes(source.path)
-    assert cache.cached_flow(key) == checked
+    key = cache.key_content(source.path)
+    assert key is not None and (tmp_path / f"{cache.cache_key(key)}.json").exists()
+    stored = cache.cached_flow(key)  # as stored: its sub-flows are attached when it loads
+    assert stored is not None and stored.model_dump() == checked.model_dump()
     assert load_flow(source.path) == checked
 
 
@@ -124,23 +125,25 @@ def test_a_changed_fix_library_makes_a_cached_flow_stale(tmp_path: Path,
     """A flow that uses a library fix is cached with the library's bytes in its key."""
     monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path / "cache"))
     flow = ROOT / "flows" / "dkim-needs-attention.yaml"
-    before = library_bytes(flow)
+    before = cache.key_content(flow)
+    assert before is not None and library_bytes(flow) in before
     load_flow(flow)
-    assert cache.cached_flow(flow.read_bytes() + b"\0" + before) is not None
+    assert cache.cached_flow(before) is not None
     user_fixes = tmp_path / "config" / "flows" / "fixes"
     user_fixes.mkdir(parents=True)
     (user_fixes / "mine.yaml").write_text("kind: fixes\nversion: 1\nfixes: {}\n")
     monkeypatch.setenv("EMAIL_WIZARD_CONFIG_DIR", str(tmp_path / "config"))
-    after = library_bytes(flow)
-    assert after != before
-    assert cache.cached_flow(flow.read_bytes() + b"\0" + after) is None
+    after = cache.key_content(flow)
+    assert after is not None and after != before
+    assert cache.cached_flow(after) is None
 
 
 def test_a_corrupt_or_foreign_entry_is_ignored_and_rewritten(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path))
     path = ROOT / "flows" / "tcp-port.yaml"
-    content = path.read_bytes() + b"\0" + library_bytes(path)
+    content = cache.key_content(path)
+    assert content is not None
     checked = load_flow(path)
     entry = tmp_path / f"{cache.cache_key(content)}.json"
     for corrupt in (b"{not json", b"[]", json.dumps({"version": "0.0.0", "flow": {}}).encode(),
@@ -155,10 +158,93 @@ def test_another_version_never_reads_this_versions_entries(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path))
     path = ROOT / "flows" / "tcp-port.yaml"
-    content = path.read_bytes() + b"\0" + library_bytes(path)
+    content = cache.key_content(path)
+    assert content is not None
     load_flow(path)
     monkeypatch.setattr(cache, "__version__", "999.0")
     assert cache.cached_flow(content) is None
+
+
+CHILD = """\
+kind: flow
+version: 1
+id: child
+title: Child
+inputs:
+  host: {type: host, required: true}
+start: look
+steps:
+  look:
+    kind: probe
+    probe: tcp.connect
+    with: {host: "{host}", port: 25}
+    on: {open: fine, default: bad}
+  fine: {kind: end, message: "child fine"}
+  bad: {kind: end, status: problem, message: "child closed"}
+"""
+
+PARENT = """\
+kind: flow
+version: 1
+id: parent
+title: Parent
+inputs:
+  host: {type: host, required: true}
+start: sub
+steps:
+  sub: {kind: flow, flow: child, with: {host: "{host}"}}
+"""
+
+
+def test_a_flow_that_runs_sub_flows_is_cached_and_a_changed_sub_flow_makes_it_stale(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A flow with sub-flows is read back from the cache, its sub-flows attached, without
+    YAML (such flows were never cached: since undelivered-mail runs sub-flows, every
+    ``list`` parsed and checked it again); a sub-flow file that changes — here so that the
+    caller's ``with:`` no longer fits — makes the caller's entry stale."""
+    from wizard.data import strict_load
+    from wizard.data.diagnostics import DataFileError
+
+    monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "child.yaml").write_text(CHILD)
+    parent = folder / "parent.yaml"
+    parent.write_text(PARENT)
+    checked = load_flow(parent)
+    child = checked.subflow("child")
+    assert child is not None and child.id == "child"
+
+    def no_yaml(*args: object, **kwargs: object) -> None:
+        raise AssertionError("parsed the YAML again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(strict_load, "read_located", no_yaml)
+        again = load_flow(parent)
+    assert again == checked and again.subflow("child") == child
+    (folder / "child.yaml").write_text(CHILD.replace("host: {type: host, required: true}",
+                                                     "relay: {type: host, required: true}"))
+    with pytest.raises(DataFileError, match="host"):
+        load_flow(parent)
+
+
+def test_a_warm_list_builds_no_flow_model(tmp_path: Path) -> None:
+    """``list`` reads each flow's listing from its cache entry: no pydantic, no flow model,
+    no YAML — and prints what a cold ``list`` prints."""
+    code = ("import io, contextlib, sys\n"
+            "from wizard.cli import main\n"
+            "out = io.StringIO()\n"
+            "with contextlib.redirect_stdout(out):\n"
+            "    assert main(['list', '--json']) == 0\n"
+            "print(out.getvalue())\n"
+            "print('LOADED', sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('pydantic', 'yaml') or m == 'wizard.flow.model'))\n")
+    cold = run_python(code, tmp_path)
+    warm = run_python(code, tmp_path)
+    assert cold.returncode == 0 and warm.returncode == 0, (cold.stderr, warm.stderr)
+    assert warm.stdout.split("LOADED")[0] == cold.stdout.split("LOADED")[0]
+    assert "'wizard.flow.model'" in cold.stdout.split("LOADED")[1]
+    assert warm.stdout.split("LOADED")[1].strip() == "[]"
 
 
 def test_an_unwritable_cache_folder_is_no_error(tmp_path: Path,

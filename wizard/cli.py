@@ -251,33 +251,23 @@ def _tui() -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from wizard.flow.loader import discover
+    from wizard.flow.listing import discover_listings
 
-    catalogue = discover()
+    listings, broken = discover_listings()
     rows = []
-    for flow_id, (flow, source) in sorted(catalogue.flows.items()):
-        rows.append({
-            "id": flow_id,
-            "title": flow.title,
-            "description": flow.description,
-            "origin": source.origin,
-            "path": str(source.path),
-            "inputs": {
-                name: {"type": spec.type, "required": spec.required and spec.default is None,
-                       "default": spec.default, "help": spec.help,
-                       **({"choices": spec.choices} if spec.choices else {})}
-                for name, spec in flow.inputs.items()
-            },
-        })
+    for flow_id, (listing, source) in sorted(listings.items()):
+        rows.append({"id": flow_id, "title": listing["title"],
+                     "description": listing["description"], "origin": source.origin,
+                     "path": str(source.path), "inputs": listing["inputs"]})
     if args.json:
         print(json.dumps({"flows": rows,
-                          "broken": [str(d) for d in catalogue.broken]}, indent=2))
+                          "broken": [str(d) for d in broken]}, indent=2))
     else:
         width = max((len(r["id"]) for r in rows), default=0)
         for row in rows:
             origin = "" if row["origin"] == "bundled" else "  (user)"
             print(f"{row['id']:<{width}}  {row['description'] or row['title']}{origin}")
-        for diag in catalogue.broken:
+        for diag in broken:
             print(f"broken: {diag}", file=sys.stderr)
     return 0
 

@@ -16,14 +16,16 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 from pathlib import Path
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from wizard import __version__
 from wizard.data.user_cache import cache_dir, read_entry, write_entry
-from wizard.flow.model import Flow
 
-__all__ = ["cache_dir", "cache_key", "cached_flow", "store_flow"]
+if TYPE_CHECKING:
+    from wizard.flow.model import Flow
+
+__all__ = ["cache_dir", "cache_key", "cached_flow", "cached_listing", "key_content",
+           "store_flow"]
 
 
 @cache
@@ -43,8 +45,26 @@ def cache_key(content: bytes) -> str:
     return digest.hexdigest()
 
 
+def key_content(path: Path) -> bytes | None:
+    """What a flow file's cache entry is keyed by: its bytes, then every fix library and
+    every flow file it may use (a change to any makes the entry stale); None when the file
+    cannot be read safely (the loader then reports why)."""
+    from wizard.data.bounded_read import MAX_DATA_FILE_BYTES, FileRefused, read_regular_file
+    from wizard.flow.sources import library_bytes, subflow_bytes
+
+    try:
+        content = read_regular_file(path, MAX_DATA_FILE_BYTES)
+    except FileRefused:
+        return None
+    return content + b"\0" + library_bytes(path) + b"\0" + subflow_bytes(path)
+
+
 def cached_flow(content: bytes) -> Flow | None:
     """The flow stored for ``content``, or None (absent, corrupt or from another version)."""
+    from pydantic import ValidationError
+
+    from wizard.flow.model import Flow
+
     data = read_entry(f"{cache_key(content)}.json")
     try:
         return Flow.model_validate(data["flow"]) if data is not None else None
@@ -52,7 +72,18 @@ def cached_flow(content: bytes) -> Flow | None:
         return None
 
 
+def cached_listing(content: bytes) -> dict[str, Any] | None:
+    """What ``list`` shows of the flow stored for ``content`` (read without building the
+    flow's models), or None."""
+    data = read_entry(f"{cache_key(content)}.json")
+    listing = data.get("listing") if data is not None else None
+    return listing if isinstance(listing, dict) and isinstance(listing.get("id"), str) \
+        else None
+
+
 def store_flow(content: bytes, flow: Flow) -> None:
-    """Remember a checked flow; a cache folder that cannot be written is silently skipped."""
+    """Remember a checked flow and its listing; a cache folder that cannot be written is
+    silently skipped."""
     write_entry(f"{cache_key(content)}.json",
-                {"flow": flow.model_dump(mode="json", by_alias=True, exclude_unset=True)})
+                {"flow": flow.model_dump(mode="json", by_alias=True, exclude_unset=True),
+                 "listing": flow.listing()})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +11,7 @@ from wizard.data.bounded_read import MAX_DATA_FILE_BYTES, FileRefused, read_regu
 from wizard.data.diagnostics import DataFileError, Diagnostic, did_you_mean
 from wizard.errors import shorten
 from wizard.flow.model import Flow
-from wizard.flow.sources import FLOW_SUFFIXES, FlowSource, flow_sources, library_bytes
+from wizard.flow.sources import FLOW_SUFFIXES, FlowSource, declared_ids, flow_sources
 
 if TYPE_CHECKING:
     from wizard.probes.base import ProbeDescription
@@ -33,14 +32,20 @@ def load_flow(path: Path, probes: Mapping[str, ProbeDescription] | None = None,
               display: str | None = None) -> Flow:
     """Load one flow file and check it; any defect raises :class:`DataFileError`."""
     name = display or str(path)
-    content = _content(path) if probes is None else None
-    if content is not None:
-        content += b"\0" + library_bytes(path)
+    content = None
+    if probes is None:
+        from wizard.flow.cache import key_content
+
+        content = key_content(path)
     if content is not None:
         from wizard.flow.cache import cached_flow
 
         cached = cached_flow(content)
         if cached is not None:
+            from wizard.flow.subflows import attach_subflows, has_subflows, subflow_paths
+
+            if has_subflows(cached):
+                attach_subflows(cached, subflow_paths(path), lambda p: load_flow(p, probes))
             return cached
     from wizard.data.strict_load import load_model, read_located
     from wizard.flow.check import check_flow
@@ -55,7 +60,6 @@ def load_flow(path: Path, probes: Mapping[str, ProbeDescription] | None = None,
                                         f"too many steps ({len(steps)}; at most {MAX_STEPS})")])
     flow = load_model(Flow, located, name)
     defects = check_flow(flow, located, name, _probes(probes))
-    self_contained = not has_subflows(flow)
     flow, fix_defects = resolve_flow_fixes(flow, located, name, path)
     defects = sorted(set(defects) | set(fix_defects))
     index = flow_index(path) if has_subflows(flow) else {}
@@ -63,21 +67,14 @@ def load_flow(path: Path, probes: Mapping[str, ProbeDescription] | None = None,
         defects = sorted(set(defects) | set(check_subflows(flow, located, name, index)))
     if defects:
         raise DataFileError(defects)
-    if content is not None and self_contained:
+    if content is not None:
         from wizard.flow.cache import store_flow
 
         store_flow(content, flow)
     if index:
-        attach_subflows(flow, index, lambda p: load_flow(p, probes))
+        attach_subflows(flow, {fid: p for fid, (p, _) in index.items()},
+                        lambda p: load_flow(p, probes))
     return flow
-
-
-def _content(path: Path) -> bytes | None:
-    """The file's bytes, read safely, to look up in the cache (else the loader reports why)."""
-    try:
-        return read_regular_file(path, MAX_DATA_FILE_BYTES)
-    except FileRefused:
-        return None
 
 
 @dataclass(frozen=True)
@@ -93,24 +90,29 @@ def discover(probes: Mapping[str, ProbeDescription] | None = None) -> Catalogue:
     flows: dict[str, tuple[Flow, FlowSource]] = {}
     broken: list[Diagnostic] = []
     for source in flow_sources():
-        try:
-            flow = load_flow(source.path, probes)
-        except DataFileError as exc:
-            broken.extend(exc.diagnostics)
-            continue
-        except Exception as exc:  # a loader defect must not hide the other flows
-            broken.append(Diagnostic(str(source.path), 1, 1,
-                                     f"cannot load: {type(exc).__name__}: {shorten(str(exc))}"))
-            continue
-        flows[flow.id] = (flow, source)
+        loaded = load_source(source, probes)
+        if isinstance(loaded, list):
+            broken.extend(loaded)
+        else:
+            flows[loaded.id] = (loaded, source)
     return Catalogue(flows, broken)
+
+
+def load_source(source: FlowSource, probes: Mapping[str, ProbeDescription] | None = None
+                ) -> Flow | list[Diagnostic]:
+    """One installed flow, or its defects (a loader defect too: it must not hide the other
+    flows)."""
+    try:
+        return load_flow(source.path, probes)
+    except DataFileError as exc:
+        return list(exc.diagnostics)
+    except Exception as exc:
+        return [Diagnostic(str(source.path), 1, 1,
+                           f"cannot load: {type(exc).__name__}: {shorten(str(exc))}")]
 
 
 class UnknownFlow(LookupError):
     """No installed flow has that id (and it is not a path to a flow file)."""
-
-
-_ID_LINE = re.compile(rb"""^id:[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#.*)?$""", re.M)
 
 
 def _declares(source: FlowSource, name: str) -> bool:
@@ -125,7 +127,7 @@ def _declares(source: FlowSource, name: str) -> bool:
         text = read_regular_file(source.path, MAX_DATA_FILE_BYTES)
     except FileRefused:
         return False
-    return any(m.group(1).decode() == name for m in _ID_LINE.finditer(text))
+    return name in declared_ids(text)
 
 
 def find_flow(name: str, probes: Mapping[str, ProbeDescription] | None = None) -> Flow:

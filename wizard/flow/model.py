@@ -337,6 +337,21 @@ class Flow(Strict):
         """Remember the loaded flows this flow's ``kind: flow`` steps run."""
         self._subflows.update(flows)
 
+    def listing(self) -> dict[str, Any]:
+        """Id, title, description and inputs as ``list --json`` shows them (and the flow
+        cache keeps them, so that a warm ``list`` builds no model)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "description": self.description,
+            "inputs": {
+                name: {"type": spec.type, "required": spec.required and spec.default is None,
+                       "default": spec.default, "help": spec.help,
+                       **({"choices": spec.choices} if spec.choices else {})}
+                for name, spec in self.inputs.items()
+            },
+        }
+
     @property
     def secret_names(self) -> frozenset[str]:
         """Every name whose value is a secret: inputs of type ``secret`` and the variables

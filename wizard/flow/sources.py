@@ -3,6 +3,7 @@ bundled id)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,19 +55,47 @@ def library_dirs(near: Path | None = None) -> list[Path]:
     return out
 
 
-def library_bytes(near: Path | None = None) -> bytes:
-    """The names and bytes of every fix library a flow at ``near`` may use (read bounded):
-    part of a cached flow's key, so a changed library makes the cached flow stale."""
+def _named_bytes(paths: list[Path]) -> bytes:
+    """Each file's name and bytes (read bounded; an unreadable one as a marker)."""
     from wizard.data.bounded_read import MAX_DATA_FILE_BYTES, FileRefused, read_regular_file
 
     out = bytearray()
-    for folder in library_dirs(near):
-        for path in sorted(folder.iterdir()):
-            if path.suffix not in FLOW_SUFFIXES:
-                continue
-            try:
-                data = read_regular_file(path, MAX_DATA_FILE_BYTES)
-            except FileRefused:
-                data = b"(unreadable)"
-            out += str(path).encode() + b"\0" + data + b"\0"
+    for path in paths:
+        try:
+            data = read_regular_file(path, MAX_DATA_FILE_BYTES)
+        except FileRefused:
+            data = b"(unreadable)"
+        out += str(path).encode() + b"\0" + data + b"\0"
     return bytes(out)
+
+
+def library_bytes(near: Path | None = None) -> bytes:
+    """The names and bytes of every fix library a flow at ``near`` may use (read bounded):
+    part of a cached flow's key, so a changed library makes the cached flow stale."""
+    return _named_bytes([path for folder in library_dirs(near)
+                         for path in sorted(folder.iterdir()) if path.suffix in FLOW_SUFFIXES])
+
+
+def subflow_candidates(near: Path | None = None) -> list[Path]:
+    """The flow files a flow at ``near`` may run as sub-flows, in shadowing order: the
+    installed ones, then those beside ``near`` (a later file with the same id wins)."""
+    paths = [s.path for s in flow_sources()]
+    if near is not None and near.parent.is_dir():
+        paths += [p for p in sorted(near.parent.iterdir())
+                  if p.suffix in FLOW_SUFFIXES and p.is_file()]
+    return paths
+
+
+def subflow_bytes(near: Path | None = None) -> bytes:
+    """The names and bytes of every flow file a flow at ``near`` may run: part of a cached
+    flow's key, so a changed sub-flow makes the flows that run it stale."""
+    return _named_bytes(subflow_candidates(near))
+
+
+ID_LINE = re.compile(rb"""^id:[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(?:#.*)?$""", re.M)
+"""A flow file's top-level ``id:`` line (a text scan, not a parse)."""
+
+
+def declared_ids(data: bytes) -> set[str]:
+    """The ids a flow file's top-level ``id:`` lines declare."""
+    return {m.group(1).decode() for m in ID_LINE.finditer(data)}

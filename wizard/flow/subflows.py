@@ -7,14 +7,16 @@ the flow itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wizard.data.diagnostics import DataFileError, Diagnostic, did_you_mean
-from wizard.data.strict_load import load_model, read_located
-from wizard.data.yamlpos import Located
 from wizard.flow.model import Flow, FlowStep
-from wizard.flow.sources import FLOW_SUFFIXES, flow_sources
+from wizard.flow.sources import declared_ids, subflow_candidates
+
+if TYPE_CHECKING:
+    from wizard.data.yamlpos import Located
 
 Index = dict[str, tuple[Path, Flow]]
 
@@ -26,12 +28,10 @@ def has_subflows(flow: Flow) -> bool:
 
 def flow_index(near: Path | None) -> Index:
     """Installed flows (schema-checked only) by id; flows beside ``near`` shadow them."""
-    paths = [s.path for s in flow_sources()]
-    if near is not None and near.parent.is_dir():
-        paths += [p for p in sorted(near.parent.iterdir())
-                  if p.suffix in FLOW_SUFFIXES and p.is_file()]
+    from wizard.data.strict_load import load_model, read_located
+
     index: Index = {}
-    for path in paths:
+    for path in subflow_candidates(near):
         if near is not None and path.resolve() == near.resolve():
             continue
         try:
@@ -94,7 +94,27 @@ def _cycle_through(origin: str, first: str, graph: dict[str, Flow]) -> list[str]
     return None
 
 
-def attach_subflows(flow: Flow, index: Index, load: Callable[[Path], Flow]) -> None:
+def subflow_paths(near: Path | None) -> dict[str, Path]:
+    """The flow files by the ids their ``id:`` lines declare (a text scan, no parse), in
+    the order :func:`flow_index` shadows them: enough to attach the sub-flows of a flow
+    read from the cache, which was checked against these very files."""
+    from wizard.data.bounded_read import MAX_DATA_FILE_BYTES, FileRefused, read_regular_file
+
+    paths: dict[str, Path] = {}
+    for path in subflow_candidates(near):
+        if near is not None and path.resolve() == near.resolve():
+            continue
+        try:
+            data = read_regular_file(path, MAX_DATA_FILE_BYTES)
+        except FileRefused:
+            continue
+        for flow_id in declared_ids(data):
+            paths[flow_id] = path
+    return paths
+
+
+def attach_subflows(flow: Flow, paths: Mapping[str, Path],
+                    load: Callable[[Path], Flow]) -> None:
     """Load the flows ``flow`` runs (and theirs, through ``load``) and attach them."""
     wanted = {step.flow for step in flow.steps.values() if isinstance(step, FlowStep)}
-    flow.attach_subflows({fid: load(index[fid][0]) for fid in wanted if fid in index})
+    flow.attach_subflows({fid: load(paths[fid]) for fid in wanted if fid in paths})
