@@ -56,22 +56,26 @@ def library_dirs(near: Path | None = None) -> list[Path]:
 
 
 def _named_bytes(paths: list[Path]) -> bytes:
-    """Each file's name and bytes (read bounded; an unreadable one as a marker)."""
+    """Each file's name and the SHA-256 of its bytes (read bounded, one file at a time;
+    an unreadable one as a marker): what a cache key needs, in memory that does not grow
+    with the files."""
+    import hashlib
+
     from wizard.data.bounded_read import MAX_DATA_FILE_BYTES, FileRefused, read_regular_file
 
     out = bytearray()
     for path in paths:
         try:
-            data = read_regular_file(path, MAX_DATA_FILE_BYTES)
+            digest = hashlib.sha256(read_regular_file(path, MAX_DATA_FILE_BYTES)).digest()
         except FileRefused:
-            data = b"(unreadable)"
-        out += str(path).encode() + b"\0" + data + b"\0"
+            digest = b"(unreadable)"
+        out += str(path).encode() + b"\0" + digest + b"\0"
     return bytes(out)
 
 
 def library_bytes(near: Path | None = None) -> bytes:
-    """The names and bytes of every fix library a flow at ``near`` may use (read bounded):
-    part of a cached flow's key, so a changed library makes the cached flow stale."""
+    """The names and digests of every fix library a flow at ``near`` may use: part of a
+    cached flow's key, so a changed library makes the cached flow stale."""
     return _named_bytes([path for folder in library_dirs(near)
                          for path in sorted(folder.iterdir()) if path.suffix in FLOW_SUFFIXES])
 
@@ -87,8 +91,8 @@ def subflow_candidates(near: Path | None = None) -> list[Path]:
 
 
 def subflow_bytes(near: Path | None = None) -> bytes:
-    """The names and bytes of every flow file a flow at ``near`` may run: part of a cached
-    flow's key, so a changed sub-flow makes the flows that run it stale."""
+    """The names and digests of every flow file a flow at ``near`` may run: part of a
+    cached flow's key, so a changed sub-flow makes the flows that run it stale."""
     return _named_bytes(subflow_candidates(near))
 
 
