@@ -22,11 +22,13 @@ for _name in list(os.environ):
     if _name.startswith("TEXTUAL_") or _name in ("NO_COLOR", "FORCE_COLOR"):
         del os.environ[_name]
 
-for _signum in (signal.SIGINT, signal.SIGQUIT):
+for _signum in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP):
     if signal.getsignal(_signum) == signal.SIG_IGN:
         # Started in the background by a shell without job control (`cmd &`), the suite
-        # inherits SIGINT/SIGQUIT ignored, and so would every program it starts: the tests
-        # of what Ctrl-C and signals do would then test the shell, not the wizard.
+        # inherits SIGINT/SIGQUIT ignored (and SIGHUP under nohup), and so would every
+        # program it starts: the tests of what Ctrl-C and signals do would then test the
+        # shell, not the wizard (a `postfix check` under `script` that ignores SIGHUP
+        # outlives its pseudo-terminal).
         signal.signal(_signum, signal.default_int_handler if _signum == signal.SIGINT
                       else signal.SIG_DFL)
 
