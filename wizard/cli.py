@@ -462,7 +462,7 @@ def _run(args: argparse.Namespace) -> int:
     from wizard.engine import MissingAnswer, Session, run_to_end
     from wizard.flow.model import ProbeStep
     from wizard.inputs import BadInput, check_inputs, parse_nameserver
-    from wizard.ociapi.settings import OciSettingsError, resolve_settings
+    from wizard.ociapi.settings import OciSettingsError
     from wizard.probes.base import ProbeContext
     from wizard.probes.runner import RegistryRunner
     from wizard.report import EXIT_CODES, session_json
@@ -494,12 +494,9 @@ def _run(args: argparse.Namespace) -> int:
     if not (0 < args.authoritative_port < 65536):
         raise UsageError(f"--authoritative-port {args.authoritative_port}: must be 1 to 65535")
     try:
-        oci_settings = resolve_settings(
-            config=args.oci_config or prefs.oci.config,
-            profile=args.oci_profile or prefs.oci.profile,
-            auth=args.oci_auth or prefs.oci.auth,
-            endpoint=args.oci_endpoint or prefs.oci.endpoint,
-            submit_endpoint=args.oci_submit_endpoint or prefs.oci.submit_endpoint)
+        oci_settings = prefs.oci.resolve(
+            config=args.oci_config, profile=args.oci_profile, auth=args.oci_auth,
+            endpoint=args.oci_endpoint, submit_endpoint=args.oci_submit_endpoint)
     except OciSettingsError as exc:
         raise UsageError(str(exc)) from None
     authoritative = prefs.authoritative if args.authoritative is None else args.authoritative

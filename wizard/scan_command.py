@@ -245,7 +245,7 @@ def _compartment_listing(args: argparse.Namespace) -> tuple[AsyncIterable[ScanTa
     :class:`~wizard.scan_compartment.CompartmentError`."""
     import asyncio
 
-    from wizard.ociapi.settings import OciSettingsError, resolve_settings
+    from wizard.ociapi.settings import OciSettingsError
     from wizard.scan_compartment import (
         compartment_problem,
         compartment_targets,
@@ -266,11 +266,8 @@ def _compartment_listing(args: argparse.Namespace) -> tuple[AsyncIterable[ScanTa
         if problem:
             raise ScanUsageError(f"--ca-file {problem}")
     try:
-        settings = resolve_settings(
-            config=args.oci_config or prefs.oci.config,
-            profile=args.oci_profile or prefs.oci.profile,
-            auth=args.oci_auth or prefs.oci.auth,
-            endpoint=args.oci_endpoint or prefs.oci.endpoint, submit_endpoint=None)
+        settings = prefs.oci.resolve(config=args.oci_config, profile=args.oci_profile,
+                                     auth=args.oci_auth, endpoint=args.oci_endpoint)
     except OciSettingsError as exc:
         raise ScanUsageError(str(exc)) from None
     api = asyncio.run(open_compartment(settings, ca_file=ca_file, timeout=args.timeout))

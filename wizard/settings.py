@@ -29,7 +29,7 @@ import os
 import tempfile
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -37,6 +37,9 @@ from wizard.data.bounded_read import FileRefused, read_regular_file
 from wizard.inputs import BadInput, parse_nameserver
 from wizard.paths import config_dir
 from wizard.probes.base import ProbeContext
+
+if TYPE_CHECKING:
+    from wizard.ociapi.settings import OciSettings
 
 MAX_BYTES = 64 * 1024
 """A settings file is a few hundred bytes; anything past this is not one."""
@@ -58,6 +61,22 @@ class OciOptions(_Model):
     auth: Literal["api_key", "security_token", "instance_principal"] | None = None
     endpoint: str | None = Field(None, description="Control-plane endpoint override")
     submit_endpoint: str | None = Field(None, description="HTTPS submission endpoint override")
+
+    def resolve(self, **given: str | None) -> OciSettings:
+        """The API settings: each option ``given`` (the command line's), else this one.
+
+        Raises :class:`~wizard.ociapi.settings.OciSettingsError` when a named config file
+        or profile cannot be read.
+        """
+        from wizard.ociapi.settings import resolve_settings
+
+        def pick(name: str) -> str | None:
+            value = given.get(name) or getattr(self, name)
+            return str(value) if value else None
+
+        return resolve_settings(config=pick("config"), profile=pick("profile"),
+                                auth=pick("auth"), endpoint=pick("endpoint"),
+                                submit_endpoint=pick("submit_endpoint"))
 
 
 class Settings(_Model):
@@ -91,15 +110,13 @@ class Settings(_Model):
         Raises :class:`SettingsError` when the OCI config file or profile named here
         cannot be read; ``with_oci`` False leaves the API out.
         """
-        from wizard.ociapi.settings import OciSettings, OciSettingsError, resolve_settings
+        from wizard.ociapi.settings import OciSettings, OciSettingsError
 
         if not with_oci:
             oci = OciSettings()
         else:
             try:
-                oci = resolve_settings(config=self.oci.config, profile=self.oci.profile,
-                                       auth=self.oci.auth, endpoint=self.oci.endpoint,
-                                       submit_endpoint=self.oci.submit_endpoint)
+                oci = self.oci.resolve()
             except OciSettingsError as exc:
                 raise SettingsError(f"{settings_path()}: oci: {exc}") from None
         return ProbeContext(timeout=self.timeout,
