@@ -33,7 +33,7 @@ from collections.abc import (
     Mapping,
 )
 from dataclasses import dataclass, field
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, TypeVar
 
 from wizard.data.diagnostics import did_you_mean
 from wizard.engine import MissingAnswer, Session, run_to_end
@@ -365,6 +365,8 @@ def _next_target(source: Iterator[ScanTarget]) -> ScanTarget | None:
     return next(source, None)
 
 
+_Item = TypeVar("_Item")
+
 Pull = Callable[[], Awaitable[ScanTarget | None]]
 """Hands out the next target to check, or None at the end of the list."""
 
@@ -453,6 +455,17 @@ def _settle(done: asyncio.Future[ScanTarget | None],
         done.set_result(outcome)
 
 
+async def until_all_end(results: asyncio.Queue[_Item | None], producers: int
+                        ) -> AsyncGenerator[_Item, None]:
+    """The items of ``results`` until each of ``producers`` has posted its closing None."""
+    while producers:
+        item = await results.get()
+        if item is None:
+            producers -= 1
+        else:
+            yield item
+
+
 async def scan(targets: Iterable[ScanTarget] | AsyncIterable[ScanTarget], flows: ScanFlows,
                runner: ProbeRunner, *,
                concurrency: int, timeout: float, mx: bool = False,
@@ -523,14 +536,9 @@ async def scan_rows(pull: Pull, flows: ScanFlows, runner: ProbeRunner, *, concur
     endpoints = UdpEndpoints()
     shared.run(use_udp_endpoints, endpoints)
     workers = [asyncio.create_task(worker(), context=shared) for _ in range(concurrency)]
-    running = len(workers)
     try:
-        while running:
-            done = await results.get()
-            if done is None:
-                running -= 1
-            else:
-                yield done
+        async for done in until_all_end(results, len(workers)):
+            yield done
     finally:
         for task in workers:
             task.cancel()

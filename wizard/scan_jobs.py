@@ -44,6 +44,7 @@ from wizard.scan import (
     make_pull,
     scan,
     scan_rows,
+    until_all_end,
 )
 
 _FRAME = struct.Struct("!I")
@@ -243,14 +244,9 @@ async def scan_in_processes(pull: Pull, flows: ScanFlows, runner: ProbeRunner, *
             return
         feeder = asyncio.create_task(feed())
         collectors = [asyncio.create_task(collect(w)) for w in workers]
-        running = len(collectors) + 1  # each collector and the feeder end with a None
-        try:
-            while running:
-                done = await results.get()
-                if done is None:
-                    running -= 1
-                else:
-                    yield done
+        try:  # each collector and the feeder end with a None
+            async for done in until_all_end(results, len(collectors) + 1):
+                yield done
             await feeder
             finished = True
         finally:
