@@ -165,43 +165,13 @@ def test_another_version_never_reads_this_versions_entries(
     assert cache.cached_flow(content) is None
 
 
-CHILD = """\
-kind: flow
-version: 1
-id: child
-title: Child
-inputs:
-  host: {type: host, required: true}
-start: look
-steps:
-  look:
-    kind: probe
-    probe: tcp.connect
-    with: {host: "{host}", port: 25}
-    on: {open: fine, default: bad}
-  fine: {kind: end, message: "child fine"}
-  bad: {kind: end, status: problem, message: "child closed"}
-"""
-
-PARENT = """\
-kind: flow
-version: 1
-id: parent
-title: Parent
-inputs:
-  host: {type: host, required: true}
-start: sub
-steps:
-  sub: {kind: flow, flow: child, with: {host: "{host}"}}
-"""
-
-
 def test_a_flow_that_runs_sub_flows_is_cached_and_a_changed_sub_flow_makes_it_stale(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A flow with sub-flows is read back from the cache, its sub-flows attached, without
     YAML (such flows were never cached: since undelivered-mail runs sub-flows, every
     ``list`` parsed and checked it again); a sub-flow file that changes — here so that the
     caller's ``with:`` no longer fits — makes the caller's entry stale."""
+    from tests.test_engine_language import CHILD, PARENT
     from wizard.data import strict_load
     from wizard.data.diagnostics import DataFileError
 
