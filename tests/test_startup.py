@@ -9,6 +9,7 @@ read back from the user's cache folder.
 from __future__ import annotations
 
 import json
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -114,7 +115,7 @@ def test_a_cached_flow_equals_the_checked_one(source, tmp_path: Path,
     monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path))
     checked = load_flow(source.path)
     key = cache.key_content(source.path)
-    assert key is not None and (tmp_path / f"{cache.cache_key(key)}.json").exists()
+    assert key is not None and cache.entry_path(key).exists()
     stored = cache.cached_flow(key)  # as stored: its sub-flows are attached when it loads
     assert stored is not None and stored.model_dump() == checked.model_dump()
     assert load_flow(source.path) == checked
@@ -145,13 +146,105 @@ def test_a_corrupt_or_foreign_entry_is_ignored_and_rewritten(
     content = cache.key_content(path)
     assert content is not None
     checked = load_flow(path)
-    entry = tmp_path / f"{cache.cache_key(content)}.json"
-    for corrupt in (b"{not json", b"[]", json.dumps({"version": "0.0.0", "flow": {}}).encode(),
-                    json.dumps({"version": cache.__version__, "flow": {"id": 3}}).encode()):
+    entry = cache.entry_path(content)
+    version = cache.__version__
+    for corrupt in (b"{not a pickle", pickle.dumps([]), pickle.dumps({"version": "0.0.0"}),
+                    pickle.dumps({"version": version, "flow": b"junk"}),
+                    pickle.dumps({"version": version, "flow": pickle.dumps(3)}),
+                    pickle.dumps({"version": version, "flow": pickle.dumps(checked)})[:-9]):
         entry.write_bytes(corrupt)
         assert cache.cached_flow(content) is None
         assert load_flow(path) == checked
         assert cache.cached_flow(content) == checked, "the entry was rewritten"
+
+
+class _Planted:
+    """Unpickles as a call of ``os.mkdir`` — what a planted cache entry could try."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        import os
+
+        return os.mkdir, (str(self.target),)
+
+
+def test_a_planted_entry_builds_nothing_but_flow_models(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Entries are pickles read with a restricted unpickler: an entry (or a flow inside
+    one) that names any other callable — here ``os.mkdir`` — or a model of another module
+    is refused, and nothing it names runs."""
+    from wizard.settings import Settings
+
+    monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path / "cache"))
+    path = ROOT / "flows" / "tcp-port.yaml"
+    content = cache.key_content(path)
+    assert content is not None
+    checked = load_flow(path)
+    entry = cache.entry_path(content)
+    version = cache.__version__
+    target = tmp_path / "planted"
+    for planted in (pickle.dumps(_Planted(target)),
+                    pickle.dumps({"version": version, "flow": pickle.dumps(_Planted(target))}),
+                    pickle.dumps({"version": version, "listing": _Planted(target)}),
+                    pickle.dumps({"version": version,
+                                  "flow": pickle.dumps(Settings.model_construct())})):
+        entry.write_bytes(planted)
+        assert cache.cached_flow(content) is None
+        assert cache.cached_listing(content) is None
+        assert not target.exists(), "the planted entry ran os.mkdir"
+    assert load_flow(path) == checked
+
+
+@pytest.mark.parametrize("kind", ["writable by others", "a FIFO", "too large"])
+def test_an_entry_that_is_not_the_users_own_regular_file_is_ignored(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    """Only a regular file of the user's, which nobody else may write, is read (a FIFO in
+    its place never blocks the wizard), and none larger than the largest entry there is."""
+    import os
+
+    from wizard.data import user_cache
+
+    monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path))
+    path = ROOT / "flows" / "tcp-port.yaml"
+    content = cache.key_content(path)
+    assert content is not None
+    load_flow(path)
+    entry = cache.entry_path(content)
+    assert cache.cached_flow(content) is not None
+    if kind == "writable by others":
+        entry.chmod(0o666)
+    elif kind == "a FIFO":
+        entry.unlink()
+        os.mkfifo(entry)
+    else:
+        monkeypatch.setattr(user_cache, "MAX_ENTRY_BYTES", entry.stat().st_size - 1)
+    assert cache.cached_flow(content) is None
+    assert cache.cached_listing(content) is None
+
+
+def test_a_warm_run_builds_no_validator_for_flows_or_profiles(tmp_path: Path,
+                                                               closed_port: int) -> None:
+    """A flow and a provider profile read back from the cache are the checked objects
+    themselves (no JSON through pydantic: that built every flow model's validator, a sixth
+    of a warm ``run``); the default settings are not validated either. (Findings and
+    fixes are: their texts are rendered with the run's values.)"""
+    code = ("import io, contextlib\n"
+            "from wizard.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    main(['run', 'port-connectivity', '--set', 'host=127.0.0.1', '--set', "
+            f"'ports={closed_port}', '--json'])\n"
+            "from wizard.flow.model import Flow, ProbeStep\n"
+            "from wizard.providers.model import Provider\n"
+            "from wizard.settings import Settings\n"
+            "print([m.__name__ for m in (Flow, ProbeStep, Provider, Settings)\n"
+            "       if m.__pydantic_complete__])\n")
+    cold = run_python(code, tmp_path)
+    warm = run_python(code, tmp_path)
+    assert cold.returncode == 0 and warm.returncode == 0, (cold.stderr, warm.stderr)
+    assert "Flow" in cold.stdout and "Provider" in cold.stdout
+    assert warm.stdout.strip() == "[]"
 
 
 def test_another_version_never_reads_this_versions_entries(
@@ -255,7 +348,7 @@ def test_a_provider_profile_is_cached_on_disk_like_a_flow(
     copy = tmp_path / "oci.yaml"
     copy.write_bytes((ROOT / "flows" / "providers" / "oci.yaml").read_bytes())
     checked = loader.load_provider(copy)
-    entries = list((tmp_path / "cache").glob("provider-*.json"))
+    entries = list((tmp_path / "cache").glob("provider-*.profile"))
     assert len(entries) == 1
 
     def no_yaml(raw: bytes, name: str) -> None:
@@ -265,13 +358,13 @@ def test_a_provider_profile_is_cached_on_disk_like_a_flow(
     with monkeypatch.context() as patched:
         patched.setattr(loader, "_load_checked", no_yaml)
         assert loader.load_provider(copy) == checked
-    entries[0].write_bytes(b"{not json")
+    entries[0].write_bytes(b"{not a pickle")
     loader._LOADED.clear()
     assert loader.load_provider(copy) == checked
     copy.write_text(copy.read_text().replace("Oracle", "Orakel", 1))
     loader._LOADED.clear()
     assert loader.load_provider(copy) != checked
-    assert len(list((tmp_path / "cache").glob("provider-*.json"))) == 2
+    assert len(list((tmp_path / "cache").glob("provider-*.profile"))) == 2
 
 
 def test_a_provider_profile_with_a_defect_is_never_cached(
@@ -285,4 +378,45 @@ def test_a_provider_profile_with_a_defect_is_never_cached(
     for _ in range(2):
         with pytest.raises(DataFileError):
             load_provider(bad)
-    assert not list((tmp_path / "cache").glob("provider-*.json"))
+    assert not list((tmp_path / "cache").glob("provider-*"))
+
+
+def test_the_command_exits_quickly_with_its_status_and_all_its_output(tmp_path: Path,
+                                                                     closed_port: int) -> None:
+    """``python -m wizard`` ends with ``os._exit`` once its output is flushed and the exit
+    handlers have run: the status is the command's, every byte of a long output arrives
+    through a pipe, and what it prints equals what :func:`main` prints in-process."""
+    from io import StringIO
+
+    from wizard.cli import main
+
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
+           "EMAIL_WIZARD_CACHE_DIR": str(tmp_path), "EMAIL_WIZARD_CONFIG_DIR": str(tmp_path)}
+    markdown = subprocess.run([sys.executable, "-m", "wizard", "probes", "--markdown"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    expected = StringIO()
+    assert main(["probes", "--markdown"], stdout=expected) == 0
+    assert markdown.returncode == 0 and markdown.stdout == expected.getvalue()
+    assert len(markdown.stdout) > 50_000, "long enough to need several writes"
+    refused = subprocess.run([sys.executable, "-m", "wizard", "run", "tcp-port", "--set",
+                              "host=127.0.0.1", "--set", f"port={closed_port}", "--json"],
+                             cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert refused.returncode == 1, refused.stderr
+    assert json.loads(refused.stdout)["trail"][0]["outcome"] == "refused"
+
+
+def test_the_collector_is_back_on_once_a_run_starts_its_probes(tmp_path: Path,
+                                                              closed_port: int) -> None:
+    """The command starts with the cyclic garbage collector off (start-up makes no garbage
+    worth collecting); a run switches it back on before its probes, so a long run's
+    memory is collected as before."""
+    code = ("import gc, io, contextlib\n"
+            "gc.disable()\n"
+            "from wizard.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    main(['run', 'tcp-port', '--set', 'host=127.0.0.1', '--set', "
+            f"'port={closed_port}'])\n"
+            "print(gc.isenabled())\n")
+    result = run_python(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"

@@ -50,7 +50,7 @@ class HomeEntry(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     title: str | None = Field(None, description="Shown instead of the flow's own title")
     purpose: str | None = Field(None, description="Shown instead of the flow's description")
-    words: list[str] = Field(default_factory=list, description="What people type when they "
+    words: list[str] = Field([], description="What people type when they "
                              "look for it: symptoms, codes, protocol names")
 
 
@@ -59,10 +59,10 @@ class HomeMenu(Strict):
     "Explain an error" offers when it knows no error in the text."""
 
     start: list[HomeEntry] = Field(min_length=1, description="The commonest jobs, on top")
-    checks: list[HomeEntry] = Field(default_factory=list,
+    checks: list[HomeEntry] = Field([],
                                     description="The other checks, in this order")
     unexplained: list[HomeEntry] = Field(
-        default_factory=list, description="The checks that usually find the cause of an error "
+        [], description="The checks that usually find the cause of an error "
         "the catalog does not know (title: the button's label)")
 
     @model_validator(mode="after")

@@ -379,10 +379,13 @@ def tune_gc() -> None:
     from copying those pages), and the youngest generation is collected after
     50,000 net allocations instead of 700: before, a third of a scan's CPU went
     to the collector walking the same long-lived objects again and again.
-    A scan's memory is bounded by ``concurrency`` either way.
+    A scan's memory is bounded by ``concurrency`` either way. The collector is
+    switched on (the command line starts with it off, see
+    :func:`wizard.cli.console_main`).
     """
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+    gc.enable()
 
 
 def make_pull(targets: Iterable[ScanTarget] | AsyncIterable[ScanTarget],

@@ -50,7 +50,7 @@ class SettingsError(ValueError):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class OciOptions(_Model):
@@ -91,7 +91,7 @@ class Settings(_Model):
     walk: Literal["to_end", "step_by_step"] = Field(
         "to_end", description="TUI: run through steps that need nothing from you, or stop at each")
     theme: str | None = Field(None, description="TUI theme")
-    oci: OciOptions = OciOptions()
+    oci: OciOptions = OciOptions.model_construct()
 
     @field_validator("nameservers")
     @classmethod
@@ -199,7 +199,7 @@ def load_settings(path: Path | None = None) -> Settings:
     path = path or settings_path()
     data = _read(path)
     if data is None:
-        return Settings()
+        return Settings.model_construct()  # the defaults: nothing to validate
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

@@ -36,7 +36,7 @@ class Tour(Strict):
     version: Literal[1] = 1
     title: str
     description: str = ""
-    inputs: dict[str, InputSpec] = Field(default_factory=dict)
+    inputs: dict[str, InputSpec] = Field({})
     checks: list[TourCheck] = Field(min_length=1)
 
 

@@ -56,7 +56,7 @@ class CatalogFix(Strict):
 
     title: str
     text: str = ""
-    actions: list[Action] = Field(default_factory=list)
+    actions: list[Action] = Field([])
 
 
 class Retry(Strict):
@@ -86,9 +86,9 @@ class Entry(Strict):
     enhanced_code: str | None = Field(None, pattern=rf"^{ENHANCED_CODE}$")
     error_code: str | None = Field(None, description="HTTPS designation, e.g. InvalidParameter")
     reply: str = Field(min_length=1, description="The server's text as documented")
-    patterns: list[str] = Field(default_factory=list,
+    patterns: list[str] = Field([],
                                 description="Texts to match instead of 'reply' (alternatives)")
-    placeholders: dict[str, str] = Field(default_factory=dict,
+    placeholders: dict[str, str] = Field({},
                                          description="<placeholder> -> capture name")
     meaning: str
     causes: list[str] = Field(min_length=1)
@@ -97,14 +97,14 @@ class Entry(Strict):
     topic: Topic = Field(description="What the error is about (flows branch on it)")
     flow: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Flow to continue with")
     inputs: dict[str, str] = Field(
-        default_factory=dict, description="Inputs of 'flow' filled from the captures "
+        {}, description="Inputs of 'flow' filled from the captures "
         "(templates such as '{host}' or '[{host}]:{port}'); one whose captures the text "
         "lacks is left out")
     rank: int = Field(0, ge=0, le=9, description="Among matches found as surely, a higher "
                       "rank comes first: a nested cause (a TLS handshake failure) before "
                       "the wrapper that reports it (could not connect)")
     not_on_reference_page: list[str] = Field(
-        default_factory=list, description="Claims of this entry that the provider's page "
+        [], description="Claims of this entry that the provider's page "
         "does not make, each copied word for word from its meaning, causes, fix or retry "
         "advice (shown to the user as such)")
 
@@ -177,7 +177,7 @@ class Catalog(Strict):
     matching: Matching
     captures: dict[str, CaptureSpec]
     context: list[str] = Field(
-        default_factory=list, description="Texts anywhere in a paste that fill captures a "
+        [], description="Texts anywhere in a paste that fill captures a "
         "match lacks but its 'inputs' need, e.g. the call that opened the connection: "
         "'smtplib.SMTP <host> <port>'")
     entries: list[Entry] = Field(min_length=1)

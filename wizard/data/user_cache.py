@@ -1,21 +1,63 @@
-"""Entries of the user's cache folder: JSON objects stamped with the wizard's version.
+"""Entries of the user's cache folder: pickled data stamped with the wizard's version.
 
 The folder is ``$EMAIL_WIZARD_CACHE_DIR``, else ``$XDG_CACHE_HOME/email-wizard/flows``
 (``~/.cache`` by default). The flow cache (:mod:`wizard.flow.cache`) and the provider
 profile cache (:mod:`wizard.providers.loader`) keep their entries here; an entry
 written by another version is never returned, and a corrupt one is ignored.
+
+Entries are pickles because reading a checked model back from one builds no
+validator (reading JSON back through pydantic built every flow model's schema:
+a sixth of a warm ``run``). They are read with a restricted unpickler: an entry
+holds only plain data (dicts, lists, strings, bytes, numbers), and a model
+stored in it (:func:`model_blob`) may name only the classes of the modules its
+reader allows, so a planted entry can build no other object. An entry that is
+not a regular file owned by the user, is writable by others, or is larger than
+:data:`MAX_ENTRY_BYTES` is ignored.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
+import io
 import os
-import tempfile
+import pickle
+import stat
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from wizard import __version__
+
+MAX_ENTRY_BYTES = 8 * 1024 * 1024
+"""The largest cache entry read (the biggest shipped flow's is about 100 KiB)."""
+
+T = TypeVar("T")
+
+
+class _RestrictedUnpickler(pickle.Unpickler):
+    """Builds only plain data, and instances of classes defined in ``modules``."""
+
+    def __init__(self, data: bytes, modules: frozenset[str]) -> None:
+        super().__init__(io.BytesIO(data))
+        self._modules = modules
+
+    def find_class(self, module: str, name: str) -> Any:
+        """A class of an allowed module, already imported by the reader; anything else is
+        refused."""
+        found = getattr(sys.modules.get(module), name, None) if module in self._modules \
+            else None
+        if not isinstance(found, type) or found.__module__ != module:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a cache entry")
+        return found
+
+
+def _loads(data: bytes, modules: frozenset[str] = frozenset()) -> Any:
+    """Unpickle ``data`` allowing only the classes of ``modules``; None when it is not a
+    well-formed entry."""
+    try:
+        return _RestrictedUnpickler(data, modules).load()
+    except Exception:  # a corrupt entry of any shape is a cache miss
+        return None
 
 
 def cache_dir() -> Path:
@@ -27,27 +69,59 @@ def cache_dir() -> Path:
     return Path(base) / "email-wizard" / "flows"
 
 
-def read_entry(name: str) -> dict[str, Any] | None:
-    """The JSON object stored as ``name`` by this version, or None (absent, corrupt, foreign)."""
+def _read_own_file(path: Path) -> bytes | None:
+    """The bytes of ``path`` when it is a regular file of this user that others cannot
+    write and not larger than :data:`MAX_ENTRY_BYTES`, else None."""
     try:
-        data = json.loads((cache_dir() / name).read_bytes())
-    except (OSError, ValueError):
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+                     | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
         return None
-    if not isinstance(data, dict) or data.get("version") != __version__:
+    with os.fdopen(fd, "rb") as entry:
+        info = os.fstat(fd)
+        if (not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES
+                or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+                or (hasattr(os, "getuid") and info.st_uid != os.getuid())):
+            return None
+        try:
+            return entry.read(MAX_ENTRY_BYTES + 1)
+        except OSError:
+            return None
+
+
+def read_entry(name: str) -> dict[str, Any] | None:
+    """The entry stored as ``name`` by this version, or None (absent, corrupt, foreign)."""
+    data = _read_own_file(cache_dir() / name)
+    entry = _loads(data) if data is not None and len(data) <= MAX_ENTRY_BYTES else None
+    if not isinstance(entry, dict) or entry.get("version") != __version__:
         return None
-    return data
+    return entry
+
+
+def model_blob(model: object) -> bytes:
+    """``model`` as bytes to put in an entry (read back with :func:`model_from_blob`)."""
+    return pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def model_from_blob(blob: object, kind: type[T], modules: frozenset[str]) -> T | None:
+    """The ``kind`` instance stored by :func:`model_blob`, built from the classes of
+    ``modules`` only (each must already be imported), or None."""
+    model = _loads(blob, modules) if isinstance(blob, bytes) else None
+    return model if isinstance(model, kind) else None
 
 
 def write_entry(name: str, payload: dict[str, Any]) -> None:
-    """Store ``payload`` (with this version) as ``name``, atomically; an unwritable cache
-    folder is silently skipped."""
+    """Store ``payload`` (plain data, with this version) as ``name``, atomically and
+    readable by the user only; an unwritable cache folder is silently skipped."""
+    import tempfile
+
     folder = cache_dir()
-    entry = json.dumps({"version": __version__, **payload})
+    entry = pickle.dumps({"version": __version__, **payload}, protocol=pickle.HIGHEST_PROTOCOL)
     with contextlib.suppress(OSError):
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
+            with os.fdopen(fd, "wb") as out:
                 out.write(entry)
             os.replace(tmp, folder / name)
         except OSError:

@@ -4,9 +4,8 @@ what to do about it (:class:`Fix` and its typed actions: ``dns``, ``postconf``, 
 checked. Flows, the catalog, reports and both front-ends speak it; it knows nothing of them.
 """
 
-from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -122,14 +121,14 @@ class Fix(Strict):
     id: str
     title: str
     text: str = ""
-    actions: list[Action] = Field(default_factory=list)
+    actions: list[Action] = Field([])
     applicable: bool = Field(False, description="May be applied with --apply (its postconf "
                              "and oci actions)")
     applies_to: str = Field("", description="The file the fix's postconf actions edit "
                             "(main.cf); a template, e.g. {config.main_cf}")
 
     @model_validator(mode="after")
-    def _applicable_has_a_target(self) -> Fix:
+    def _applicable_has_a_target(self) -> Self:
         problem = applicability_problem(self.applicable, self.actions, self.applies_to)
         if problem:
             raise ValueError(problem)

@@ -2,7 +2,8 @@
 
 Loading a flow parses its YAML with positions and checks it against the probe
 registry; the result depends only on the file's bytes, the wizard's version and
-the probe manifest, so it is stored under a hash of the three, as JSON, in
+the probe manifest, so it is stored under a hash of the three (see
+:mod:`wizard.data.user_cache` for the entries' format and how they are read) in
 ``$XDG_CACHE_HOME/email-wizard/flows`` (``~/.cache`` by default;
 ``EMAIL_WIZARD_CACHE_DIR`` overrides). Safe to delete at any time; an entry
 written by another version is never found (the version is in the key), and an
@@ -19,13 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wizard import __version__
-from wizard.data.user_cache import cache_dir, read_entry, write_entry
+from wizard.data.user_cache import cache_dir, model_blob, model_from_blob, read_entry, write_entry
 
 if TYPE_CHECKING:
     from wizard.flow.model import Flow
 
-__all__ = ["cache_dir", "cache_key", "cached_flow", "cached_listing", "key_content",
-           "store_flow"]
+__all__ = ["cache_dir", "cache_key", "cached_flow", "cached_listing", "entry_path",
+           "key_content", "store_flow"]
 
 
 @cache
@@ -59,23 +60,27 @@ def key_content(path: Path) -> bytes | None:
     return content + b"\0" + library_bytes(path) + b"\0" + subflow_bytes(path)
 
 
+def _entry_name(content: bytes) -> str:
+    return f"{cache_key(content)}.flow"
+
+
+def entry_path(content: bytes) -> Path:
+    """Where the entry for ``content`` lives (it may not exist)."""
+    return cache_dir() / _entry_name(content)
+
+
 def cached_flow(content: bytes) -> Flow | None:
     """The flow stored for ``content``, or None (absent, corrupt or from another version)."""
-    from pydantic import ValidationError
+    from wizard.flow.model import MODEL_MODULES, Flow
 
-    from wizard.flow.model import Flow
-
-    data = read_entry(f"{cache_key(content)}.json")
-    try:
-        return Flow.model_validate(data["flow"]) if data is not None else None
-    except (ValueError, TypeError, KeyError, AttributeError, ValidationError):
-        return None
+    data = read_entry(_entry_name(content))
+    return model_from_blob(data.get("flow"), Flow, MODEL_MODULES) if data is not None else None
 
 
 def cached_listing(content: bytes) -> dict[str, Any] | None:
     """What ``list`` shows of the flow stored for ``content`` (read without building the
     flow's models), or None."""
-    data = read_entry(f"{cache_key(content)}.json")
+    data = read_entry(_entry_name(content))
     listing = data.get("listing") if data is not None else None
     return listing if isinstance(listing, dict) and isinstance(listing.get("id"), str) \
         else None
@@ -84,6 +89,4 @@ def cached_listing(content: bytes) -> dict[str, Any] | None:
 def store_flow(content: bytes, flow: Flow) -> None:
     """Remember a checked flow and its listing; a cache folder that cannot be written is
     silently skipped."""
-    write_entry(f"{cache_key(content)}.json",
-                {"flow": flow.model_dump(mode="json", by_alias=True, exclude_unset=True),
-                 "listing": flow.listing()})
+    write_entry(_entry_name(content), {"flow": model_blob(flow), "listing": flow.listing()})

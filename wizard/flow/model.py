@@ -10,10 +10,9 @@ The JSON Schema that editors use is exported from these models
 (``email-wizard schema``).
 """
 
-from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     Discriminator,
@@ -41,6 +40,9 @@ Status = Literal["healthy", "problem", "inconclusive"]
 DEFAULT = "default"
 """The key of an ``on``/``cases`` map that catches every answer or outcome not named."""
 
+MODEL_MODULES = frozenset({__name__, "wizard.fixes.vocabulary"})
+"""The modules whose classes a flow is built of (what a cached flow may name)."""
+
 
 class Guarded(Strict):
     """What every step may say: ``if: "{name}"`` + ``else: STEP`` (a lookup, not an expression).
@@ -55,7 +57,7 @@ class Guarded(Strict):
                               "lookup is empty or unset")
 
     @model_validator(mode="after")
-    def _guard_is_a_lookup(self) -> Guarded:
+    def _guard_is_a_lookup(self) -> Self:
         if self.if_ is not None and not LOOKUP.fullmatch(self.if_.strip()):
             raise ValueError("'if' takes one lookup, e.g. \"{name}\" — never an expression")
         if (self.if_ is None) != (self.else_ is None):
@@ -75,10 +77,10 @@ class InputSpec(Strict):
     help: str = Field("", description="One sentence: what to enter and where to find it")
     required: bool = Field(False, description="Must be given (a default makes it optional)")
     default: str | int | None = None
-    choices: list[str] = Field(default_factory=list, description="Allowed values (type: choice)")
+    choices: list[str] = Field([], description="Allowed values (type: choice)")
 
     @model_validator(mode="after")
-    def _choices_fit_type(self) -> InputSpec:
+    def _choices_fit_type(self) -> Self:
         if self.type == "choice" and not self.choices:
             raise ValueError("an input of type 'choice' needs 'choices'")
         if self.type == "secret" and self.default is not None:
@@ -90,7 +92,7 @@ class ProbeCall(Strict):
     """One probe of a step: its registered name and templated parameters."""
 
     probe: str = Field(description="A registered probe name, e.g. tcp.connect")
-    with_: dict[str, Any] = Field(default_factory=dict, alias="with",
+    with_: dict[str, Any] = Field({}, alias="with",
                                   description="Parameters; strings may use {name} templates")
 
 
@@ -110,13 +112,13 @@ class AskStep(Guarded):
     var: str = Field(description="Variable the answer is stored in")
     type: InputType = "text"
     help: str = ""
-    choices: list[str] = Field(default_factory=list)
-    on: dict[str, str] = Field(default_factory=dict,
+    choices: list[str] = Field([])
+    on: dict[str, str] = Field({},
                                description="choice -> next step; 'default' for the rest")
     next: str | None = None
 
     @model_validator(mode="after")
-    def _has_a_way_on(self) -> AskStep:
+    def _has_a_way_on(self) -> Self:
         if not self.on and self.next is None:
             raise ValueError("an ask step needs 'next' or 'on'")
         if self.type == "choice" and not self.choices:
@@ -133,16 +135,16 @@ class ProbeStep(Guarded):
                            description="Name the single probe's facts are published under "
                            "(<id>.<fact>) instead of the step's")
     probe: str | None = Field(None, description="Shorthand for one probe (its id is the step's)")
-    with_: dict[str, Any] = Field(default_factory=dict, alias="with")
-    probes: dict[str, ProbeCall] = Field(default_factory=dict,
+    with_: dict[str, Any] = Field({}, alias="with")
+    probes: dict[str, ProbeCall] = Field({},
                                          description="Several probes, run concurrently, by id")
     branch_on: str | None = Field(None, description="Which probe's outcome 'on' maps")
-    when: list[WhenRule] = Field(default_factory=list)
-    on: dict[str, str] = Field(default_factory=dict,
+    when: list[WhenRule] = Field([])
+    on: dict[str, str] = Field({},
                                description="outcome -> next step; 'default' for the rest")
 
     @model_validator(mode="after")
-    def _one_form(self) -> ProbeStep:
+    def _one_form(self) -> Self:
         if (self.probe is None) == (not self.probes):
             raise ValueError("a probe step needs exactly one of 'probe' or 'probes'")
         if self.probe is None and self.with_:
@@ -159,7 +161,8 @@ class ProbeStep(Guarded):
     def calls(self, step_id: str) -> dict[str, ProbeCall]:
         """The step's probes by id (the shorthand form's id is ``id:`` or the step's own)."""
         if self.probe is not None:
-            return {self.id or step_id: ProbeCall(probe=self.probe, **{"with": self.with_})}
+            return {self.id or step_id: ProbeCall.model_construct(  # parts already checked
+                probe=self.probe, with_=self.with_)}
         return dict(self.probes)
 
     def branch_probe(self, step_id: str) -> str | None:
@@ -187,13 +190,13 @@ class LibraryFix(Strict):
 
     title: str
     text: str = ""
-    params: dict[str, FixParam] = Field(default_factory=dict)
-    actions: list[Action] = Field(default_factory=list)
+    params: dict[str, FixParam] = Field({})
+    actions: list[Action] = Field([])
     applicable: bool = False
     applies_to: str = ""
 
     @model_validator(mode="after")
-    def _applicable_has_a_target(self) -> LibraryFix:
+    def _applicable_has_a_target(self) -> Self:
         problem = applicability_problem(self.applicable, self.actions, self.applies_to)
         if problem:
             raise ValueError(problem)
@@ -206,7 +209,7 @@ class FixUse(Strict):
     use: str = Field(description="Id of a fix in the flow's 'fixes:' map or a fixes file")
     id: str | None = Field(None, description="The id the rendered fix goes by (default: "
                            "the 'use' id); tells alternatives of one library fix apart")
-    with_: dict[str, str | int | bool] = Field(default_factory=dict, alias="with",
+    with_: dict[str, str | int | bool] = Field({}, alias="with",
                                                description="param -> template")
 
 
@@ -239,14 +242,14 @@ class FixStep(Guarded):
 
     kind: Literal["fix"]
     title: str = ""
-    findings: list[Finding] = Field(default_factory=list)
+    findings: list[Finding] = Field([])
     fixes_from: str | None = Field(
         None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
         description="Id of a probe (a probe step's id or its 'id:') that publishes a catalog "
         "fix (catalog.explain): the matched catalog entry's fix, rendered with what the "
         "error captured and the provider's facts, is offered before 'fixes'")
-    fixes: list[FixItem] = Field(default_factory=list)
-    alternatives: list[FixItem] = Field(default_factory=list,
+    fixes: list[FixItem] = Field([])
+    alternatives: list[FixItem] = Field([],
                                         description="Fixes of which the user applies one "
                                         "(run --apply --choose FIX_ID)")
     next: str | None = None
@@ -303,9 +306,9 @@ class FlowStep(Guarded):
     kind: Literal["flow"]
     title: str = ""
     flow: str = Field(description="Id of the flow to run")
-    with_: dict[str, str | int | bool] = Field(default_factory=dict, alias="with",
+    with_: dict[str, str | int | bool] = Field({}, alias="with",
                                                description="input -> template")
-    on: dict[str, str] = Field(default_factory=dict, description="status -> next step")
+    on: dict[str, str] = Field({}, description="status -> next step")
     next: str | None = None
 
 
@@ -321,19 +324,19 @@ class Flow(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     title: str
     description: str = Field("", description="One line: what the flow finds out")
-    inputs: dict[str, InputSpec] = Field(default_factory=dict)
+    inputs: dict[str, InputSpec] = Field({})
     start: str
     steps: dict[str, Step]
     provider: str | None = Field(None, description="Provider profile id the flow reads")
-    fixes: dict[str, LibraryFix] = Field(default_factory=dict,
+    fixes: dict[str, LibraryFix] = Field({},
                                          description="Fixes this flow's steps use by id")
-    _subflows: dict[str, Flow] = PrivateAttr(default_factory=dict)
+    _subflows: "dict[str, Flow]" = PrivateAttr({})
 
-    def subflow(self, flow_id: str) -> Flow | None:
+    def subflow(self, flow_id: str) -> "Flow | None":
         """A sub-flow the loader resolved for this flow's ``kind: flow`` steps."""
         return self._subflows.get(flow_id)
 
-    def attach_subflows(self, flows: Mapping[str, Flow]) -> None:
+    def attach_subflows(self, flows: "Mapping[str, Flow]") -> None:
         """Remember the loaded flows this flow's ``kind: flow`` steps run."""
         self._subflows.update(flows)
 

@@ -7,12 +7,14 @@ file is an INI file whose ``[DEFAULT]`` section every profile inherits.
 
 from __future__ import annotations
 
-import configparser
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    import configparser
 
 AuthMode = Literal["api_key", "security_token", "instance_principal"]
 AUTH_MODES: tuple[AuthMode, ...] = ("api_key", "security_token", "instance_principal")
@@ -47,6 +49,8 @@ class OciSettings:
 
 
 def _read_config(path: Path) -> configparser.ConfigParser:
+    import configparser
+
     parser = configparser.ConfigParser(interpolation=None)
     with path.open(encoding="utf-8") as handle:
         parser.read_file(handle)
@@ -94,6 +98,8 @@ def resolve_settings(*, config: str | None, profile: str | None, auth: str | Non
     if not explicit and not path.is_file():
         return settings
     source = "--oci-config" if config else "$OCI_CLI_CONFIG_FILE" if config_named else "config"
+    import configparser
+
     try:
         found = profile_exists(path, settings.profile)
     except (OSError, UnicodeDecodeError, configparser.Error):
@@ -111,6 +117,8 @@ def resolve_settings(*, config: str | None, profile: str | None, auth: str | Non
 
 def _explain_unreadable(path: Path, source: str) -> None:
     """Raise :class:`OciSettingsError` saying why the config file cannot be read."""
+    import configparser
+
     try:
         profile_exists(path, DEFAULT_PROFILE)
     except FileNotFoundError:

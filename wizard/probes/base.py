@@ -23,7 +23,7 @@ FactValue = str | int | float | bool | None | list[Any] | dict[str, Any]
 class ProbeParams(BaseModel):
     """Base class of every probe's parameter model (strict: unknown keys are errors)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class TimedParams(ProbeParams):

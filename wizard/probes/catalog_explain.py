@@ -51,7 +51,7 @@ class CatalogExplainParams(TimedParams):
     text: str = Field("", description="The pasted error: an SMTP reply, a log line, an "
                       "exception, an HTTPS error body (empty: only the queue is explained)")
     queue: list[dict[str, Any]] = Field(
-        default_factory=list, description="Queued messages (postfix.queue's deferred): each "
+        [], description="Queued messages (postfix.queue's deferred): each "
         "one's reason is explained with its recipient")
     catalog: str = Field(DEFAULT_CATALOG, description="Catalog file (flows/catalog/<name>)")
 

@@ -347,7 +347,7 @@ SENDER_SPEC = ProbeSpec(
 class SuppressionParams(AddressParams):
     """Which recipients: ``address`` and/or ``addresses``."""
 
-    addresses: list[str] = Field(default_factory=list,
+    addresses: list[str] = Field([],
                                  description="Several recipients (each one is looked up)")
 
 

@@ -52,7 +52,7 @@ class SubmissionPortsParams(TimedParams):
     ports: list[int] = Field(min_length=1, description="Ports to check: a list or a "
                              "comma-separated string such as 587,465")
     implicit_tls_ports: list[int] = Field(
-        default_factory=list, description="Ports that speak TLS from the first byte (465); "
+        [], description="Ports that speak TLS from the first byte (465); "
         "a list or a comma-separated string, blanks ignored")
     tls_server_name: str | None = Field(
         default=None, min_length=1, description="Name the certificate must match (default: host)")

@@ -7,8 +7,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
 from wizard.data.bounded_read import MAX_DATA_FILE_BYTES, FileRefused, read_regular_file
 from wizard.data.diagnostics import DataFileError, Diagnostic
 from wizard.data.template import stray_braces, variables
@@ -112,26 +110,23 @@ def _entry_name(raw: bytes) -> str:
 
     digest = hashlib.sha256(b"provider\0" + __version__.encode() + b"\0" + _language_digest())
     digest.update(raw)
-    return f"provider-{digest.hexdigest()}.json"
+    return f"provider-{digest.hexdigest()}.profile"
 
 
 def _cached(raw: bytes) -> Provider | None:
     """A profile with these bytes loaded and checked before, from the user's cache folder
     (the flow cache's: :mod:`wizard.data.user_cache`), or None."""
-    from wizard.data.user_cache import read_entry
+    from wizard.data.user_cache import model_from_blob, read_entry
 
     data = read_entry(_entry_name(raw))
-    try:
-        return Provider.model_validate(data["provider"]) if data is not None else None
-    except (ValueError, TypeError, KeyError, AttributeError, ValidationError):
-        return None
+    return model_from_blob(data.get("provider"), Provider, frozenset({Provider.__module__})) \
+        if data is not None else None
 
 
 def _store(raw: bytes, provider: Provider) -> None:
-    from wizard.data.user_cache import write_entry
+    from wizard.data.user_cache import model_blob, write_entry
 
-    write_entry(_entry_name(raw), {"provider": provider.model_dump(
-        mode="json", by_alias=True, exclude_unset=True)})
+    write_entry(_entry_name(raw), {"provider": model_blob(provider)})
 
 
 _LOADED: dict[tuple[str, str, int, int], Provider] = {}

@@ -1,6 +1,5 @@
 """The provider profile as pydantic models: one YAML file per provider in ``flows/providers/``."""
 
-from __future__ import annotations
 
 from typing import Any, Literal
 
@@ -96,13 +95,13 @@ class Provider(Strict):
     support_where: str = Field("the provider's support", min_length=1,
                                description="Where a support request goes, for a console "
                                "action's 'where'")
-    realms: dict[str, Realm] = Field(default_factory=dict)
-    spf_areas: dict[str, SpfArea] = Field(default_factory=dict)
-    regions: list[Region] = Field(default_factory=list)
+    realms: dict[str, Realm] = Field({})
+    spf_areas: dict[str, SpfArea] = Field({})
+    regions: list[Region] = Field([])
     smtp: Smtp
     dkim: Dkim | None = None
     limits: Limits = Field(default_factory=Limits)
-    notes: dict[str, str] = Field(default_factory=dict,
+    notes: dict[str, str] = Field({},
                                   description="What the provider says, by topic")
 
     def region(self, region_id: str) -> Region:
