@@ -4,6 +4,7 @@ once, Explain that always offers the next step, and forms that speak the TUI's l
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from tests.tui.readme_scenes import readme_app, shipped_flows
 from wizard.data.diagnostics import DataFileError
 from wizard.home_menu import check_home_flows, home_menu_path, load_home_menu
 from wizard.tui.app import EmailWizardApp
+from wizard.tui.field_text import placeholder
 from wizard.tui.screens.explain import ExplainScreen, MatchView
 from wizard.tui.screens.inputs import Field, InputsScreen
 
@@ -280,6 +282,19 @@ async def test_every_field_shows_an_example_and_no_command_line_words() -> None:
                     assert cli not in helps, (flow.id, field.input_name)
             wizard.pop_screen()
             await pilot.pause()
+
+
+def test_a_host_fields_example_is_the_one_its_help_gives() -> None:
+    """The SMTP host fields (tcp-port, port-connectivity) show the example their help
+    names, smtp.example.net, not one provider's endpoint: the form offers any provider."""
+    checked = []
+    for flow in shipped_flows():
+        for name, spec in flow.inputs.items():
+            given = re.findall(r"e\.g\. ([\w.-]+\w)", spec.help or "")
+            if spec.type == "host" and given:
+                checked.append((flow.id, name))
+                assert placeholder(name, spec) == f"e.g. {given[0]}", (flow.id, name)
+    assert ("tcp-port", "host") in checked and ("port-connectivity", "host") in checked
 
 
 async def test_the_dkim_cname_field_shows_a_cname_target() -> None:

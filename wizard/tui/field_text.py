@@ -13,8 +13,9 @@ from collections.abc import Mapping
 
 from wizard.flow.model import InputSpec
 
-ENDPOINT = "smtp.email.us-ashburn-1.oci.oraclecloud.com"
-"""An SMTP endpoint as an example (the provider's documented form)."""
+ENDPOINT = "smtp.example.net"
+"""An SMTP host as an example: no provider's in particular, the one the flows' help texts
+name (a form may offer another provider than the one a real endpoint name would belong to)."""
 
 BY_TYPE: dict[str, str] = {
     "host": ENDPOINT,
