@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, OptionList, Static, TextArea
 from tests.tui.fakes import ScriptedRunner, settle
 from tests.tui.readme_scenes import readme_app, shipped_flows
 from wizard.data.diagnostics import DataFileError
+from wizard.flow.model import AskStep, InputSpec
 from wizard.home_menu import check_home_flows, home_menu_path, load_home_menu
 from wizard.tui.app import EmailWizardApp
 from wizard.tui.field_text import placeholder
@@ -284,17 +285,22 @@ async def test_every_field_shows_an_example_and_no_command_line_words() -> None:
             await pilot.pause()
 
 
-def test_a_host_fields_example_is_the_one_its_help_gives() -> None:
-    """The SMTP host fields (tcp-port, port-connectivity) show the example their help
-    names, smtp.example.net, not one provider's endpoint: the form offers any provider."""
+def test_a_fields_example_is_the_one_its_help_gives() -> None:
+    """A field (or a question) whose help gives an example value shows that value as its
+    example: the SMTP host fields smtp.example.net, not one provider's endpoint (the form
+    offers any provider); the DKIM selector prod-2024, not another name."""
     checked = []
     for flow in shipped_flows():
-        for name, spec in flow.inputs.items():
-            given = re.findall(r"e\.g\. ([\w.-]+\w)", spec.help or "")
-            if spec.type == "host" and given:
-                checked.append((flow.id, name))
-                assert placeholder(name, spec) == f"e.g. {given[0]}", (flow.id, name)
-    assert ("tcp-port", "host") in checked and ("port-connectivity", "host") in checked
+        asks = [(f"{step_id} ({step.var})", step.var, InputSpec(type=step.type), step.help)
+                for step_id, step in flow.steps.items() if isinstance(step, AskStep)]
+        fields = [(name, name, spec, spec.help) for name, spec in flow.inputs.items()]
+        for where, name, spec, help_text in fields + asks:
+            given = re.findall(r"e\.g\. ([\w./@-]*\w)", help_text or "")
+            if given and re.search(r"[.\d/@-]", given[0]):
+                checked.append((flow.id, where))
+                assert placeholder(name, spec) == f"e.g. {given[0]}", (flow.id, where)
+    assert {("tcp-port", "host"), ("port-connectivity", "host"), ("dkim-needs-attention",
+            "selector"), ("dkim-needs-attention", "ask_selector (selector)")} <= set(checked)
 
 
 async def test_the_dkim_cname_field_shows_a_cname_target() -> None:

@@ -24,7 +24,7 @@ BY_TYPE: dict[str, str] = {
     "port": "587",
     "ports": "587,25",
     "path": "/etc/postfix/main.cf",
-    "selector": "sel1",
+    "selector": "prod-2024",
     "region": "us-ashburn-1",
     "secret": "never saved or shown",
     "text": "",
@@ -32,7 +32,7 @@ BY_TYPE: dict[str, str] = {
 """The example for each input type."""
 
 BY_NAME: dict[str, str] = {
-    "expected_cname": "sel1.example-com._domainkey.iad1.oracleemaildelivery.com",
+    "expected_cname": "prod-2024.example-com._domainkey.iad1.oracleemaildelivery.com",
     "external_mta_host": "mx.example.org",
     "external_mta_domain": "example.org",
     "recipient": "someone@example.org",
