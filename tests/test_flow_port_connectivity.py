@@ -9,9 +9,11 @@ zone). The default external_mta_domain is never used.
 from __future__ import annotations
 
 import json
+import os
 import ssl
 import subprocess
 from collections.abc import Iterator
+from itertools import pairwise, takewhile
 from pathlib import Path
 from typing import Any
 
@@ -337,6 +339,25 @@ def test_every_mail_server_silent_is_an_egress_rule_that_drops(peers: Peers,
         f"the block is on this side. Endpoint: {shared_port} no answer (dropped). External "
         f"server: {shared_port} no answer (dropped).")
     assert out["fixes"][0]["actions"] == [egress_rule(str(shared_port))]
+
+
+def test_the_text_report_wraps_the_egress_fix_to_the_terminal_width(shared_port: int) -> None:
+    """The egress fix's text takes the profile's words for where egress is blocked (many
+    times longer than their placeholder): the text report re-wraps the paragraph to the
+    terminal's width, all its words in order, rather than keep the YAML's line breaks
+    around the substituted phrase (one line of 130 columns among lines of 60)."""
+    width = 72
+    args = ("run", "port-connectivity", *endpoint(shared_port, *external()))
+    env = {**os.environ, "COLUMNS": str(width)}
+    text = cli(*args, env=env).stdout
+    fix_text = json.loads(cli(*args, "--json", env=env).stdout)["fixes"][0]["text"]
+    assert NETWORK_WHERE in fix_text
+    below_title = text.split("\nFix: Allow outgoing TCP ", 1)[1].splitlines()[1:]
+    paragraph = list(takewhile(lambda line: not line.startswith("  → "), below_title))
+    assert " ".join(paragraph).split() == fix_text.split()
+    assert all(line.startswith("  ") and len(line) <= width for line in paragraph), paragraph
+    for line, following in pairwise(paragraph):
+        assert len(f"{line} {following.split()[0]}") > width, (line, following)
 
 
 # --- port by port: one run, different verdicts -----------------------------------------------

@@ -4,6 +4,7 @@ once, Explain that always offers the next step, and forms that speak the TUI's l
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,10 @@ from textual.widgets import Button, Input, OptionList, Static, TextArea
 from tests.tui.fakes import ScriptedRunner, settle
 from tests.tui.readme_scenes import readme_app, shipped_flows
 from wizard.data.diagnostics import DataFileError
+from wizard.flow.model import AskStep, InputSpec
 from wizard.home_menu import check_home_flows, home_menu_path, load_home_menu
 from wizard.tui.app import EmailWizardApp
+from wizard.tui.field_text import placeholder
 from wizard.tui.screens.explain import ExplainScreen, MatchView
 from wizard.tui.screens.inputs import Field, InputsScreen
 
@@ -280,6 +283,24 @@ async def test_every_field_shows_an_example_and_no_command_line_words() -> None:
                     assert cli not in helps, (flow.id, field.input_name)
             wizard.pop_screen()
             await pilot.pause()
+
+
+def test_a_fields_example_is_the_one_its_help_gives() -> None:
+    """A field (or a question) whose help gives an example value shows that value as its
+    example: the SMTP host fields smtp.example.net, not one provider's endpoint (the form
+    offers any provider); the DKIM selector prod-2024, not another name."""
+    checked = []
+    for flow in shipped_flows():
+        asks = [(f"{step_id} ({step.var})", step.var, InputSpec(type=step.type), step.help)
+                for step_id, step in flow.steps.items() if isinstance(step, AskStep)]
+        fields = [(name, name, spec, spec.help) for name, spec in flow.inputs.items()]
+        for where, name, spec, help_text in fields + asks:
+            given = re.findall(r"e\.g\. ([\w./@-]*\w)", help_text or "")
+            if given and re.search(r"[.\d/@-]", given[0]):
+                checked.append((flow.id, where))
+                assert placeholder(name, spec) == f"e.g. {given[0]}", (flow.id, where)
+    assert {("tcp-port", "host"), ("port-connectivity", "host"), ("dkim-needs-attention",
+            "selector"), ("dkim-needs-attention", "ask_selector (selector)")} <= set(checked)
 
 
 async def test_the_dkim_cname_field_shows_a_cname_target() -> None:

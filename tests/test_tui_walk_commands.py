@@ -135,7 +135,7 @@ async def test_the_walk_names_fields_not_options_and_shows_examples(
         app.go_home()
         await walk_to_end(pilot, DKIM, {"domain": "dkimflow.test", "selector": "none"})
         answer = app.screen.query_one("#answer", Input)
-        assert answer.placeholder.startswith("e.g. sel1.example-com._domainkey.")
+        assert answer.placeholder.startswith("e.g. prod-2024.example-com._domainkey.")
 
 
 def test_picture_copy_as_command(snap_compare: Any, tmp_path: Path) -> None:

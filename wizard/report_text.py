@@ -2,14 +2,69 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+import textwrap
 from typing import Any
 
 from wizard.fixes.render import STATUS_GLYPHS, action_lines
 from wizard.fixes.vocabulary import Fix
 
+_BULLET = re.compile(r"(?:[-*+•]|\d+[.)])\s")
+_CONFIG = re.compile(r"[A-Za-z_][\w.-]*\s+=\s|[\w.-]+=\S*$")
+_COMMAND = re.compile(r"(?:\$|#|sudo|postconf|postfix|postmap|email-wizard|dig|openssl)\s")
+_COLUMNS = re.compile(r"\S {3,}\S")
+_GLUED = re.compile(r"email-wizard \w+|--(?:set|secret-env|nameserver|choose)\s+"
+                    r"(?:[^\s<]*<[^>]*>\S*|\S+)")
+"""What a line break must not split: an option and its value (``--set region=<your region>``),
+the program and its command (``email-wizard run``)."""
+_NO_BREAK = "\ue000"
+"""Stands for a space inside a glued span while wrapping (textwrap breaks only at ASCII
+whitespace)."""
+MIN_WIDTH = 20
+"""The narrowest width prose is wrapped to, however narrow the terminal says it is."""
 
-def run_text(result: dict[str, Any]) -> str:
-    """The trail, findings, applied edits and fixes of a (redacted) ``session_json`` result."""
+
+def _kept_as_is(line: str) -> bool:
+    """Whether ``line`` is layout rather than prose: indented (a block, a command, aligned
+    values), a list item, a ``key = value`` or a shell command, or columns lined up with spaces."""
+    return (line[:1].isspace() or bool(_BULLET.match(line) or _CONFIG.match(line)
+                                       or _COMMAND.match(line) or _COLUMNS.search(line)))
+
+
+def reflow(text: str, width: int, indent: str = "  ") -> list[str]:
+    """``text`` (a fix's prose from YAML, with its phrases substituted) as lines of at most
+    ``width`` columns, each starting with ``indent``.
+
+    Paragraphs are re-wrapped, so a substituted phrase longer or shorter than its
+    placeholder leaves no ragged line; blank lines stay, and so do lines that are layout
+    rather than prose (:func:`_kept_as_is`), exactly as written. A word longer than the width
+    (a URL, a long host name) is never broken; it gets a line of its own."""
+    out: list[str] = []
+    prose: list[str] = []
+
+    def wrap_prose() -> None:
+        if prose:
+            glued = _GLUED.sub(lambda m: re.sub(r"\s+", _NO_BREAK, m.group(0)), " ".join(prose))
+            out.extend(line.replace(_NO_BREAK, " ") for line in textwrap.wrap(
+                glued, max(width, MIN_WIDTH), initial_indent=indent, subsequent_indent=indent,
+                break_long_words=False, break_on_hyphens=False))
+            prose.clear()
+
+    for line in textwrap.dedent(text).strip("\n").splitlines():
+        if not line.strip() or _kept_as_is(line):
+            wrap_prose()
+            out.append(f"{indent}{line}".rstrip())
+        else:
+            prose.append(line.strip())
+    wrap_prose()
+    return out
+
+
+def run_text(result: dict[str, Any], width: int | None = None) -> str:
+    """The trail, findings, applied edits and fixes of a (redacted) ``session_json`` result;
+    fix texts are re-wrapped to ``width`` columns (default: the terminal's width, else 80)."""
+    width = width or shutil.get_terminal_size().columns
     out = [f"{result['flow']}: {result['status']}\n\n"]
     for entry in result["trail"]:
         if entry["kind"] == "probe":
@@ -49,7 +104,7 @@ def run_text(result: dict[str, Any]) -> str:
         else:
             out.append(f"\nFix: {fix.title}\n")
         if fix.text:
-            out.extend(f"  {line}\n" for line in fix.text.strip().splitlines())
+            out.extend(f"{line}\n" for line in reflow(fix.text, width))
         for action in fix.actions:
             out.extend(f"  → {line}\n" for line in action_lines(action))
     return "".join(out)

@@ -13,8 +13,9 @@ from collections.abc import Mapping
 
 from wizard.flow.model import InputSpec
 
-ENDPOINT = "smtp.email.us-ashburn-1.oci.oraclecloud.com"
-"""An SMTP endpoint as an example (the provider's documented form)."""
+ENDPOINT = "smtp.example.net"
+"""An SMTP host as an example: no provider's in particular, the one the flows' help texts
+name (a form may offer another provider than the one a real endpoint name would belong to)."""
 
 BY_TYPE: dict[str, str] = {
     "host": ENDPOINT,
@@ -23,7 +24,7 @@ BY_TYPE: dict[str, str] = {
     "port": "587",
     "ports": "587,25",
     "path": "/etc/postfix/main.cf",
-    "selector": "sel1",
+    "selector": "prod-2024",
     "region": "us-ashburn-1",
     "secret": "never saved or shown",
     "text": "",
@@ -31,7 +32,7 @@ BY_TYPE: dict[str, str] = {
 """The example for each input type."""
 
 BY_NAME: dict[str, str] = {
-    "expected_cname": "sel1.example-com._domainkey.iad1.oracleemaildelivery.com",
+    "expected_cname": "prod-2024.example-com._domainkey.iad1.oracleemaildelivery.com",
     "external_mta_host": "mx.example.org",
     "external_mta_domain": "example.org",
     "recipient": "someone@example.org",
