@@ -39,7 +39,9 @@ def add_scan_parser(sub: Any) -> argparse.ArgumentParser:
         "codes: 0 all healthy, 1 some problems, 2 bad input, 3 some could not be checked. "
         "A compartment that cannot be listed is 2 when the setup is wrong (no SDK or profile; "
         "key or clock rejected: 401; wrong compartment or no policy: 404) and 3 when the "
-        "service fails (429, 5xx, unreachable, untrusted TLS, timeout).")
+        "service fails (429, 5xx, unreachable, untrusted TLS, timeout). One domain whose DKIM "
+        "key the API does not give (404) is an inconclusive row (DKIM key_unreadable; SPF and "
+        "DMARC still checked) and the scan goes on.")
     scn.add_argument("file", nargs="?", default=None, metavar="FILE|-",
                      help="the list of domains (default: stdin)")
     scn.add_argument("--compartment", default=None, metavar="OCID",
