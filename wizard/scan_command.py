@@ -73,8 +73,10 @@ def add_scan_parser(sub: Any) -> argparse.ArgumentParser:
     scn.add_argument("--timeout", type=float, default=5.0, metavar="S",
                      help="seconds each probe (and each API call) may take (default 5)")
     scn.add_argument("--jobs", type=int, default=0, metavar="N",
-                     help="worker processes sharing the domains (default 0: one per core; "
-                          "a --compartment scan runs in one)")
+                     help="worker processes sharing the domains (default 0: one per usable "
+                          "core on Linux — the cores this process may run on, capped by a "
+                          "container's CPU quota, cgroup cpu.max or cpu.cfs_quota_us, rounded "
+                          "up; a --compartment scan runs in one)")
     return scn
 
 
@@ -156,7 +158,8 @@ def run_scan_command(args: argparse.Namespace) -> int:
     if not 0 < args.timeout <= 600:
         raise ScanUsageError(f"--timeout {args.timeout:g}: must be between 0 and 600 seconds")
     if not 0 <= args.jobs <= MAX_JOBS:
-        raise ScanUsageError(f"--jobs {args.jobs}: must be 0 (one per core) to {MAX_JOBS}")
+        raise ScanUsageError(f"--jobs {args.jobs}: must be 0 (one per usable core) to "
+                             f"{MAX_JOBS}")
     if not 0 < args.authoritative_port < 65536:
         raise ScanUsageError(f"--authoritative-port {args.authoritative_port}: must be 1 to "
                              "65535")
