@@ -512,6 +512,25 @@ def test_a_domain_whose_dkim_keys_cannot_be_listed_is_still_checked_for_spf_and_
     assert "DKIM keys of mail.dkimflow.test" in message and "404" in message
 
 
+@pytest.mark.parametrize(("mode", "rows_for_mail"), [("no_policy", 1), ("server_error", 0)])
+def test_only_a_404_for_the_newest_key_is_one_rows_matter(
+        oci_lab: OciLab, dns_servers: DnsServers, mode: str, rows_for_mail: int) -> None:
+    """A 404 names that one key; a 5xx (or 429, 401, a timeout) would hit every later call
+    too, so it still stops the listing with its message and exit 3."""
+    fill(oci_lab.server.state)
+    oci_lab.server.failing["ocid1.emaildkim.oc1..dropped"] = mode
+    code, rows, stderr = scan(dns_servers, "--compartment", TENANCY, *options(oci_lab))
+    assert code == 3, stderr
+    mail = [r for r in rows if r["domain"] == "mail.dkimflow.test"]
+    assert len(mail) == rows_for_mail
+    if mail:
+        assert mail[0]["checks"]["dkim"] == "key_unreadable"
+        assert "the newest DKIM key ocid1.emaildkim.oc1..dropped" in mail[0]["error"]
+        assert "email-wizard: scan:" not in stderr
+    else:
+        assert "get DKIM of mail.dkimflow.test: the API failed (HTTP 500)" in stderr
+
+
 def test_csv_names_the_unreadable_key_in_the_error_column(oci_lab: OciLab,
                                                          dns_servers: DnsServers) -> None:
     import csv

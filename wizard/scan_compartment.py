@@ -101,14 +101,13 @@ async def open_compartment(settings: OciSettings, *, ca_file: str | None,
 
 def key_unreadable(found: DomainKey) -> KeyUnreadable | None:
     """What the scan row says of ``found``'s DKIM key when the API did not give it."""
-    from wizard.ociapi.domains import UNREADABLE_KEY_HINT
-
-    if found.failure is None:
+    if found.unreadable is None:
         return None
-    failure = found.failure
-    answer = "; ".join(failure.evidence) or failure.summary
-    return KeyUnreadable(key=found.unreadable, answer=answer, hint=UNREADABLE_KEY_HINT,
-                         fix_id=UNREADABLE_KEY_FIX, params=(("domain_id", found.domain_id),))
+    failure = found.unreadable.failure
+    return KeyUnreadable(key=found.unreadable.which,
+                         answer="; ".join(failure.evidence) or failure.summary,
+                         hint=found.unreadable.hint, fix_id=UNREADABLE_KEY_FIX,
+                         params=(("domain_id", found.domain_id),))
 
 
 async def compartment_targets(api: EmailApi, compartment: str,

@@ -28,10 +28,22 @@ ONE_DOMAIN_OUTCOMES = frozenset({"not_authorized"})
 (the listing itself was allowed). A 401, 429, 5xx or timeout would hit every later call as
 well, so it stops the listing instead of turning each remaining domain into the same row."""
 
-UNREADABLE_KEY_HINT = ("OCI answers 404 both when the key no longer exists (deleted while the "
-                       "email domain still names it) and when the profile's user may not read "
-                       "it.")
-"""Why a DKIM key may be unreadable, for the row that says so."""
+KEY_404_HINT = ("OCI answers 404 both when the key no longer exists (deleted while the email "
+                "domain still names it) and when the profile's user may not read it.")
+KEYS_404_HINT = ("OCI answers 404 both when the email domain no longer exists (deleted while "
+                 "the scan ran) and when the profile's user may not read its DKIM keys.")
+
+
+@dataclass(frozen=True)
+class UnreadableKey:
+    """Why the DKIM key an email domain signs with is not known: the API refused one call."""
+
+    which: str
+    """The key (``the active DKIM key ocid1.emaildkim… of example.com``) or the listing."""
+    hint: str
+    """What the API's answer may mean."""
+    failure: ApiFailure
+    """The API's answer."""
 
 
 @dataclass(frozen=True)
@@ -43,10 +55,8 @@ class DomainKey:
     selector: str = ""
     expected_cname: str = ""
     dkim_state: str = ""
-    unreadable: str = ""
-    """Which DKIM key could not be read ("" when it was, or there is none), e.g. ``the active
-    DKIM key ocid1.emaildkim…``; :attr:`failure` is the API's answer."""
-    failure: ApiFailure | None = None
+    unreadable: UnreadableKey | None = None
+    """Set when the domain's key could not be read (the other key fields are then empty)."""
 
 
 def live(items: Iterable[Any]) -> list[Any]:
@@ -117,7 +127,7 @@ async def _domain_key(api: EmailApi, summary: Any, timeout: float) -> DomainKey:
     import oci
 
     active_id = summary.active_dkim_id
-    which = f"the DKIM keys of {summary.name} (listing them)"
+    which, hint = f"the DKIM keys of {summary.name} (listing them)", KEYS_404_HINT
     try:
         if not active_id:
             keys = await call_bounded(
@@ -128,16 +138,17 @@ async def _domain_key(api: EmailApi, summary: Any, timeout: float) -> DomainKey:
             if chosen is None:
                 return DomainKey(summary.name, summary.id)
             key_id = chosen.id
-            which = f"the newest DKIM key {key_id} of {summary.name}"
+            which, hint = f"the newest DKIM key {key_id} of {summary.name}", KEY_404_HINT
         else:
             key_id = active_id
-            which = f"the active DKIM key {key_id} of {summary.name}"
+            which, hint = f"the active DKIM key {key_id} of {summary.name}", KEY_404_HINT
         key = await call_bounded(timeout, f"get DKIM of {summary.name}",
                                  lambda: api.control.get_dkim(key_id).data)
     except ApiFailure as failure:
         if failure.outcome not in ONE_DOMAIN_OUTCOMES:
             raise
-        return DomainKey(summary.name, summary.id, unreadable=which, failure=failure)
+        return DomainKey(summary.name, summary.id,
+                         unreadable=UnreadableKey(which, hint, failure))
     return DomainKey(summary.name, summary.id, selector=key.name or "",
                      expected_cname=(key.cname_record_value or "").rstrip("."),
                      dkim_state=key.lifecycle_state or "")
