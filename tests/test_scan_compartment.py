@@ -608,4 +608,7 @@ async def test_the_scan_screen_shows_a_domain_whose_key_cannot_be_read(
                             lambda flow, values: opened.append(flow.id))
         screen.open_row(index)
         assert opened == ["spf-dmarc"], "SPF and DMARC were checked: their walk opens"
-        assert any(STALE in n and "404" in n for n in notices), notices
+        assert len(notices) == 1, notices
+        assert STALE in notices[0] and "404" in notices[0], notices
+        assert "make an existing one active" in notices[0] and "Identity → Policies" in \
+            notices[0], "what to do"

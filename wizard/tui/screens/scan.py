@@ -432,7 +432,8 @@ class ScanScreen(Screen[None]):
             return
         if target.key_unreadable is not None:
             said = [f["message"] for f in row.findings if f["id"] == KEY_UNREADABLE_FINDING]
-            said += [f["text"] for f in row.fixes if f["id"] == target.key_unreadable.fix_id]
+            said += [f"• {a['instruction']} ({a['where']})" for f in row.fixes
+                     if f["id"] == target.key_unreadable.fix_id for a in f["actions"]]
             self.notify("\n".join(said), title="DKIM not checked", severity="warning",
                         timeout=20, markup=False)
         flow_id = walk_flow_for(row)
