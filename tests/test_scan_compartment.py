@@ -443,3 +443,172 @@ def test_opening_the_api_is_bounded_too(oci_lab: OciLab, monkeypatch: pytest.Mon
         release.set()
     assert code == 3, err.getvalue()
     assert "open the OCI API: the API did not answer within 0.5s" in err.getvalue()
+
+
+# --- one domain's DKIM key cannot be read ---------------------------------------------------
+
+STALE = "ocid1.emaildkim.oc1..deletedkey"
+"""The active DKIM id a domain still names after its key was deleted."""
+
+
+def with_stale_key(state: ApiState) -> str:
+    """:func:`fill`'s compartment, good.onboard.test naming a deleted key as its active one
+    (the API answers 404 for it); returns that domain's OCID."""
+    fill(state)
+    domain = next(ocid for ocid, d in state.domains.items() if d["name"] == "good.onboard.test")
+    state.domains[domain]["activeDkimId"] = STALE
+    return domain
+
+
+def test_a_deleted_active_dkim_key_is_one_rows_finding_and_the_others_are_scanned(
+        oci_lab: OciLab, dns_servers: DnsServers) -> None:
+    with_stale_key(oci_lab.server.state)
+    code, rows, stderr = scan(dns_servers, "--compartment", TENANCY, *options(oci_lab))
+    _, listed, _ = scan(dns_servers, "--region", "us-ashburn-1", "-", stdin=EQUIVALENT_CSV)
+    assert code == 3, stderr
+    by_domain = comparable(rows)
+    assert set(by_domain) == {"signed.test", "dkimflow.test", "good.onboard.test",
+                              "mail.dkimflow.test"}
+    expected = comparable(listed)
+    for other in ("signed.test", "dkimflow.test", "mail.dkimflow.test"):
+        assert by_domain[other] == expected[other], other
+    stale = by_domain["good.onboard.test"]
+    assert stale["status"] == "inconclusive"
+    assert stale["checks"] == {"dkim": "key_unreadable", "spf": "valid",
+                               "dmarc": "policy_enforced"}, "SPF and DMARC still checked"
+    assert stale["flows"] == {"spf-dmarc": "healthy"}
+    finding = next(f for f in stale["findings"] if f["id"] == "dkim.key-unreadable")
+    assert finding["severity"] == "warning"
+    for part in (STALE, "active", "404", "NotAuthorizedOrNotFound", "opc-request-id",
+                 "deleted"):
+        assert part in finding["message"], part
+    fix = next(f for f in stale["fixes"] if f["id"] == "dkim.unreadable-key")
+    where = [a.get("where", "") for a in fix["actions"]]
+    assert any("Email Delivery → Email Domains → good.onboard.test → DKIM" in w for w in where)
+    assert "read email-family" in fix["text"]
+    assert STALE in stale["error"] and "404" in stale["error"]
+    assert "scanned 4 domains" in stderr
+    assert "inconclusive" in stderr
+
+
+def test_a_domain_whose_dkim_keys_cannot_be_listed_is_still_checked_for_spf_and_dmarc(
+        oci_lab: OciLab, dns_servers: DnsServers) -> None:
+    state = oci_lab.server.state
+    fill(state)
+    mail = next(o for o, d in state.domains.items() if d["name"] == "mail.dkimflow.test")
+    oci_lab.server.failing[mail] = "no_policy"
+    code, rows, stderr = scan(dns_servers, "--compartment", TENANCY, "--mx", *options(oci_lab))
+    _, listed, _ = scan(dns_servers, "--mx", "-", stdin="mail.dkimflow.test\n")
+    assert code == 3, stderr
+    by_domain = {row["domain"]: row for row in rows}
+    assert by_domain["signed.test"]["status"] == "healthy"
+    assert by_domain["dkimflow.test"]["checks"]["dkim"] == "misplaced_found"
+    row = by_domain["mail.dkimflow.test"]
+    assert row["status"] == "inconclusive"
+    assert row["selector"] is None
+    assert row["checks"] == {**listed[0]["checks"], "dkim": "key_unreadable"}
+    assert row["checks"]["mx"], "MX looked up as asked"
+    message = next(f["message"] for f in row["findings"] if f["id"] == "dkim.key-unreadable")
+    assert "DKIM keys of mail.dkimflow.test" in message and "404" in message
+
+
+@pytest.mark.parametrize(("mode", "rows_for_mail"), [("no_policy", 1), ("server_error", 0)])
+def test_only_a_404_for_the_newest_key_is_one_rows_matter(
+        oci_lab: OciLab, dns_servers: DnsServers, mode: str, rows_for_mail: int) -> None:
+    """A 404 names that one key; a 5xx (or 429, 401, a timeout) would hit every later call
+    too, so it still stops the listing with its message and exit 3."""
+    fill(oci_lab.server.state)
+    oci_lab.server.failing["ocid1.emaildkim.oc1..dropped"] = mode
+    code, rows, stderr = scan(dns_servers, "--compartment", TENANCY, *options(oci_lab))
+    assert code == 3, stderr
+    mail = [r for r in rows if r["domain"] == "mail.dkimflow.test"]
+    assert len(mail) == rows_for_mail
+    if mail:
+        assert mail[0]["checks"]["dkim"] == "key_unreadable"
+        assert "the newest DKIM key ocid1.emaildkim.oc1..dropped" in mail[0]["error"]
+        assert "email-wizard: scan:" not in stderr
+    else:
+        assert "get DKIM of mail.dkimflow.test: the API failed (HTTP 500)" in stderr
+
+
+def test_csv_names_the_unreadable_key_in_the_error_column(oci_lab: OciLab,
+                                                         dns_servers: DnsServers) -> None:
+    import csv
+    import io
+
+    state = oci_lab.server.state
+    state.add_dkim(state.add_domain("signed.test"), "live", cname="sel1.keys.provider.test")
+    state.domains[state.add_domain("good.onboard.test")]["activeDkimId"] = STALE
+    result = cli("scan", "--compartment", TENANCY, "--format", "csv", *options(oci_lab),
+                 "--nameserver", str(dns_servers.resolver), "--authoritative-port",
+                 str(dns_servers.authoritative_port), env=env_without_oci())
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    table = {r["domain"]: r for r in csv.DictReader(io.StringIO(result.stdout))}
+    assert table["signed.test"]["status"] == "healthy"
+    stale = table["good.onboard.test"]
+    assert (stale["status"], stale["dkim"], stale["spf"], stale["dmarc"], stale["findings"],
+            stale["fixes"]) == ("inconclusive", "key_unreadable", "valid", "policy_enforced",
+                                "dkim.key-unreadable", "dkim.unreadable-key")
+    assert STALE in stale["error"] and "404" in stale["error"]
+
+
+def test_an_unreadable_key_leaks_no_secret(oci_lab: OciLab, dns_servers: DnsServers) -> None:
+    from tests.servers.oci_fixtures import PASSPHRASE
+
+    with_stale_key(oci_lab.server.state)
+    key = (oci_lab.directory / "locked.pem").read_text(encoding="ascii")
+    body = "".join(key.splitlines()[1:3])
+    code, rows, stderr = scan(dns_servers, "--compartment", TENANCY,
+                              *options(oci_lab, "LOCKED"),
+                              env=env_without_oci(EMAIL_WIZARD_OCI_PASSPHRASE=PASSPHRASE))
+    assert code == 3, stderr
+    assert [r["checks"]["dkim"] for r in rows if r["domain"] == "good.onboard.test"] == [
+        "key_unreadable"]
+    shown = json.dumps(rows) + stderr
+    assert PASSPHRASE not in shown and body not in shown
+    assert "Signature" not in shown and "keyId" not in shown
+
+
+def test_a_deleted_key_alone_in_the_compartment_exits_3_not_2(
+        oci_lab: OciLab, dns_servers: DnsServers) -> None:
+    state = oci_lab.server.state
+    state.domains[state.add_domain("good.onboard.test")]["activeDkimId"] = STALE
+    code, rows, stderr = scan(dns_servers, "--compartment", TENANCY, *options(oci_lab))
+    assert (code, [r["status"] for r in rows]) == (3, ["inconclusive"]), stderr
+    assert "email-wizard: scan:" not in stderr, "no error for the whole scan"
+
+
+async def test_the_scan_screen_shows_a_domain_whose_key_cannot_be_read(
+        oci_lab: OciLab, dns_servers: DnsServers, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual.widgets import DataTable, Static
+
+    for name in [k for k in os.environ if k.startswith("OCI_CLI_")]:
+        monkeypatch.delenv(name)
+    with_stale_key(oci_lab.server.state)
+    app = compartment_app(oci_lab, dns_servers, tmp_path)
+    async with app.run_test(size=(110, 36)) as pilot:
+        screen = await scan_in_tui(app, TENANCY)
+        await pilot.pause()
+        status = str(screen.query_one("#scan-status", Static).render())
+        assert status.startswith("Done. 4 domains"), status
+        assert "1 inconclusive" in status, status
+        index = next(i for i, row in enumerate(screen.rows)
+                     if row.domain == "good.onboard.test")
+        table = screen.query_one("#scan-table", DataTable)
+        cells = [str(cell) for cell in table.get_row(str(index))]
+        assert cells == ["good.onboard.test", "key_unreadable", "valid", "policy_enforced",
+                         "inconclusive"]
+        notices: list[str] = []
+        monkeypatch.setattr(screen, "notify",
+                            lambda message, **kwargs: notices.append(str(message)))
+        opened: list[str] = []
+        monkeypatch.setattr(screen.wizard, "start_walk",
+                            lambda flow, values: opened.append(flow.id))
+        screen.open_row(index)
+        assert opened == ["spf-dmarc"], "SPF and DMARC were checked: their walk opens"
+        assert len(notices) == 1, notices
+        assert STALE in notices[0] and "404" in notices[0], notices
+        assert "make an existing one active" in notices[0] and "Identity → Policies" in \
+            notices[0], "what to do"

@@ -21,7 +21,7 @@ from tests.servers.dns_fixtures import DnsServers
 from tests.test_scan import ROWS
 from wizard.probes.base import ProbeResult
 from wizard.scan import ScanInputError, ScanTarget, load_scan_flows
-from wizard.scan_jobs import default_jobs, scan_with_jobs
+from wizard.scan_jobs import scan_with_jobs
 
 
 def _scan(servers: DnsServers, jobs: str, stdin: str) -> tuple[int, list[dict[str, Any]]]:
@@ -58,10 +58,6 @@ def test_a_bad_jobs_value_is_exit_2(jobs: str) -> None:
     result = cli("scan", "--jobs", jobs, stdin="example.com\n")
     assert result.returncode == 2 and "--jobs" in result.stderr
     assert "Traceback" not in result.stderr
-
-
-def test_the_default_is_one_worker_per_usable_core() -> None:
-    assert default_jobs() == len(os.sched_getaffinity(0))
 
 
 class _DiesOn:

@@ -61,6 +61,32 @@ class ScanInputError(ValueError):
     """The list of domains cannot be read at all (the whole scan stops, exit 2)."""
 
 
+KEY_UNREADABLE = "key_unreadable"
+"""``checks.dkim`` of a row whose DKIM key the provider's API could not give."""
+KEY_UNREADABLE_FINDING = "dkim.key-unreadable"
+"""That row's finding, which says which key, what the API answered and what it may mean."""
+
+
+@dataclass(frozen=True)
+class KeyUnreadable:
+    """The DKIM key a domain signs with could not be read from the provider's API.
+
+    The domain's row then says so instead of checking DKIM (status ``inconclusive``: DKIM
+    could not be checked), and SPF and DMARC are checked as for any domain.
+    """
+
+    key: str
+    """Which key, e.g. ``the active DKIM key ocid1.emaildkim… of example.com``."""
+    answer: str
+    """What the API answered, e.g. ``HTTP 404 NotAuthorizedOrNotFound: …; opc-request-id: …``."""
+    hint: str
+    """What that answer may mean."""
+    fix_id: str
+    """The shared fix library's fix (``flows/fixes/``) that says what to do."""
+    params: tuple[tuple[str, str], ...] = ()
+    """That fix's parameters besides ``domain``, ``key`` and ``answer``."""
+
+
 @dataclass(frozen=True)
 class ScanTarget:
     """One domain to check and what is known about it (empty strings: not given)."""
@@ -72,6 +98,9 @@ class ScanTarget:
     region: str = ""
     spf_include: str = ""
     provider: str = ""
+    key_unreadable: KeyUnreadable | None = None
+    """Set when the domain's DKIM key is known to exist but could not be read: DKIM is not
+    checked (no selector is filled in from the defaults either)."""
 
 
 @dataclass(frozen=True)
@@ -85,14 +114,16 @@ class ScanDefaults:
     provider: str = ""
 
     def apply(self, target: ScanTarget) -> ScanTarget:
-        """``target`` with its empty columns filled from these defaults."""
+        """``target`` with its empty columns filled from these defaults (not the selector of
+        a target whose key could not be read: its key's selector is not known)."""
         return ScanTarget(
             domain=target.domain, line=target.line,
-            selector=target.selector or self.selector,
+            selector=target.selector or ("" if target.key_unreadable else self.selector),
             expected_cname=target.expected_cname or self.expected_cname,
             region=target.region or (self.region if not target.spf_include else ""),
             spf_include=target.spf_include or (self.spf_include if not target.region else ""),
-            provider=target.provider or self.provider)
+            provider=target.provider or self.provider,
+            key_unreadable=target.key_unreadable)
 
 
 @dataclass
@@ -207,7 +238,8 @@ def read_targets(stream: IO[bytes], source: str = "input") -> Iterator[ScanTarge
             raise ScanInputError(f"{source}:{number}: {len(cells)} cells but the header names "
                                  f"{len(header)} columns")
         values = {name: cell.strip() for name, cell in zip(header, cells, strict=False)}
-        yield ScanTarget(line=number, **{k: values.get(k, "") for k in COLUMNS})
+        columns: dict[str, Any] = {k: values.get(k, "") for k in COLUMNS}
+        yield ScanTarget(line=number, **columns)
 
 
 def _header(text: str, source: str, number: int) -> list[str]:
@@ -298,7 +330,7 @@ async def check_domain(target: ScanTarget, flows: ScanFlows, runner: ProbeRunner
             target, ("domain", "region", "spf_include", "provider")))
         dkim_given = check_inputs(flows.dkim, _given(
             target, ("domain", "selector", "expected_cname", "region", "provider"))
-        ) if target.selector else None
+        ) if target.selector and target.key_unreadable is None else None
     except BadInput as exc:
         row.status, row.error = "bad_input", str(exc)
         return row
@@ -334,9 +366,31 @@ async def check_domain(target: ScanTarget, flows: ScanFlows, runner: ProbeRunner
                 r.probe == "dmarc.check" for e in session.trail for r in e.probes) else "skipped"
         else:
             row.dkim = _outcome(session, "dkim.record", "dkim.misplaced")
+    if target.key_unreadable is not None:
+        _key_unreadable(row, target.key_unreadable)
+        if _STATUS_ORDER["inconclusive"] > _STATUS_ORDER[worst]:
+            worst = "inconclusive"
     row.status = worst  # type: ignore[assignment]
     row.elapsed_ms = round((time.monotonic() - started) * 1000)
     return row
+
+
+def _key_unreadable(row: ScanRow, unreadable: KeyUnreadable) -> None:
+    """Say in ``row`` that its DKIM key could not be read: the check, a finding, the fix
+    (from the shared fix library) and the one-line ``error`` a CSV row shows."""
+    from wizard.flow.fixlib import render_library_fix
+
+    row.dkim = KEY_UNREADABLE
+    row.findings.append({
+        "id": KEY_UNREADABLE_FINDING, "severity": "warning",
+        "message": f"DKIM was not checked: {unreadable.key} could not be read from the "
+                   f"provider's API ({unreadable.answer}). {unreadable.hint}"})
+    params = {**dict(unreadable.params), "domain": row.domain, "key": unreadable.key,
+              "answer": unreadable.answer}
+    row.fixes.append(render_library_fix(unreadable.fix_id, params).model_dump(
+        exclude_defaults=False))
+    row.error = "; ".join(filter(None, (row.error, f"DKIM key unreadable: {unreadable.key}: "
+                                                   f"{unreadable.answer}")))
 
 
 def verdict_json(session: Session) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

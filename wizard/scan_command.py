@@ -39,7 +39,9 @@ def add_scan_parser(sub: Any) -> argparse.ArgumentParser:
         "codes: 0 all healthy, 1 some problems, 2 bad input, 3 some could not be checked. "
         "A compartment that cannot be listed is 2 when the setup is wrong (no SDK or profile; "
         "key or clock rejected: 401; wrong compartment or no policy: 404) and 3 when the "
-        "service fails (429, 5xx, unreachable, untrusted TLS, timeout).")
+        "service fails (429, 5xx, unreachable, untrusted TLS, timeout). One domain whose DKIM "
+        "key the API does not give (404) is an inconclusive row (DKIM key_unreadable; SPF and "
+        "DMARC still checked) and the scan goes on.")
     scn.add_argument("file", nargs="?", default=None, metavar="FILE|-",
                      help="the list of domains (default: stdin)")
     scn.add_argument("--compartment", default=None, metavar="OCID",
@@ -71,8 +73,10 @@ def add_scan_parser(sub: Any) -> argparse.ArgumentParser:
     scn.add_argument("--timeout", type=float, default=5.0, metavar="S",
                      help="seconds each probe (and each API call) may take (default 5)")
     scn.add_argument("--jobs", type=int, default=0, metavar="N",
-                     help="worker processes sharing the domains (default 0: one per core; "
-                          "a --compartment scan runs in one)")
+                     help="worker processes sharing the domains (default 0: one per usable "
+                          "core on Linux — the cores this process may run on, capped by a "
+                          "container's CPU quota, cgroup cpu.max or cpu.cfs_quota_us, rounded "
+                          "up; a --compartment scan runs in one)")
     return scn
 
 
@@ -154,7 +158,8 @@ def run_scan_command(args: argparse.Namespace) -> int:
     if not 0 < args.timeout <= 600:
         raise ScanUsageError(f"--timeout {args.timeout:g}: must be between 0 and 600 seconds")
     if not 0 <= args.jobs <= MAX_JOBS:
-        raise ScanUsageError(f"--jobs {args.jobs}: must be 0 (one per core) to {MAX_JOBS}")
+        raise ScanUsageError(f"--jobs {args.jobs}: must be 0 (one per usable core) to "
+                             f"{MAX_JOBS}")
     if not 0 < args.authoritative_port < 65536:
         raise ScanUsageError(f"--authoritative-port {args.authoritative_port}: must be 1 to "
                              "65535")

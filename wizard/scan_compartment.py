@@ -4,8 +4,12 @@ Each live email domain becomes one :class:`~wizard.scan.ScanTarget`, as a CSV ro
 ``domain,selector,expected_cname`` would: the selector and the CNAME value are those of the
 key the domain signs with (its active DKIM key, else its newest), so the DKIM check looks
 for exactly the record the provider expects. A domain without a key is checked for SPF and
-DMARC only. The targets are produced lazily, a page of domains at a time, so the scan
-starts while the listing goes on and memory does not grow with the compartment.
+DMARC only. A domain whose key the API does not give (404: deleted while the domain still
+names it, or not readable by the user) is a target that says so
+(:class:`~wizard.scan.KeyUnreadable`): its row is inconclusive for DKIM, SPF and DMARC are
+checked, and the listing goes on. The targets are produced lazily, a page of domains at a
+time, so the scan starts while the listing goes on and memory does not grow with the
+compartment.
 
 When the API cannot be read the listing stops with :class:`CompartmentError`, whose
 ``exit_code`` says what kind of failure it was (see :data:`BAD_INPUT_OUTCOMES`).
@@ -17,11 +21,15 @@ import re
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-from wizard.scan import EXIT_BAD_INPUT, EXIT_UNCHECKED, ScanInputError, ScanTarget
+from wizard.scan import EXIT_BAD_INPUT, EXIT_UNCHECKED, KeyUnreadable, ScanInputError, ScanTarget
 
 if TYPE_CHECKING:
     from wizard.ociapi.client import ApiFailure, EmailApi
+    from wizard.ociapi.domains import DomainKey
     from wizard.ociapi.settings import OciSettings
+
+UNREADABLE_KEY_FIX = "dkim.unreadable-key"
+"""The shared library's fix (flows/fixes/oci.yaml) for a DKIM key the API does not give."""
 
 COMPARTMENT_OCID = re.compile(r"ocid1\.(compartment|tenancy)\.[a-z0-9-]+\.[a-z0-9-]*\.[a-z0-9]+")
 """What a compartment (or tenancy, the root compartment) OCID looks like."""
@@ -91,6 +99,17 @@ async def open_compartment(settings: OciSettings, *, ca_file: str | None,
         raise failure_error(failure, "") from None
 
 
+def key_unreadable(found: DomainKey) -> KeyUnreadable | None:
+    """What the scan row says of ``found``'s DKIM key when the API did not give it."""
+    if found.unreadable is None:
+        return None
+    failure = found.unreadable.failure
+    return KeyUnreadable(key=found.unreadable.which,
+                         answer="; ".join(failure.evidence) or failure.summary,
+                         hint=found.unreadable.hint, fix_id=UNREADABLE_KEY_FIX,
+                         params=(("domain_id", found.domain_id),))
+
+
 async def compartment_targets(api: EmailApi, compartment: str,
                               timeout: float) -> AsyncIterator[ScanTarget]:
     """One target per live email domain of ``compartment``, in the API's order.
@@ -107,7 +126,8 @@ async def compartment_targets(api: EmailApi, compartment: str,
         async for found in compartment_domains(api, compartment, timeout):
             number += 1
             yield ScanTarget(domain=found.domain, line=number, selector=found.selector,
-                             expected_cname=found.expected_cname)
+                             expected_cname=found.expected_cname,
+                             key_unreadable=key_unreadable(found))
     except ApiFailure as failure:
         raise failure_error(failure, compartment) from None
     except (ValueError, TypeError, AttributeError, KeyError) as exc:

@@ -30,6 +30,7 @@ import struct
 import sys
 from collections.abc import AsyncGenerator, AsyncIterable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from wizard.flow.model import ProbeStep
@@ -50,8 +51,51 @@ from wizard.scan import (
 _FRAME = struct.Struct("!I")
 
 
-def default_jobs() -> int:
-    """How many worker processes a scan uses by default: one per core this process may use.
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+"""Where the kernel shows this process's control groups (a container's own, with cgroupns)."""
+
+
+def usable_cores(cgroup_root: Path = CGROUP_ROOT) -> int:
+    """The cores this process can keep busy: those it may run on, capped by a CPU quota.
+
+    The cores it may run on are its CPU affinity (``os.sched_getaffinity``; else
+    ``os.cpu_count()``). A container's quota: cgroup v2 ``cpu.max`` (``max 100000``: none;
+    ``200000 100000``: 200 ms of CPU per 100 ms, two cores), else cgroup v1's
+    ``cpu.cfs_quota_us`` (-1: none) over ``cpu.cfs_period_us`` (in ``cpu/`` or
+    ``cpu,cpuacct/``), rounded up: 1.5 cores of quota keep two workers busy part-time.
+    A file that is missing, unreadable or malformed is ignored. At least 1.
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+
+    def read(path: Path) -> list[str]:
+        try:
+            with path.open("rb") as handle:
+                return handle.read(256).decode("ascii").split()
+        except (OSError, UnicodeDecodeError):
+            return []
+
+    found = [read(cgroup_root / "cpu.max")]
+    for folder in ("cpu", "cpu,cpuacct"):
+        quota = read(cgroup_root / folder / "cpu.cfs_quota_us")
+        period = read(cgroup_root / folder / "cpu.cfs_period_us")
+        found.append(quota + period if len(quota) == len(period) == 1 else [])
+    for quota_us, period_us in (pair for pair in found if len(pair) == 2):
+        if not period_us.isdigit() or int(period_us) == 0:
+            continue
+        if quota_us in ("max", "-1"):
+            break
+        if quota_us.isdigit() and int(quota_us) > 0:
+            cores = min(cores, -(-int(quota_us) // int(period_us)))
+            break
+    return max(1, cores)
+
+
+def default_jobs(cgroup_root: Path = CGROUP_ROOT) -> int:
+    """How many worker processes a scan uses by default: one per usable core
+    (:func:`usable_cores`: CPU affinity capped by a container's CPU quota).
 
     One (the scan runs in this process) except on Linux: elsewhere processes either
     cannot be forked or forking one that has loaded system libraries is not safe
@@ -59,10 +103,7 @@ def default_jobs() -> int:
     """
     if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return 1
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
+    return usable_cores(cgroup_root)
 
 
 async def scan_with_jobs(targets: Iterable[ScanTarget] | AsyncIterable[ScanTarget],

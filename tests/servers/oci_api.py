@@ -12,8 +12,11 @@ a 401, as at the real service.
 Scenario knobs (:attr:`OciApiServer.mode`): ``no_policy`` (404 on every call, as for a user
 without a policy), ``throttled`` (429), ``server_error`` (500), ``silent`` (accepts and never
 answers); :attr:`OciApiServer.mode_from` lets the first requests pass before the mode bites
-(a failure in the middle of a listing). State is kept, so a DELETE or POST is visible to the
-next read; every request's method and path are recorded in :attr:`OciApiServer.requests`.
+(a failure in the middle of a listing); :attr:`OciApiServer.failing` gives one resource a
+mode's answer (every request naming its OCID in the path or the query: one email domain's
+DKIM listing, one DKIM key; not ``silent``), the rest answering normally. State is kept, so
+a DELETE or POST is visible to the next read; every request's method and path are
+recorded in :attr:`OciApiServer.requests`.
 
 The list calls of email domains and DKIMs are paginated as the service does: at most
 ``limit`` (else :attr:`OciApiServer.page_size`) items a page, the next page's token in the
@@ -139,6 +142,8 @@ class OciApiServer:
         self.mode: str | None = None
         self.mode_from = 0
         """How many requests are answered normally before :attr:`mode` applies."""
+        self.failing: dict[str, str] = {}
+        """OCID -> mode (as :attr:`mode`) for the requests that name that resource."""
         self.page_size = 100
         """Items a page of a paginated list holds when the request gives no ``limit``."""
         self.requests: list[tuple[str, str]] = []
@@ -241,7 +246,9 @@ class OciApiServer:
     def answer(self, method: str, path: str, query: dict[str, str],
                body: bytes) -> tuple[int, Any]:
         """Status and JSON for one verified request (a :class:`Paged` for a list's page)."""
-        mode = self.mode_now()
+        mode = self.mode_now() or next(
+            (failing for ocid, failing in self.failing.items()
+             if ocid in path.split("/") or ocid in query.values()), None)
         if mode == "no_policy":
             return 404, _error("NotAuthorizedOrNotFound",
                                "Authorization failed or requested resource not found.")

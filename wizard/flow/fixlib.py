@@ -9,6 +9,7 @@ repeated is not.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -252,23 +253,41 @@ def render_fix(item: Fix | FixUse, flow: Flow, values: Mapping[str, Any],
     left out, so the parameter's default applies.
     """
     if isinstance(item, FixUse):
-        entry = flow.fixes[item.use]
-        params: dict[str, Any] = {k: p.default for k, p in entry.params.items()
-                                  if p.default is not None}
+        params: dict[str, Any] = {}
         for key, raw in item.with_.items():
             value = template.render(raw, values) if isinstance(raw, str) else raw
             if value == "" and isinstance(raw, str) and template.only_optional_lookups(raw):
                 continue
             params[key] = value
-        body = {"id": item.id or item.use,
-                **entry.model_dump(by_alias=True, exclude={"params"})}
-        data = template.render_strings(body, params)
+        data = _rendered(item.id or item.use, flow.fixes[item.use], params)
     else:
         data = template.render_strings(item.model_dump(by_alias=True), values)
     if group is None:
         return Fix.model_validate(data)
     return OfferedFix.model_validate({**data, "alternative_group": group,
                                       "alternative": data["id"]})
+
+
+def _rendered(fix_id: str, entry: LibraryFix, params: Mapping[str, Any]) -> dict[str, Any]:
+    """A library fix's body with ``params`` (over its params' defaults) filled in."""
+    given: dict[str, Any] = {k: p.default for k, p in entry.params.items()
+                             if p.default is not None}
+    given.update(params)
+    body = {"id": fix_id, **entry.model_dump(by_alias=True, exclude={"params"})}
+    rendered: dict[str, Any] = template.render_strings(body, given)
+    return rendered
+
+
+@functools.cache
+def _shared_entry(fix_id: str) -> LibraryFix:
+    return shared_library()[0][fix_id].fix
+
+
+def render_library_fix(fix_id: str, params: Mapping[str, Any]) -> Fix:
+    """The shared library's fix ``fix_id`` (bundled or the user's ``fixes/``) rendered with
+    ``params``: for code that offers a fix outside a flow's walk (a scan row). The library
+    is read once per process; an unknown id raises ``KeyError``."""
+    return Fix.model_validate(_rendered(fix_id, _shared_entry(fix_id), params))
 
 
 def offered_fix(step: FixStep, values: Mapping[str, Any]) -> list[Fix]:

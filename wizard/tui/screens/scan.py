@@ -38,6 +38,7 @@ from wizard.inputs import BadInput, check_inputs
 from wizard.ociapi.settings import OciSettings
 from wizard.scan import (
     DKIM_FLOW,
+    KEY_UNREADABLE_FINDING,
     SPF_DMARC_FLOW,
     ScanDefaults,
     ScanFlows,
@@ -422,12 +423,19 @@ class ScanScreen(Screen[None]):
             self.open_row(int(event.row_key.value))
 
     def open_row(self, index: int) -> None:
-        """Open row ``index`` into its flow's walk with that domain's inputs."""
+        """Open row ``index`` into its flow's walk with that domain's inputs (a domain whose
+        DKIM key the API did not give: its SPF/DMARC walk, with a notice saying why)."""
         row, target = self.rows[index], self.targets.get(index)
         if target is None or row.status == "bad_input":
             self.notify(row.error or "This row cannot be opened.", severity="warning",
                         markup=False)
             return
+        if target.key_unreadable is not None:
+            said = [f["message"] for f in row.findings if f["id"] == KEY_UNREADABLE_FINDING]
+            said += [f"• {a['instruction']} ({a['where']})" for f in row.fixes
+                     if f["id"] == target.key_unreadable.fix_id for a in f["actions"]]
+            self.notify("\n".join(said), title="DKIM not checked", severity="warning",
+                        timeout=20, markup=False)
         flow_id = walk_flow_for(row)
         flow = next((f for f in self.wizard.flows if f.id == flow_id), None)
         if flow is None:
