@@ -273,7 +273,8 @@ class Lookup:
     ``status`` is ``answer``, ``nxdomain``, ``nodata``, ``servfail``, ``refused``
     or ``cname_loop``; ``final_name`` is where the chain ended; ``records`` the
     answer's records as text; ``ttl`` the answer's TTL (or, for a negative
-    answer, how long it may be cached).
+    answer, how long it may be cached); ``reply`` the last response (the only one
+    when there are no ``hops``).
     """
 
     name: str
@@ -285,6 +286,7 @@ class Lookup:
     ttl: int | None
     server: str
     rcode: str
+    reply: Reply | None = None
 
     @property
     def records(self) -> list[str]:
@@ -335,7 +337,8 @@ class _Chain:
         def done(status: str, rrset: dns.rrset.RRset | None = None,
                  ttl: int | None = None) -> Lookup:
             return Lookup(self.name, self.rdtype, status, tuple(self.hops),
-                          self.current.to_text(), rrset, ttl, str(reply.server), reply.rcode)
+                          self.current.to_text(), rrset, ttl, str(reply.server), reply.rcode,
+                          reply)
 
         if message.rcode() == dns.rcode.REFUSED:
             return done("refused")

@@ -11,7 +11,7 @@ import dns.rdataclass
 import dns.rdatatype
 
 from wizard.probes.base import Deadline, Nameserver, ProbeContext
-from wizard.probes.support.resolve import exchange, lookup, resolver_servers, to_name
+from wizard.probes.support.resolve import Reply, exchange, lookup, resolver_servers, to_name
 
 
 class ZoneLookupFailed(Exception):
@@ -32,16 +32,27 @@ class Zone:
     walk: tuple[str, ...]
 
 
-async def find_zone(name: str, ctx: ProbeContext, deadline: Deadline) -> Zone:
+async def find_zone(name: str, ctx: ProbeContext, deadline: Deadline,
+                    hint: Reply | None = None) -> Zone:
     """Walk up from ``name`` with SOA queries until a zone apex answers.
 
     A negative answer's authority SOA names the zone at once; a CNAME at a
     name means it is not an apex, so the walk goes on to the parent. Raises
     :class:`ZoneLookupFailed` on SERVFAIL or REFUSED and
     :class:`~wizard.probes.support.resolve.NoResponse` when the resolver is silent.
+
+    ``hint`` is a response of the resolver the caller already has, to a question about
+    ``name`` or a name below it (see :func:`zone_from_hint`): when it already says what an
+    SOA query would, that query is not asked.
     """
     current = to_name(name)
     walk: list[str] = []
+    if hint is not None:
+        hinted = zone_from_hint(current, hint, walk)
+        if isinstance(hinted, Zone):
+            return hinted
+        if hinted:
+            current = current.parent()
     while True:
         reply = await exchange(current, "SOA", resolver_servers(ctx), deadline.remaining())
         message = reply.message
@@ -66,6 +77,43 @@ async def find_zone(name: str, ctx: ProbeContext, deadline: Deadline) -> Zone:
         if current == dns.name.root:
             raise ZoneLookupFailed("servfail", f"no zone apex above {name}", tuple(walk))
         current = current.parent()
+
+
+def zone_from_hint(name: dns.name.Name, hint: Reply, walk: list[str]) -> Zone | bool:
+    """What ``hint`` (the resolver's response to a question about ``name`` or a name below
+    it) tells about the zone of ``name``, as an SOA query at ``name`` would have.
+
+    The zone, when the response is negative (NXDOMAIN or no data, no CNAME in it) and its
+    authority SOA names a zone that holds both the name asked and ``name``: nothing
+    between them can be an apex, or the asked name would be in that zone. True when the
+    asked name is ``name`` and holds a CNAME (so it is no apex: the walk goes on at the
+    parent). False when the response cannot tell (an answer, a failure, another shape):
+    then the SOA query is asked as usual. What is learnt is added to ``walk``.
+    """
+    message = hint.message
+    if not message.question or message.rcode() not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+        return False
+    question = message.question[0]
+    asked = question.name
+    if not asked.is_subdomain(name):
+        return False
+    what = f"{asked} {dns.rdatatype.to_text(question.rdtype)}"
+    if any(rrset.rdtype == dns.rdatatype.CNAME for rrset in message.answer):
+        aliased = message.get_rrset(message.answer, name, dns.rdataclass.IN,
+                                    dns.rdatatype.CNAME) is not None
+        if asked == name and aliased and name != dns.name.root:
+            walk.append(f"{what}: a CNAME, not a zone apex")
+            return True
+        return False
+    if message.answer:
+        return False
+    for rrset in message.authority:
+        if rrset.rdtype == dns.rdatatype.SOA and asked.is_subdomain(rrset.name) \
+                and name.is_subdomain(rrset.name):
+            walk.append(f"{what}: {hint.rcode}, authority names zone {rrset.name}")
+            return Zone(rrset.name.to_text(omit_final_dot=True).lower(), int(rrset[0].serial),
+                        tuple(walk))
+    return False
 
 
 @dataclass(frozen=True)
@@ -96,17 +144,26 @@ class AuthoritativeServers:
 
     Pass an instance as ``servers_for`` to :func:`~wizard.probes.support.resolve.lookup`.
     Raises :class:`ZoneLookupFailed` when the zone or an address of its
-    nameservers cannot be found.
+    nameservers cannot be found. With ``first`` (a name and a record type) the zone of
+    that name is found starting from the resolver's answer to that question (see
+    :func:`find_zone`'s hint) instead of an SOA query at it: the question a caller about to
+    look the name up asks anyway.
     """
 
-    def __init__(self, ctx: ProbeContext, deadline: Deadline):
+    def __init__(self, ctx: ProbeContext, deadline: Deadline,
+                 first: tuple[str, str] | None = None):
         self.ctx = ctx
         self.deadline = deadline
+        self.first = (to_name(first[0]), first[1]) if first else None
         self.by_zone: dict[str, tuple[Nameserver, ...]] = {}
 
     async def __call__(self, name: dns.name.Name) -> tuple[Nameserver, ...]:
         """The servers to ask about ``name``."""
-        zone = await find_zone(name.to_text(), self.ctx, self.deadline)
+        hint = None
+        if self.first is not None and self.first[0] == name:
+            hint = await exchange(name, self.first[1], resolver_servers(self.ctx),
+                                  self.deadline.remaining())
+        zone = await find_zone(name.to_text(), self.ctx, self.deadline, hint)
         if zone.name not in self.by_zone:
             hosts = await zone_nameservers(zone.name, self.ctx, self.deadline)
             servers = tuple(Nameserver(address, self.ctx.authoritative_port)
