@@ -36,7 +36,7 @@ import dns.resolver
 import dns.rrset
 
 from wizard.probes.base import Deadline, Nameserver, ProbeContext
-from wizard.probes.support.udp import current_udp_endpoints
+from wizard.probes.support.udp import EDNS, current_udp_endpoints
 
 
 @functools.lru_cache(maxsize=4096)
@@ -204,10 +204,6 @@ async def exchange(name: str | dns.name.Name, rdtype: str, servers: Sequence[Nam
                           f"{timeout:.1f}s"]) from None
 
 
-_EDNS = dns.message.make_query(dns.name.root, "SOA", use_edns=0, payload=1232)
-"""A query whose EDNS record (version 0, 1,232-byte payload) every query shares."""
-
-
 def make_query(name: str | dns.name.Name, rdtype: str, recursion: bool = True
                ) -> dns.message.QueryMessage:
     """A query for ``name``/``rdtype`` with EDNS0 (payload 1,232), RD unless not ``recursion``.
@@ -216,8 +212,8 @@ def make_query(name: str | dns.name.Name, rdtype: str, recursion: bool = True
     but the EDNS record (which nothing changes) is built once, not for every query.
     """
     query = dns.message.make_query(name, rdtype)
-    query.opt = _EDNS.opt
-    query.request_payload = _EDNS.request_payload
+    query.opt = EDNS.opt
+    query.request_payload = EDNS.request_payload
     if not recursion:
         query.flags &= ~dns.flags.RD
     return query
