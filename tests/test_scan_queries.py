@@ -66,6 +66,9 @@ async def test_a_scan_asks_no_soa_where_another_answer_names_the_zone(
     assert ("ok._domainkey.dkimflow.test", "TXT", True) in asked
     # the negative answer at _dmarc.<domain> names the zone of the domain
     assert ("nothing.onboard.test", "SOA", True) not in asked
+    # the DKIM flow's answers below dkimflow.test (a negative one names the zone) tell
+    # the DMARC check's walk from dkimflow.test its apex: no SOA question there
+    assert ("dkimflow.test", "SOA", True) not in asked
     # the TXT answer at the right DKIM name shows there is no CNAME either
     assert ("pasted._domainkey.dkimflow.test", "CNAME", True) not in asked
     assert max(per_server.values()) == 1, per_server.most_common(3)

@@ -335,8 +335,9 @@ class Session:
         else:
             rendered = {cid: template.render_params(call.with_, self.values)
                         for cid, call in calls.items()}
-            results = await asyncio.gather(
-                *(self.runner.run(call.probe, rendered[cid]) for cid, call in calls.items()))
+            runs = [self.runner.run(call.probe, rendered[cid]) for cid, call in calls.items()]
+            # One probe is awaited as it is: a task for it would cost a turn of the loop.
+            results = [await runs[0]] if len(runs) == 1 else await asyncio.gather(*runs)
         records = []
         outcomes: dict[str, str] = {}
         for (cid, call), result in zip(calls.items(), results, strict=True):

@@ -107,14 +107,24 @@ class ReplyCache:
     unknown. At most ``size`` entries, the least recently used dropped first.
     A response is handed out as it arrived: TTLs in it are not counted down.
     Concurrent askers of the same question share one query.
+
+    What a kept response says about zones is kept too (:meth:`zone_of`), for as long:
+    a negative answer's authority SOA puts the name asked, and each name between it and
+    that zone, in the zone (none of them can be an apex, or the name would be in that
+    zone), and the zone's own name is an apex; so does an SOA answer at the name asked.
     """
 
     def __init__(self, size: int = 2048, clock: Callable[[], float] = time.monotonic):
         self.size = size
         self._clock = clock
         self._entries: OrderedDict[CacheKey, tuple[float, Reply]] = OrderedDict()
+        self._zones: OrderedDict[dns.name.Name, tuple[float, dns.name.Name, int]] = \
+            OrderedDict()
         self.pending: dict[CacheKey, asyncio.Future[Reply]] = {}
         """Questions on their way: a second asker waits for the first one's answer."""
+        self.soa_pending: dict[CacheKey, set[asyncio.Future[Reply]]] = {}
+        """SOA questions on their way, by their name's parent (as a key for an SOA question
+        at the parent): the walk up from a name may wait for them to learn its zone."""
         self.hits = 0
         self.misses = 0
 
@@ -136,6 +146,11 @@ class ReplyCache:
     def settle(self, key: CacheKey, done: asyncio.Future[Reply]) -> None:
         """A question on its way was answered (kept), failed or was cancelled (forgotten)."""
         self.pending.pop(key, None)
+        waiting = self.soa_pending.get(_parent_key(key)) if key[1] == "SOA" else None
+        if waiting is not None:
+            waiting.discard(done)
+            if not waiting:
+                del self.soa_pending[_parent_key(key)]
         if not done.cancelled() and done.exception() is None:
             self.put(key, done.result())
 
@@ -148,6 +163,44 @@ class ReplyCache:
         self._entries.move_to_end(key)
         while len(self._entries) > self.size:
             self._entries.popitem(last=False)
+        self._learn_zone(reply.message, self._clock() + ttl)
+
+    def _learn_zone(self, message: dns.message.Message, until: float) -> None:
+        if not message.question:
+            return
+        asked = message.question[0].name
+        if message.answer:
+            soa = message.get_rrset(message.answer, asked, dns.rdataclass.IN,
+                                    dns.rdatatype.SOA)
+            if soa is not None:
+                self._know(asked, asked, int(soa[0].serial), until)
+            return
+        for rrset in message.authority:
+            if rrset.rdtype == dns.rdatatype.SOA and asked.is_subdomain(rrset.name):
+                name = asked
+                while True:
+                    self._know(name, rrset.name, int(rrset[0].serial), until)
+                    if name == rrset.name or name == dns.name.root:
+                        break
+                    name = name.parent()
+                return
+
+    def _know(self, name: dns.name.Name, zone: dns.name.Name, serial: int,
+              until: float) -> None:
+        self._zones[name] = (until, zone, serial)
+        self._zones.move_to_end(name)
+        while len(self._zones) > self.size:
+            self._zones.popitem(last=False)
+
+    def zone_of(self, name: dns.name.Name) -> tuple[dns.name.Name, int] | None:
+        """The zone ``name`` is in and its SOA serial, if a kept response said so."""
+        entry = self._zones.get(name)
+        if entry is None:
+            return None
+        if entry[0] <= self._clock():
+            del self._zones[name]
+            return None
+        return entry[1], entry[2]
 
 
 def cacheable_ttl(message: dns.message.Message) -> int | None:
@@ -174,6 +227,33 @@ def use_reply_cache(cache: ReplyCache | None) -> None:
     _REPLY_CACHE.set(cache)
 
 
+def _parent_key(key: CacheKey) -> CacheKey:
+    """The key of the same question as ``key``'s, at its name's parent."""
+    return (key[0].parent() if key[0] != dns.name.root else key[0], *key[1:])
+
+
+async def known_zone(name: dns.name.Name, servers: Sequence[Nameserver],
+                     timeout: float) -> tuple[dns.name.Name, int] | None:
+    """The zone of ``name`` and its serial, when the reply cache of this context knows it
+    from a response it keeps (see :class:`ReplyCache`); None without a cache.
+
+    When SOA questions at names just below ``name`` are on their way (another probe's
+    walk up), their answers are waited for (at most ``timeout`` seconds, never
+    cancelled): they often tell the zone of ``name`` too.
+    """
+    cache = _REPLY_CACHE.get()
+    if cache is None:
+        return None
+    known = cache.zone_of(name)
+    if known is not None:
+        return known
+    waiting = cache.soa_pending.get((name, "SOA", tuple(servers), True))
+    if not waiting or timeout <= 0:
+        return None
+    await asyncio.wait(set(waiting), timeout=timeout)
+    return cache.zone_of(name)
+
+
 async def exchange(name: str | dns.name.Name, rdtype: str, servers: Sequence[Nameserver],
                    timeout: float, *, recursion: bool = True) -> Reply:
     """Ask ``servers`` in turn for ``name``/``rdtype`` (UDP, TCP when truncated).
@@ -195,6 +275,8 @@ async def exchange(name: str | dns.name.Name, rdtype: str, servers: Sequence[Nam
         pending = asyncio.ensure_future(_exchange(owner, rdtype, servers, timeout,
                                                   recursion=recursion))
         cache.pending[key] = pending
+        if key[1] == "SOA" and owner != dns.name.root:
+            cache.soa_pending.setdefault(_parent_key(key), set()).add(pending)
         pending.add_done_callback(functools.partial(cache.settle, key))
     try:
         async with asyncio.timeout(timeout):

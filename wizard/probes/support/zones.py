@@ -11,7 +11,14 @@ import dns.rdataclass
 import dns.rdatatype
 
 from wizard.probes.base import Deadline, Nameserver, ProbeContext
-from wizard.probes.support.resolve import Reply, exchange, lookup, resolver_servers, to_name
+from wizard.probes.support.resolve import (
+    Reply,
+    exchange,
+    known_zone,
+    lookup,
+    resolver_servers,
+    to_name,
+)
 
 
 class ZoneLookupFailed(Exception):
@@ -41,6 +48,9 @@ async def find_zone(name: str, ctx: ProbeContext, deadline: Deadline,
     :class:`ZoneLookupFailed` on SERVFAIL or REFUSED and
     :class:`~wizard.probes.support.resolve.NoResponse` when the resolver is silent.
 
+    In a scan, a zone the reply cache already knows (see
+    :func:`~wizard.probes.support.resolve.known_zone`) ends the walk without a query.
+
     ``hint`` is a response of the resolver the caller already has, to a question about
     ``name`` or a name below it (see :func:`zone_from_hint`): when it already says what an
     SOA query would, that query is not asked.
@@ -53,8 +63,13 @@ async def find_zone(name: str, ctx: ProbeContext, deadline: Deadline,
             return hinted
         if hinted:
             current = current.parent()
+    servers = resolver_servers(ctx)
     while True:
-        reply = await exchange(current, "SOA", resolver_servers(ctx), deadline.remaining())
+        known = await known_zone(current, servers, deadline.remaining() / 2)
+        if known is not None:
+            walk.append(f"{current}: in zone {known[0]} (an answer kept in this scan)")
+            return Zone(known[0].to_text(omit_final_dot=True).lower(), known[1], tuple(walk))
+        reply = await exchange(current, "SOA", servers, deadline.remaining())
         message = reply.message
         if message.rcode() not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
             walk.append(f"{current} SOA: {reply.rcode} from {reply.server}")
