@@ -118,8 +118,7 @@ class ReplyCache:
         self.size = size
         self._clock = clock
         self._entries: OrderedDict[CacheKey, tuple[float, Reply]] = OrderedDict()
-        self._zones: OrderedDict[dns.name.Name, tuple[float, dns.name.Name, int]] = \
-            OrderedDict()
+        self._zones: OrderedDict[bytes, tuple[float, dns.name.Name, int]] = OrderedDict()
         self.pending: dict[CacheKey, asyncio.Future[Reply]] = {}
         """Questions on their way: a second asker waits for the first one's answer."""
         self.soa_pending: dict[CacheKey, set[asyncio.Future[Reply]]] = {}
@@ -173,20 +172,22 @@ class ReplyCache:
             soa = message.get_rrset(message.answer, asked, dns.rdataclass.IN,
                                     dns.rdatatype.SOA)
             if soa is not None:
-                self._know(asked, asked, int(soa[0].serial), until)
+                self._know(_key(asked), asked, int(soa[0].serial), until)
             return
         for rrset in message.authority:
-            if rrset.rdtype == dns.rdatatype.SOA and asked.is_subdomain(rrset.name):
-                name = asked
-                while True:
-                    self._know(name, rrset.name, int(rrset[0].serial), until)
-                    if name == rrset.name or name == dns.name.root:
-                        break
-                    name = name.parent()
-                return
+            if rrset.rdtype != dns.rdatatype.SOA:
+                continue
+            name, zone = _key(asked), _key(rrset.name)
+            names = [name]  # the asked name, each parent, down to the apex
+            while len(name) > len(zone):
+                name = name[name[0] + 1:]
+                names.append(name)
+            if name == zone:  # the asked name is in the zone
+                for each in names:
+                    self._know(each, rrset.name, int(rrset[0].serial), until)
+            return
 
-    def _know(self, name: dns.name.Name, zone: dns.name.Name, serial: int,
-              until: float) -> None:
+    def _know(self, name: bytes, zone: dns.name.Name, serial: int, until: float) -> None:
         self._zones[name] = (until, zone, serial)
         self._zones.move_to_end(name)
         while len(self._zones) > self.size:
@@ -194,13 +195,21 @@ class ReplyCache:
 
     def zone_of(self, name: dns.name.Name) -> tuple[dns.name.Name, int] | None:
         """The zone ``name`` is in and its SOA serial, if a kept response said so."""
-        entry = self._zones.get(name)
+        key = _key(name)
+        entry = self._zones.get(key)
         if entry is None:
             return None
         if entry[0] <= self._clock():
-            del self._zones[name]
+            del self._zones[key]
             return None
         return entry[1], entry[2]
+
+
+def _key(name: dns.name.Name) -> bytes:
+    """``name``'s wire form in lower case: equal for equal names, and cheap to hash (a
+    ``Name`` hashes byte by byte in Python). Dropping the first ``key[0] + 1`` bytes gives
+    the parent's key; a length byte (below 64) is never changed by ``lower``."""
+    return (name.to_wire() or b"").lower()
 
 
 def cacheable_ttl(message: dns.message.Message) -> int | None:
