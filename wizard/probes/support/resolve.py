@@ -95,7 +95,8 @@ class Reply:
         return dns.rcode.to_text(self.message.rcode())
 
 
-CacheKey = tuple[dns.name.Name, str, tuple[Nameserver, ...], bool]
+CacheKey = tuple[bytes, str, tuple[Nameserver, ...], bool]
+"""The name (see :func:`name_key`), the type, the servers asked and whether recursion was."""
 
 
 class ReplyCache:
@@ -172,12 +173,12 @@ class ReplyCache:
             soa = message.get_rrset(message.answer, asked, dns.rdataclass.IN,
                                     dns.rdatatype.SOA)
             if soa is not None:
-                self._know(_key(asked), asked, int(soa[0].serial), until)
+                self._know(name_key(asked), asked, int(soa[0].serial), until)
             return
         for rrset in message.authority:
             if rrset.rdtype != dns.rdatatype.SOA:
                 continue
-            name, zone = _key(asked), _key(rrset.name)
+            name, zone = name_key(asked), name_key(rrset.name)
             names = [name]  # the asked name, each parent, down to the apex
             while len(name) > len(zone):
                 name = name[name[0] + 1:]
@@ -195,7 +196,7 @@ class ReplyCache:
 
     def zone_of(self, name: dns.name.Name) -> tuple[dns.name.Name, int] | None:
         """The zone ``name`` is in and its SOA serial, if a kept response said so."""
-        key = _key(name)
+        key = name_key(name)
         entry = self._zones.get(key)
         if entry is None:
             return None
@@ -205,7 +206,7 @@ class ReplyCache:
         return entry[1], entry[2]
 
 
-def _key(name: dns.name.Name) -> bytes:
+def name_key(name: dns.name.Name) -> bytes:
     """``name``'s wire form in lower case: equal for equal names, and cheap to hash (a
     ``Name`` hashes byte by byte in Python). Dropping the first ``key[0] + 1`` bytes gives
     the parent's key; a length byte (below 64) is never changed by ``lower``."""
@@ -238,7 +239,7 @@ def use_reply_cache(cache: ReplyCache | None) -> None:
 
 def _parent_key(key: CacheKey) -> CacheKey:
     """The key of the same question as ``key``'s, at its name's parent."""
-    return (key[0].parent() if key[0] != dns.name.root else key[0], *key[1:])
+    return (key[0][key[0][0] + 1:] if key[0] != b"\x00" else key[0], *key[1:])
 
 
 async def known_zone(name: dns.name.Name, servers: Sequence[Nameserver],
@@ -256,7 +257,7 @@ async def known_zone(name: dns.name.Name, servers: Sequence[Nameserver],
     known = cache.zone_of(name)
     if known is not None:
         return known
-    waiting = cache.soa_pending.get((name, "SOA", tuple(servers), True))
+    waiting = cache.soa_pending.get((name_key(name), "SOA", tuple(servers), True))
     if not waiting or timeout <= 0:
         return None
     await asyncio.wait(set(waiting), timeout=timeout)
@@ -275,7 +276,7 @@ async def exchange(name: str | dns.name.Name, rdtype: str, servers: Sequence[Nam
     if cache is None:
         return await _exchange(name, rdtype, servers, timeout, recursion=recursion)
     owner = name if isinstance(name, dns.name.Name) else to_name(name)
-    key = (owner, rdtype.upper(), tuple(servers), recursion)
+    key = (name_key(owner), rdtype.upper(), tuple(servers), recursion)
     kept = cache.get(key)
     if kept is not None:
         return kept
