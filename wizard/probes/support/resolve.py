@@ -89,10 +89,16 @@ class Reply:
     server: Nameserver
     message: dns.message.Message
 
-    @property
+    @functools.cached_property
+    def code(self) -> dns.rcode.Rcode:
+        """The response code (worked out once: dnspython derives it from the flags on every
+        ``rcode()``)."""
+        return self.message.rcode()
+
+    @functools.cached_property
     def rcode(self) -> str:
         """The response code as text (``NOERROR``, ``NXDOMAIN``, ``SERVFAIL``, ``REFUSED``…)."""
-        return dns.rcode.to_text(self.message.rcode())
+        return dns.rcode.to_text(self.code)
 
 
 CacheKey = tuple[bytes, str, tuple[Nameserver, ...], bool]
@@ -337,7 +343,7 @@ async def _exchange(name: str | dns.name.Name, rdtype: str, servers: Sequence[Na
             problems.append(f"{server}: {exc}")
             continue
         reply = Reply(server, message)
-        if message.rcode() in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+        if reply.code in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
             return reply
         fallback = fallback or reply
     if fallback is not None:
@@ -428,9 +434,10 @@ class _Chain:
                           self.current.to_text(), rrset, ttl, str(reply.server), reply.rcode,
                           reply)
 
-        if message.rcode() == dns.rcode.REFUSED:
+        code = reply.code
+        if code == dns.rcode.REFUSED:
             return done("refused")
-        if message.rcode() not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+        if code not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
             return done("servfail")
         wanted = dns.rdatatype.from_text(self.rdtype)
         while True:
@@ -447,7 +454,7 @@ class _Chain:
                 return done("cname_loop")
             self.seen.add(target)
             self.current = target
-        if message.rcode() == dns.rcode.NXDOMAIN:
+        if code == dns.rcode.NXDOMAIN:
             return done("nxdomain", ttl=negative_ttl(message))
         if self.current == asked:
             return done("nodata", ttl=negative_ttl(message))

@@ -71,9 +71,9 @@ async def find_zone(name: str, ctx: ProbeContext, deadline: Deadline,
             return Zone(known[0].to_text(omit_final_dot=True).lower(), known[1], tuple(walk))
         reply = await exchange(current, "SOA", servers, deadline.remaining())
         message = reply.message
-        if message.rcode() not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+        if reply.code not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
             walk.append(f"{current} SOA: {reply.rcode} from {reply.server}")
-            status = "refused" if message.rcode() == dns.rcode.REFUSED else "servfail"
+            status = "refused" if reply.code == dns.rcode.REFUSED else "servfail"
             raise ZoneLookupFailed(status, f"{reply.server} answered {reply.rcode} for "
                                    f"{current} SOA", tuple(walk))
         soa = message.get_rrset(message.answer, current, dns.rdataclass.IN, dns.rdatatype.SOA)
@@ -106,7 +106,7 @@ def zone_from_hint(name: dns.name.Name, hint: Reply, walk: list[str]) -> Zone | 
     then the SOA query is asked as usual. What is learnt is added to ``walk``.
     """
     message = hint.message
-    if not message.question or message.rcode() not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+    if not message.question or hint.code not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
         return False
     question = message.question[0]
     asked = question.name
