@@ -96,6 +96,12 @@ class Reply:
         return self.message.rcode()
 
     @functools.cached_property
+    def lookups(self) -> dict[tuple[str, str], Lookup]:
+        """What :func:`lookup` made of this response for a name and type asked afresh: the
+        same every time (a response kept for a scan is read by many domains)."""
+        return {}
+
+    @functools.cached_property
     def rcode(self) -> str:
         """The response code as text (``NOERROR``, ``NXDOMAIN``, ``SERVFAIL``, ``REFUSED``…)."""
         return dns.rcode.to_text(self.code)
@@ -409,8 +415,13 @@ async def lookup(name: str, rdtype: str, ctx: ProbeContext, deadline: Deadline,
         servers = await servers_for(chain.current) if servers_for else resolver_servers(ctx)
         reply = await exchange(chain.current, rdtype, servers, deadline.remaining(),
                                recursion=servers_for is None)
+        fresh = not chain.hops
+        if fresh and (name, rdtype) in reply.lookups:
+            return reply.lookups[(name, rdtype)]
         result = chain.absorb(reply)
         if result is not None:
+            if fresh:
+                reply.lookups[(name, rdtype)] = result
             return result
 
 
