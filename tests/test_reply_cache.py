@@ -24,6 +24,7 @@ from wizard.probes.support.resolve import (
     ReplyCache,
     exchange,
     known_zone,
+    lookup,
     to_name,
     use_reply_cache,
 )
@@ -237,3 +238,18 @@ async def test_the_walk_up_waits_for_an_soa_question_below_on_its_way(
 
 async def test_without_a_cache_nothing_is_known() -> None:
     assert await known_zone(to_name("y.test"), [], 1.0) is None
+
+
+async def test_a_kept_response_is_read_once_per_name_and_type(
+        counting: tuple[_Counting, Nameserver]) -> None:
+    server, ns = counting
+    ctx = ProbeContext(timeout=2.0, nameservers=(ns,))
+
+    async def work() -> list[Any]:
+        return [await lookup(name, "A", ctx, Deadline(2.0))
+                for name in ("a.test", "a.test", "a.test.")]
+
+    first, again, dotted = await _with(ReplyCache(), work)
+    assert again is first and first.records == ["192.0.2.1"]
+    assert dotted is not first and dotted.name == "a.test." and dotted.records == first.records
+    assert server.asked == ["a.test."]
