@@ -120,7 +120,7 @@ async def test_dkim_misplaced_reads_a_cname_from_the_txt_answer(
 async def test_a_hint_gives_the_zone_the_soa_walk_gives(
         dns_servers: DnsServers, name: str, hinted: str, zone: str) -> None:
     ctx = dns_servers.ctx(timeout=3)
-    hint = await resolve.exchange(hinted, "TXT", ctx.nameservers, 3)
+    hint = (await resolve.exchange(hinted, "TXT", ctx.nameservers, 3)).message
     walked: Zone = await find_zone(name, ctx, Deadline(3))
     found = await find_zone(name, ctx, Deadline(3), hint)
     assert (found.name, found.serial) == (walked.name, walked.serial) == (zone, walked.serial)
@@ -129,7 +129,7 @@ async def test_a_hint_gives_the_zone_the_soa_walk_gives(
 async def test_a_hint_that_cannot_tell_falls_back_to_the_soa_walk(
         dns_servers: DnsServers, asked: Counter[Question]) -> None:
     ctx = dns_servers.ctx(timeout=3)
-    hint = await resolve.exchange("good.onboard.test", "TXT", ctx.nameservers, 3)
+    hint = (await resolve.exchange("good.onboard.test", "TXT", ctx.nameservers, 3)).message
     found = await find_zone("good.onboard.test", ctx, Deadline(3), hint)
     assert found.name == "onboard.test"
     assert ("good.onboard.test", "SOA", True) in asked

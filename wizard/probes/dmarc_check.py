@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 
+import dns.message
 from pydantic import Field
 
 from wizard.dns.dmarc_tags import DmarcRecord, aligned, is_dmarc, parse_dmarc
@@ -26,7 +27,7 @@ from wizard.probes.base import (
     on,
 )
 from wizard.probes.support.dns_failures import FAILURE_OUTCOMES, lookup_failure, no_response
-from wizard.probes.support.resolve import Lookup, NoResponse, Reply, lookup, txt_strings
+from wizard.probes.support.resolve import Lookup, NoResponse, lookup, txt_strings
 from wizard.probes.support.zones import ZoneLookupFailed, find_zone
 
 
@@ -40,7 +41,7 @@ class DmarcCheckParams(TimedParams):
 
 
 async def _org_domain(domain: str, ctx: ProbeContext, deadline: Deadline,
-                      notes: list[str], hint: Reply | None = None) -> str:
+                      notes: list[str], hint: dns.message.Message | None = None) -> str:
     try:
         return (await find_zone(domain, ctx, deadline, hint)).name
     except ZoneLookupFailed as exc:
@@ -64,7 +65,7 @@ async def run_dmarc_check(params: DmarcCheckParams, ctx: ProbeContext) -> ProbeR
     notes: list[str] = []
     names = sorted({domain, header, *identifiers.values()})
 
-    async def organizational(hint: Reply | None) -> dict[str, str]:
+    async def organizational(hint: dns.message.Message | None) -> dict[str, str]:
         return dict(zip(names, await asyncio.gather(
             *(_org_domain(n, ctx, deadline, notes, hint if n == domain else None)
               for n in names)), strict=True))
@@ -76,7 +77,7 @@ async def run_dmarc_check(params: DmarcCheckParams, ctx: ProbeContext) -> ProbeR
             facts["org_domain"] = (await organizational(None))[domain]
             raise
         # A negative answer at _dmarc.<domain> names the domain's zone: no SOA query then.
-        orgs = await organizational(found.reply if not found.hops else None)
+        orgs = await organizational(found.message if not found.hops else None)
         facts["org_domain"] = orgs[domain]
         where = domain
         failed = found.status in ("servfail", "refused")

@@ -125,7 +125,7 @@ async def run_dns_authority(params: DnsAuthorityParams, ctx: ProbeContext) -> Pr
     facts: dict[str, FactValue] = {"name": name, "rtype": params.rtype}
     try:
         resolver = await exchange(name, params.rtype, resolver_servers(ctx), deadline.remaining())
-        zone = await find_zone(name, ctx, deadline, resolver)
+        zone = await find_zone(name, ctx, deadline, resolver.message)
         hosts = await zone_nameservers(zone.name, ctx, deadline)
         facts["zone"] = zone.name
         facts["relative_name"] = relative_to(name, zone.name)

@@ -98,7 +98,9 @@ class Reply:
     @functools.cached_property
     def lookups(self) -> dict[tuple[str, str], Lookup]:
         """What :func:`lookup` made of this response for a name and type asked afresh: the
-        same every time (a response kept for a scan is read by many domains)."""
+        same every time (a response kept for a scan is read by many domains). A
+        :class:`Lookup` holds the message, never the reply: no reference cycle, so a reply
+        no longer kept is freed at once, not by the cyclic collector."""
         return {}
 
     @functools.cached_property
@@ -373,7 +375,7 @@ class Lookup:
     ``status`` is ``answer``, ``nxdomain``, ``nodata``, ``servfail``, ``refused``
     or ``cname_loop``; ``final_name`` is where the chain ended; ``records`` the
     answer's records as text; ``ttl`` the answer's TTL (or, for a negative
-    answer, how long it may be cached); ``reply`` the last response (the only one
+    answer, how long it may be cached); ``message`` the last response (the only one
     when there are no ``hops``).
     """
 
@@ -386,7 +388,7 @@ class Lookup:
     ttl: int | None
     server: str
     rcode: str
-    reply: Reply | None = None
+    message: dns.message.Message | None = None
 
     @property
     def records(self) -> list[str]:
@@ -443,7 +445,7 @@ class _Chain:
                  ttl: int | None = None) -> Lookup:
             return Lookup(self.name, self.rdtype, status, tuple(self.hops),
                           self.current.to_text(), rrset, ttl, str(reply.server), reply.rcode,
-                          reply)
+                          message)
 
         code = reply.code
         if code == dns.rcode.REFUSED:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+import dns.message
 import dns.name
 import dns.rcode
 import dns.rdataclass
@@ -12,7 +13,6 @@ import dns.rdatatype
 
 from wizard.probes.base import Deadline, Nameserver, ProbeContext
 from wizard.probes.support.resolve import (
-    Reply,
     exchange,
     known_zone,
     lookup,
@@ -40,7 +40,7 @@ class Zone:
 
 
 async def find_zone(name: str, ctx: ProbeContext, deadline: Deadline,
-                    hint: Reply | None = None) -> Zone:
+                    hint: dns.message.Message | None = None) -> Zone:
     """Walk up from ``name`` with SOA queries until a zone apex answers.
 
     A negative answer's authority SOA names the zone at once; a CNAME at a
@@ -94,7 +94,8 @@ async def find_zone(name: str, ctx: ProbeContext, deadline: Deadline,
         current = current.parent()
 
 
-def zone_from_hint(name: dns.name.Name, hint: Reply, walk: list[str]) -> Zone | bool:
+def zone_from_hint(name: dns.name.Name, hint: dns.message.Message,
+                   walk: list[str]) -> Zone | bool:
     """What ``hint`` (the resolver's response to a question about ``name`` or a name below
     it) tells about the zone of ``name``, as an SOA query at ``name`` would have.
 
@@ -105,8 +106,9 @@ def zone_from_hint(name: dns.name.Name, hint: Reply, walk: list[str]) -> Zone | 
     parent). False when the response cannot tell (an answer, a failure, another shape):
     then the SOA query is asked as usual. What is learnt is added to ``walk``.
     """
-    message = hint.message
-    if not message.question or hint.code not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+    message = hint
+    code = message.rcode()
+    if not message.question or code not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
         return False
     question = message.question[0]
     asked = question.name
@@ -125,7 +127,8 @@ def zone_from_hint(name: dns.name.Name, hint: Reply, walk: list[str]) -> Zone | 
     for rrset in message.authority:
         if rrset.rdtype == dns.rdatatype.SOA and asked.is_subdomain(rrset.name) \
                 and name.is_subdomain(rrset.name):
-            walk.append(f"{what}: {hint.rcode}, authority names zone {rrset.name}")
+            walk.append(f"{what}: {dns.rcode.to_text(code)}, authority names zone "
+                        f"{rrset.name}")
             return Zone(rrset.name.to_text(omit_final_dot=True).lower(), int(rrset[0].serial),
                         tuple(walk))
     return False
@@ -176,8 +179,8 @@ class AuthoritativeServers:
         """The servers to ask about ``name``."""
         hint = None
         if self.first is not None and self.first[0] == name:
-            hint = await exchange(name, self.first[1], resolver_servers(self.ctx),
-                                  self.deadline.remaining())
+            hint = (await exchange(name, self.first[1], resolver_servers(self.ctx),
+                                   self.deadline.remaining())).message
         zone = await find_zone(name.to_text(), self.ctx, self.deadline, hint)
         if zone.name not in self.by_zone:
             hosts = await zone_nameservers(zone.name, self.ctx, self.deadline)
