@@ -123,7 +123,8 @@ class ReplyCache:
     A response is handed out as it arrived: TTLs in it are not counted down.
     Concurrent askers of the same question share one query.
 
-    What a kept response says about zones is kept too (:meth:`zone_of`), for as long:
+    What a kept response of a resolver (a recursive question) says about zones is kept
+    too (:meth:`zone_of`), for as long:
     a negative answer's authority SOA puts the name asked, and each name between it and
     that zone, in the zone (none of them can be an apex, or the name would be in that
     zone), and the zone's own name is an apex; so does an SOA answer at the name asked.
@@ -177,7 +178,8 @@ class ReplyCache:
         self._entries.move_to_end(key)
         while len(self._entries) > self.size:
             self._entries.popitem(last=False)
-        self._learn_zone(reply.message, self._clock() + ttl)
+        if key[3]:  # what the resolver says, as the SOA walk up would ask it
+            self._learn_zone(reply.message, self._clock() + ttl)
 
     def _learn_zone(self, message: dns.message.Message, until: float) -> None:
         if not message.question:
