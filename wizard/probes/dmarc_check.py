@@ -9,8 +9,6 @@ the zone cannot be found, the last two labels stand in for it.
 
 from __future__ import annotations
 
-import asyncio
-
 import dns.message
 from pydantic import Field
 
@@ -27,7 +25,7 @@ from wizard.probes.base import (
     on,
 )
 from wizard.probes.support.dns_failures import FAILURE_OUTCOMES, lookup_failure, no_response
-from wizard.probes.support.resolve import Lookup, NoResponse, lookup, txt_strings
+from wizard.probes.support.resolve import Lookup, NoResponse, lookup, together, txt_strings
 from wizard.probes.support.zones import ZoneLookupFailed, find_zone
 
 
@@ -66,9 +64,9 @@ async def run_dmarc_check(params: DmarcCheckParams, ctx: ProbeContext) -> ProbeR
     names = sorted({domain, header, *identifiers.values()})
 
     async def organizational(hint: dns.message.Message | None) -> dict[str, str]:
-        return dict(zip(names, await asyncio.gather(
-            *(_org_domain(n, ctx, deadline, notes, hint if n == domain else None)
-              for n in names)), strict=True))
+        return dict(zip(names, await together(
+            _org_domain(n, ctx, deadline, notes, hint if n == domain else None)
+            for n in names), strict=True))
 
     try:
         try:

@@ -41,6 +41,7 @@ from wizard.probes.support.resolve import (
     negative_ttl,
     resolver_servers,
     to_name,
+    together,
 )
 from wizard.probes.support.zones import ZoneLookupFailed, find_zone, zone_nameservers
 
@@ -137,8 +138,8 @@ async def run_dns_authority(params: DnsAuthorityParams, ctx: ProbeContext) -> Pr
             return ProbeResult("no_nameservers", f"no nameserver of {zone.name} has an address",
                                (*zone.walk, *(f"NS {h.name}: no address" for h in hosts)),
                                facts)
-        views = await asyncio.gather(*(_ask_server(host, server, name, params.rtype, zone.name,
-                                                   deadline) for host, server in servers))
+        views = await together(_ask_server(host, server, name, params.rtype, zone.name,
+                                           deadline) for host, server in servers)
     except NoResponse as exc:
         return no_response(f"{name} {params.rtype}", exc, facts)
     except ZoneLookupFailed as exc:

@@ -11,9 +11,10 @@ import asyncio
 import functools
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TypeVar
 
 import dns._features
 
@@ -48,6 +49,18 @@ def to_name(text: str) -> dns.name.Name:
     ``from_text`` raises for a bad name (not remembered).
     """
     return dns.name.from_text(text)
+
+
+_T = TypeVar("_T")
+
+
+async def together(awaitables: Iterable[Awaitable[_T]]) -> list[_T]:
+    """``asyncio.gather`` of ``awaitables``, but a single one is awaited as it is: a task
+    for it would cost a turn of the event loop (the usual case: one nameserver, one name)."""
+    pending = list(awaitables)
+    if len(pending) == 1:
+        return [await pending[0]]
+    return list(await asyncio.gather(*pending))
 
 
 def make_resolver(ctx: ProbeContext) -> dns.asyncresolver.Resolver:

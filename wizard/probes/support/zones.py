@@ -18,6 +18,7 @@ from wizard.probes.support.resolve import (
     lookup,
     resolver_servers,
     to_name,
+    together,
 )
 
 
@@ -154,7 +155,7 @@ async def zone_nameservers(zone: str, ctx: ProbeContext, deadline: Deadline) -> 
                                      lookup(host, "AAAA", ctx, deadline))
         return NsHost(host, tuple(a for result in found for a in result.records))
 
-    return list(await asyncio.gather(*(addresses(host) for host in names)))
+    return await together(addresses(host) for host in names)
 
 
 class AuthoritativeServers:
