@@ -17,9 +17,18 @@ import dns.rdatatype
 import dns.rrset
 import pytest
 
-from wizard.probes.base import Nameserver, ProbeContext
+from wizard.probes.base import Deadline, Nameserver, ProbeContext
 from wizard.probes.dkim_misplaced import DkimMisplacedParams, run_dkim_misplaced
-from wizard.probes.support.resolve import Reply, ReplyCache, exchange, use_reply_cache
+from wizard.probes.support.resolve import (
+    Reply,
+    ReplyCache,
+    exchange,
+    known_zone,
+    lookup,
+    to_name,
+    use_reply_cache,
+)
+from wizard.probes.support.zones import find_zone
 
 
 class _Counting(asyncio.DatagramProtocol):
@@ -181,11 +190,66 @@ async def test_concurrent_askers_of_one_question_share_one_query(
     assert not cache.pending
 
 
-async def test_the_misplaced_search_asks_no_txt_at_names_that_do_not_exist(
+async def test_the_misplaced_search_asks_one_question_at_names_that_do_not_exist(
         counting: tuple[_Counting, Nameserver]) -> None:
+    """The TXT answer shows a CNAME too: no CNAME question at a name without either."""
     server, ns = counting
     result = await run_dkim_misplaced(
         DkimMisplacedParams(selector="s1", domain="d.example.test"),
         ProbeContext(timeout=2.0, nameservers=(ns,)))
     assert result.outcome == "none_found"
-    assert "CNAME" in server.types and "TXT" not in server.types
+    assert "TXT" in server.types and "CNAME" not in server.types
+    dkim_names = [name for name in server.asked if "_domainkey" in name]
+    assert len(dkim_names) == len(set(dkim_names))
+
+
+async def test_a_kept_negative_answer_tells_the_zone_of_the_names_above_it(
+        counting: tuple[_Counting, Nameserver]) -> None:
+    _, ns = counting
+    clock = _Clock()
+    cache = ReplyCache(clock=clock)
+
+    async def work() -> list[Any]:
+        await exchange("x.y.test", "TXT", [ns], 2.0)
+        return [await known_zone(to_name(n), [ns], 1.0) for n in
+                ("x.y.test", "y.test", "test", "z.test")]
+
+    found = await _with(cache, work)
+    assert found == [(to_name("test"), 1)] * 3 + [None]
+    clock.now += 61  # the SOA minimum (60) bounds how long the answer is kept
+    assert await _with(cache, lambda: known_zone(to_name("y.test"), [ns], 1.0)) is None
+
+
+async def test_the_walk_up_waits_for_an_soa_question_below_on_its_way(
+        counting: tuple[_Counting, Nameserver]) -> None:
+    server, ns = counting
+    ctx = ProbeContext(timeout=2.0, nameservers=(ns,))
+
+    async def work() -> list[Any]:
+        below = asyncio.ensure_future(exchange("_domainkey.y.test", "SOA", [ns], 2.0))
+        await asyncio.sleep(0)  # the question below is on its way
+        zone = await find_zone("y.test", ctx, Deadline(2.0))
+        await below
+        return [zone.name, zone.serial]
+
+    assert await _with(ReplyCache(), work) == ["test", 1]
+    assert server.asked == ["_domainkey.y.test."]
+
+
+async def test_without_a_cache_nothing_is_known() -> None:
+    assert await known_zone(to_name("y.test"), [], 1.0) is None
+
+
+async def test_a_kept_response_is_read_once_per_name_and_type(
+        counting: tuple[_Counting, Nameserver]) -> None:
+    server, ns = counting
+    ctx = ProbeContext(timeout=2.0, nameservers=(ns,))
+
+    async def work() -> list[Any]:
+        return [await lookup(name, "A", ctx, Deadline(2.0))
+                for name in ("a.test", "a.test", "a.test.")]
+
+    first, again, dotted = await _with(ReplyCache(), work)
+    assert again is first and first.records == ["192.0.2.1"]
+    assert dotted is not first and dotted.name == "a.test." and dotted.records == first.records
+    assert server.asked == ["a.test."]

@@ -22,7 +22,7 @@ import pytest
 from tests.servers.dns_fixtures import DnsServers
 from wizard.probes.base import Nameserver
 from wizard.probes.support.resolve import exchange, make_query
-from wizard.probes.support.udp import UdpEndpoints, use_udp_endpoints
+from wizard.probes.support.udp import UdpEndpoints, query_wire, use_udp_endpoints
 
 Reply = Callable[[dns.message.Message], list[bytes]]
 """What a test server sends back for one query: zero or more datagrams."""
@@ -275,3 +275,23 @@ async def test_an_icmp_error_does_not_fail_queries_the_server_then_answers() -> 
         thread.join(3)
     assert results == ["answer"] * 10
     assert late in ("Timeout", "answer")
+
+
+@pytest.mark.parametrize("name", ["s1._domainkey.d0.bench.test", ".", "Mixed.CASE.example",
+                                  f"{'x' * 63}.test", "xn--bcher-kva.example"])
+@pytest.mark.parametrize("rdtype", ["TXT", "SOA", "A", "AAAA", "CNAME", "NS", "MX"])
+@pytest.mark.parametrize("recursion", [True, False])
+def test_a_querys_wire_is_the_bytes_dnspython_renders(name: str, rdtype: str,
+                                                       recursion: bool) -> None:
+    query = make_query(name, rdtype, recursion)
+    assert query_wire(query) == query.to_wire()
+    query.id = 0xBEEF
+    assert query_wire(query) == query.to_wire()
+
+
+def test_a_query_of_another_shape_is_rendered_by_dnspython() -> None:
+    query = dns.message.make_query("example.com", "TXT", use_edns=0, payload=4096,
+                                   want_dnssec=True)
+    assert query_wire(query) == query.to_wire()
+    plain = dns.message.make_query("example.com", "TXT")
+    assert query_wire(plain) == plain.to_wire()

@@ -197,9 +197,13 @@ class Session:
         """The values with every secret (:attr:`Flow.secret_names`) as stars."""
         return masked(self.values, self.flow.secret_names)
 
+    def _secret_set(self) -> bool:
+        """Whether a secret has a value (else :meth:`shown_values` equals the values)."""
+        return any(self.values.get(name) not in (None, "") for name in self.flow.secret_names)
+
     def show(self, text: str) -> str:
         """A template rendered for a person to read: secrets as stars."""
-        return template.render(text, self.shown_values())
+        return template.render(text, self.shown_values() if self._secret_set() else self.values)
 
     def _title_or_id(self, step_id: str, step: object) -> str:
         """The step's title rendered, or its id when the title needs what is not known."""
@@ -335,8 +339,9 @@ class Session:
         else:
             rendered = {cid: template.render_params(call.with_, self.values)
                         for cid, call in calls.items()}
-            results = await asyncio.gather(
-                *(self.runner.run(call.probe, rendered[cid]) for cid, call in calls.items()))
+            runs = [self.runner.run(call.probe, rendered[cid]) for cid, call in calls.items()]
+            # One probe is awaited as it is: a task for it would cost a turn of the loop.
+            results = [await runs[0]] if len(runs) == 1 else await asyncio.gather(*runs)
         records = []
         outcomes: dict[str, str] = {}
         for (cid, call), result in zip(calls.items(), results, strict=True):
@@ -384,7 +389,8 @@ class Session:
                           f"{title}: {shown}", next=target)
 
     def _fix(self, step_id: str, step: FixStep) -> TrailEntry:
-        shown = self.shown_values()
+        secret = self._secret_set()
+        shown = self.shown_values() if secret else self.values
         try:
             findings = [Finding.model_validate(template.render_strings(f.model_dump(), shown))
                         for f in step.findings]
@@ -392,10 +398,13 @@ class Session:
             fixes += [render_fix(f, self.flow, self.values) for f in step.fixes]
             fixes += [render_fix(f, self.flow, self.values, group=step_id)
                       for f in step.alternatives]
-            shown_fixes = offered_fix(step, shown)
-            shown_fixes += [render_fix(f, self.flow, shown) for f in step.fixes]
-            shown_fixes += [render_fix(f, self.flow, shown, group=step_id)
-                            for f in step.alternatives]
+            if secret:
+                shown_fixes = offered_fix(step, shown)
+                shown_fixes += [render_fix(f, self.flow, shown) for f in step.fixes]
+                shown_fixes += [render_fix(f, self.flow, shown, group=step_id)
+                                for f in step.alternatives]
+            else:  # nothing to hide: the fixes as rendered (immutable, so shared)
+                shown_fixes = list(fixes)
         except ValidationError as exc:
             reason = exc.errors()[0].get("msg", "invalid") if exc.errors() else "invalid"
             raise ProbeFailed(f"step {step_id}: a rendered fix is not valid: {reason}") from None

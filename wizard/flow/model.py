@@ -11,6 +11,7 @@ The JSON Schema that editors use is exported from these models
 """
 
 
+import functools
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Self
 
@@ -355,10 +356,13 @@ class Flow(Strict):
             },
         }
 
-    @property
+    @functools.cached_property
     def secret_names(self) -> frozenset[str]:
         """Every name whose value is a secret: inputs of type ``secret`` and the variables
-        of ``ask`` steps of type ``secret``. The one list both front-ends and the CLI use."""
+        of ``ask`` steps of type ``secret``. The one list both front-ends and the CLI use.
+
+        Worked out once per flow (a flow is immutable): the engine asks for it whenever it
+        shows a value."""
         names = {name for name, spec in self.inputs.items() if spec.type == "secret"}
         names |= {step.var for step in self.steps.values()
                   if isinstance(step, AskStep) and step.type == "secret"}

@@ -51,16 +51,21 @@ async def _record_at(name: str, ctx: ProbeContext,
                      deadline: Deadline) -> tuple[str, str] | None:
     """The CNAME or TXT record at ``name`` (rtype, value), if any.
 
-    A name the CNAME question finds absent (NXDOMAIN) has no TXT either: not asked.
+    The TXT question comes first: its answer shows a CNAME at the name too (the first
+    hop), and a name without either is done with it. Only when it fails (a resolver
+    that cannot follow the CNAME answers SERVFAIL) is the CNAME asked for on its own;
+    a name that question finds absent (NXDOMAIN) has no TXT either.
     """
+    txt = await lookup(name, "TXT", ctx, deadline)
+    if txt.hops:
+        return "CNAME", txt.hops[0].target
+    if txt.status == "answer":
+        return "TXT", " ".join(txt_strings(txt.rrset))
+    if txt.status in ("nxdomain", "nodata"):
+        return None
     cname = await lookup(name, "CNAME", ctx, deadline)
     if cname.status == "answer":
         return "CNAME", cname.records[0]
-    if cname.status == "nxdomain":
-        return None
-    txt = await lookup(name, "TXT", ctx, deadline)
-    if txt.status == "answer" and not txt.hops:
-        return "TXT", " ".join(txt_strings(txt.rrset))
     return None
 
 

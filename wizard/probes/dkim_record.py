@@ -58,7 +58,7 @@ async def run_dkim_record(params: DkimRecordParams, ctx: ProbeContext) -> ProbeR
     facts: dict[str, FactValue] = {"name": name, "record_type": None, "cname_target": None,
                                    "cname_matches": None, "expected_cname": expected}
     deadline = ctx.deadline(params)
-    chooser = AuthoritativeServers(ctx, deadline) if ctx.authoritative else None
+    chooser = AuthoritativeServers(ctx, deadline, (name, "TXT")) if ctx.authoritative else None
     try:
         found = await lookup(name, "TXT", ctx, deadline, chooser)
     except NoResponse as exc:

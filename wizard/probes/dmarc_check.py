@@ -9,8 +9,7 @@ the zone cannot be found, the last two labels stand in for it.
 
 from __future__ import annotations
 
-import asyncio
-
+import dns.message
 from pydantic import Field
 
 from wizard.dns.dmarc_tags import DmarcRecord, aligned, is_dmarc, parse_dmarc
@@ -26,7 +25,7 @@ from wizard.probes.base import (
     on,
 )
 from wizard.probes.support.dns_failures import FAILURE_OUTCOMES, lookup_failure, no_response
-from wizard.probes.support.resolve import Lookup, NoResponse, lookup, txt_strings
+from wizard.probes.support.resolve import Lookup, NoResponse, lookup, together, txt_strings
 from wizard.probes.support.zones import ZoneLookupFailed, find_zone
 
 
@@ -40,9 +39,9 @@ class DmarcCheckParams(TimedParams):
 
 
 async def _org_domain(domain: str, ctx: ProbeContext, deadline: Deadline,
-                      notes: list[str]) -> str:
+                      notes: list[str], hint: dns.message.Message | None = None) -> str:
     try:
-        return (await find_zone(domain, ctx, deadline)).name
+        return (await find_zone(domain, ctx, deadline, hint)).name
     except ZoneLookupFailed as exc:
         notes.append(f"zone of {domain} unknown ({exc}); taking {last_two_labels(domain)}")
         return last_two_labels(domain)
@@ -62,12 +61,22 @@ async def run_dmarc_check(params: DmarcCheckParams, ctx: ProbeContext) -> ProbeR
     identifiers = {k: domain_of(v) for k, v in others.items() if v}
     facts: dict[str, FactValue] = {"domain": domain}
     notes: list[str] = []
+    names = sorted({domain, header, *identifiers.values()})
+
+    async def organizational(hint: dns.message.Message | None) -> dict[str, str]:
+        return dict(zip(names, await together(
+            _org_domain(n, ctx, deadline, notes, hint if n == domain else None)
+            for n in names), strict=True))
+
     try:
-        names = sorted({domain, header, *identifiers.values()})
-        orgs = dict(zip(names, await asyncio.gather(
-            *(_org_domain(n, ctx, deadline, notes) for n in names)), strict=True))
+        try:
+            found, texts = await _dmarc_at(domain, ctx, deadline)
+        except NoResponse:
+            facts["org_domain"] = (await organizational(None))[domain]
+            raise
+        # A negative answer at _dmarc.<domain> names the domain's zone: no SOA query then.
+        orgs = await organizational(found.message if not found.hops else None)
         facts["org_domain"] = orgs[domain]
-        found, texts = await _dmarc_at(domain, ctx, deadline)
         where = domain
         failed = found.status in ("servfail", "refused")
         if not texts and not failed and orgs[domain] != domain:

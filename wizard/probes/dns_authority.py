@@ -41,6 +41,7 @@ from wizard.probes.support.resolve import (
     negative_ttl,
     resolver_servers,
     to_name,
+    together,
 )
 from wizard.probes.support.zones import ZoneLookupFailed, find_zone, zone_nameservers
 
@@ -115,12 +116,17 @@ async def _ask_server(host: str, server: Nameserver, name: str, rtype: str, zone
 
 
 async def run_dns_authority(params: DnsAuthorityParams, ctx: ProbeContext) -> ProbeResult:
-    """Find the zone and its servers, ask each of them and the resolver, and compare."""
+    """Ask the resolver, find the zone and its servers, ask each of them, and compare.
+
+    The resolver's answer comes first: it often tells the zone already (a CNAME at the
+    name, or a negative answer's authority SOA), so no SOA query is needed at the name.
+    """
     deadline = ctx.deadline(params)
     name = bare(params.name)
     facts: dict[str, FactValue] = {"name": name, "rtype": params.rtype}
     try:
-        zone = await find_zone(name, ctx, deadline)
+        resolver = await exchange(name, params.rtype, resolver_servers(ctx), deadline.remaining())
+        zone = await find_zone(name, ctx, deadline, resolver.message)
         hosts = await zone_nameservers(zone.name, ctx, deadline)
         facts["zone"] = zone.name
         facts["relative_name"] = relative_to(name, zone.name)
@@ -132,10 +138,8 @@ async def run_dns_authority(params: DnsAuthorityParams, ctx: ProbeContext) -> Pr
             return ProbeResult("no_nameservers", f"no nameserver of {zone.name} has an address",
                                (*zone.walk, *(f"NS {h.name}: no address" for h in hosts)),
                                facts)
-        resolver, views = await asyncio.gather(
-            exchange(name, params.rtype, resolver_servers(ctx), deadline.remaining()),
-            asyncio.gather(*(_ask_server(host, server, name, params.rtype, zone.name, deadline)
-                             for host, server in servers)))
+        views = await together(_ask_server(host, server, name, params.rtype, zone.name,
+                                           deadline) for host, server in servers)
     except NoResponse as exc:
         return no_response(f"{name} {params.rtype}", exc, facts)
     except ZoneLookupFailed as exc:

@@ -11,9 +11,10 @@ import asyncio
 import functools
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TypeVar
 
 import dns._features
 
@@ -36,7 +37,7 @@ import dns.resolver
 import dns.rrset
 
 from wizard.probes.base import Deadline, Nameserver, ProbeContext
-from wizard.probes.support.udp import current_udp_endpoints
+from wizard.probes.support.udp import EDNS, current_udp_endpoints
 
 
 @functools.lru_cache(maxsize=4096)
@@ -48,6 +49,18 @@ def to_name(text: str) -> dns.name.Name:
     ``from_text`` raises for a bad name (not remembered).
     """
     return dns.name.from_text(text)
+
+
+_T = TypeVar("_T")
+
+
+async def together(awaitables: Iterable[Awaitable[_T]]) -> list[_T]:
+    """``asyncio.gather`` of ``awaitables``, but a single one is awaited as it is: a task
+    for it would cost a turn of the event loop (the usual case: one nameserver, one name)."""
+    pending = list(awaitables)
+    if len(pending) == 1:
+        return [await pending[0]]
+    return list(await asyncio.gather(*pending))
 
 
 def make_resolver(ctx: ProbeContext) -> dns.asyncresolver.Resolver:
@@ -89,13 +102,28 @@ class Reply:
     server: Nameserver
     message: dns.message.Message
 
-    @property
+    @functools.cached_property
+    def code(self) -> dns.rcode.Rcode:
+        """The response code (worked out once: dnspython derives it from the flags on every
+        ``rcode()``)."""
+        return self.message.rcode()
+
+    @functools.cached_property
+    def lookups(self) -> dict[tuple[str, str], Lookup]:
+        """What :func:`lookup` made of this response for a name and type asked afresh: the
+        same every time (a response kept for a scan is read by many domains). A
+        :class:`Lookup` holds the message, never the reply: no reference cycle, so a reply
+        no longer kept is freed at once, not by the cyclic collector."""
+        return {}
+
+    @functools.cached_property
     def rcode(self) -> str:
         """The response code as text (``NOERROR``, ``NXDOMAIN``, ``SERVFAIL``, ``REFUSED``…)."""
-        return dns.rcode.to_text(self.message.rcode())
+        return dns.rcode.to_text(self.code)
 
 
-CacheKey = tuple[dns.name.Name, str, tuple[Nameserver, ...], bool]
+CacheKey = tuple[bytes, str, tuple[Nameserver, ...], bool]
+"""The name (see :func:`name_key`), the type, the servers asked and whether recursion was."""
 
 
 class ReplyCache:
@@ -107,14 +135,24 @@ class ReplyCache:
     unknown. At most ``size`` entries, the least recently used dropped first.
     A response is handed out as it arrived: TTLs in it are not counted down.
     Concurrent askers of the same question share one query.
+
+    What a kept response of a resolver (a recursive question) says about zones is kept
+    too (:meth:`zone_of`), for as long:
+    a negative answer's authority SOA puts the name asked, and each name between it and
+    that zone, in the zone (none of them can be an apex, or the name would be in that
+    zone), and the zone's own name is an apex; so does an SOA answer at the name asked.
     """
 
     def __init__(self, size: int = 2048, clock: Callable[[], float] = time.monotonic):
         self.size = size
         self._clock = clock
         self._entries: OrderedDict[CacheKey, tuple[float, Reply]] = OrderedDict()
+        self._zones: OrderedDict[bytes, tuple[float, dns.name.Name, int]] = OrderedDict()
         self.pending: dict[CacheKey, asyncio.Future[Reply]] = {}
         """Questions on their way: a second asker waits for the first one's answer."""
+        self.soa_pending: dict[CacheKey, set[asyncio.Future[Reply]]] = {}
+        """SOA questions on their way, by their name's parent (as a key for an SOA question
+        at the parent): the walk up from a name may wait for them to learn its zone."""
         self.hits = 0
         self.misses = 0
 
@@ -136,6 +174,11 @@ class ReplyCache:
     def settle(self, key: CacheKey, done: asyncio.Future[Reply]) -> None:
         """A question on its way was answered (kept), failed or was cancelled (forgotten)."""
         self.pending.pop(key, None)
+        waiting = self.soa_pending.get(_parent_key(key)) if key[1] == "SOA" else None
+        if waiting is not None:
+            waiting.discard(done)
+            if not waiting:
+                del self.soa_pending[_parent_key(key)]
         if not done.cancelled() and done.exception() is None:
             self.put(key, done.result())
 
@@ -148,6 +191,55 @@ class ReplyCache:
         self._entries.move_to_end(key)
         while len(self._entries) > self.size:
             self._entries.popitem(last=False)
+        if key[3]:  # what the resolver says, as the SOA walk up would ask it
+            self._learn_zone(reply.message, self._clock() + ttl)
+
+    def _learn_zone(self, message: dns.message.Message, until: float) -> None:
+        if not message.question:
+            return
+        asked = message.question[0].name
+        if message.answer:
+            soa = message.get_rrset(message.answer, asked, dns.rdataclass.IN,
+                                    dns.rdatatype.SOA)
+            if soa is not None:
+                self._know(name_key(asked), asked, int(soa[0].serial), until)
+            return
+        for rrset in message.authority:
+            if rrset.rdtype != dns.rdatatype.SOA:
+                continue
+            name, zone = name_key(asked), name_key(rrset.name)
+            names = [name]  # the asked name, each parent, down to the apex
+            while len(name) > len(zone):
+                name = name[name[0] + 1:]
+                names.append(name)
+            if name == zone:  # the asked name is in the zone
+                for each in names:
+                    self._know(each, rrset.name, int(rrset[0].serial), until)
+            return
+
+    def _know(self, name: bytes, zone: dns.name.Name, serial: int, until: float) -> None:
+        self._zones[name] = (until, zone, serial)
+        self._zones.move_to_end(name)
+        while len(self._zones) > self.size:
+            self._zones.popitem(last=False)
+
+    def zone_of(self, name: dns.name.Name) -> tuple[dns.name.Name, int] | None:
+        """The zone ``name`` is in and its SOA serial, if a kept response said so."""
+        key = name_key(name)
+        entry = self._zones.get(key)
+        if entry is None:
+            return None
+        if entry[0] <= self._clock():
+            del self._zones[key]
+            return None
+        return entry[1], entry[2]
+
+
+def name_key(name: dns.name.Name) -> bytes:
+    """``name``'s wire form in lower case: equal for equal names, and cheap to hash (a
+    ``Name`` hashes byte by byte in Python). Dropping the first ``key[0] + 1`` bytes gives
+    the parent's key; a length byte (below 64) is never changed by ``lower``."""
+    return (name.to_wire() or b"").lower()
 
 
 def cacheable_ttl(message: dns.message.Message) -> int | None:
@@ -174,6 +266,33 @@ def use_reply_cache(cache: ReplyCache | None) -> None:
     _REPLY_CACHE.set(cache)
 
 
+def _parent_key(key: CacheKey) -> CacheKey:
+    """The key of the same question as ``key``'s, at its name's parent."""
+    return (key[0][key[0][0] + 1:] if key[0] != b"\x00" else key[0], *key[1:])
+
+
+async def known_zone(name: dns.name.Name, servers: Sequence[Nameserver],
+                     timeout: float) -> tuple[dns.name.Name, int] | None:
+    """The zone of ``name`` and its serial, when the reply cache of this context knows it
+    from a response it keeps (see :class:`ReplyCache`); None without a cache.
+
+    When SOA questions at names just below ``name`` are on their way (another probe's
+    walk up), their answers are waited for (at most ``timeout`` seconds, never
+    cancelled): they often tell the zone of ``name`` too.
+    """
+    cache = _REPLY_CACHE.get()
+    if cache is None:
+        return None
+    known = cache.zone_of(name)
+    if known is not None:
+        return known
+    waiting = cache.soa_pending.get((name_key(name), "SOA", tuple(servers), True))
+    if not waiting or timeout <= 0:
+        return None
+    await asyncio.wait(set(waiting), timeout=timeout)
+    return cache.zone_of(name)
+
+
 async def exchange(name: str | dns.name.Name, rdtype: str, servers: Sequence[Nameserver],
                    timeout: float, *, recursion: bool = True) -> Reply:
     """Ask ``servers`` in turn for ``name``/``rdtype`` (UDP, TCP when truncated).
@@ -186,7 +305,7 @@ async def exchange(name: str | dns.name.Name, rdtype: str, servers: Sequence[Nam
     if cache is None:
         return await _exchange(name, rdtype, servers, timeout, recursion=recursion)
     owner = name if isinstance(name, dns.name.Name) else to_name(name)
-    key = (owner, rdtype.upper(), tuple(servers), recursion)
+    key = (name_key(owner), rdtype.upper(), tuple(servers), recursion)
     kept = cache.get(key)
     if kept is not None:
         return kept
@@ -195,6 +314,8 @@ async def exchange(name: str | dns.name.Name, rdtype: str, servers: Sequence[Nam
         pending = asyncio.ensure_future(_exchange(owner, rdtype, servers, timeout,
                                                   recursion=recursion))
         cache.pending[key] = pending
+        if key[1] == "SOA" and owner != dns.name.root:
+            cache.soa_pending.setdefault(_parent_key(key), set()).add(pending)
         pending.add_done_callback(functools.partial(cache.settle, key))
     try:
         async with asyncio.timeout(timeout):
@@ -202,10 +323,6 @@ async def exchange(name: str | dns.name.Name, rdtype: str, servers: Sequence[Nam
     except TimeoutError:
         raise NoResponse([f"{', '.join(map(str, servers))}: no answer within "
                           f"{timeout:.1f}s"]) from None
-
-
-_EDNS = dns.message.make_query(dns.name.root, "SOA", use_edns=0, payload=1232)
-"""A query whose EDNS record (version 0, 1,232-byte payload) every query shares."""
 
 
 def make_query(name: str | dns.name.Name, rdtype: str, recursion: bool = True
@@ -216,8 +333,8 @@ def make_query(name: str | dns.name.Name, rdtype: str, recursion: bool = True
     but the EDNS record (which nothing changes) is built once, not for every query.
     """
     query = dns.message.make_query(name, rdtype)
-    query.opt = _EDNS.opt
-    query.request_payload = _EDNS.request_payload
+    query.opt = EDNS.opt
+    query.request_payload = EDNS.request_payload
     if not recursion:
         query.flags &= ~dns.flags.RD
     return query
@@ -249,7 +366,7 @@ async def _exchange(name: str | dns.name.Name, rdtype: str, servers: Sequence[Na
             problems.append(f"{server}: {exc}")
             continue
         reply = Reply(server, message)
-        if message.rcode() in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+        if reply.code in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
             return reply
         fallback = fallback or reply
     if fallback is not None:
@@ -273,7 +390,8 @@ class Lookup:
     ``status`` is ``answer``, ``nxdomain``, ``nodata``, ``servfail``, ``refused``
     or ``cname_loop``; ``final_name`` is where the chain ended; ``records`` the
     answer's records as text; ``ttl`` the answer's TTL (or, for a negative
-    answer, how long it may be cached).
+    answer, how long it may be cached); ``message`` the last response (the only one
+    when there are no ``hops``).
     """
 
     name: str
@@ -285,6 +403,7 @@ class Lookup:
     ttl: int | None
     server: str
     rcode: str
+    message: dns.message.Message | None = None
 
     @property
     def records(self) -> list[str]:
@@ -313,8 +432,13 @@ async def lookup(name: str, rdtype: str, ctx: ProbeContext, deadline: Deadline,
         servers = await servers_for(chain.current) if servers_for else resolver_servers(ctx)
         reply = await exchange(chain.current, rdtype, servers, deadline.remaining(),
                                recursion=servers_for is None)
+        fresh = not chain.hops
+        if fresh and (name, rdtype) in reply.lookups:
+            return reply.lookups[(name, rdtype)]
         result = chain.absorb(reply)
         if result is not None:
+            if fresh:
+                reply.lookups[(name, rdtype)] = result
             return result
 
 
@@ -335,11 +459,13 @@ class _Chain:
         def done(status: str, rrset: dns.rrset.RRset | None = None,
                  ttl: int | None = None) -> Lookup:
             return Lookup(self.name, self.rdtype, status, tuple(self.hops),
-                          self.current.to_text(), rrset, ttl, str(reply.server), reply.rcode)
+                          self.current.to_text(), rrset, ttl, str(reply.server), reply.rcode,
+                          message)
 
-        if message.rcode() == dns.rcode.REFUSED:
+        code = reply.code
+        if code == dns.rcode.REFUSED:
             return done("refused")
-        if message.rcode() not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+        if code not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
             return done("servfail")
         wanted = dns.rdatatype.from_text(self.rdtype)
         while True:
@@ -356,7 +482,7 @@ class _Chain:
                 return done("cname_loop")
             self.seen.add(target)
             self.current = target
-        if message.rcode() == dns.rcode.NXDOMAIN:
+        if code == dns.rcode.NXDOMAIN:
             return done("nxdomain", ttl=negative_ttl(message))
         if self.current == asked:
             return done("nodata", ttl=negative_ttl(message))

@@ -40,8 +40,40 @@ import dns.exception
 import dns.flags
 import dns.inet
 import dns.message
+import dns.name
 
 from wizard.probes.base import Nameserver
+
+EDNS = dns.message.make_query(dns.name.root, "SOA", use_edns=0, payload=1232)
+"""A query whose EDNS record (version 0, 1,232-byte payload) every query of the wizard shares."""
+
+_TEMPLATES: dict[tuple[int, int, int], tuple[bytes, bytes]] = {}
+
+
+def query_wire(query: dns.message.Message) -> bytes:
+    """``query.to_wire()``, the same bytes, for less: a query shaped as the wizard's are
+    (one question, no other records, :data:`EDNS`'s record) is dnspython's wire of the same
+    query for the root name, with the id and the name (``Name.to_wire``) put in.
+
+    Nothing in such a query can point back at the name (the EDNS record's owner is the
+    root), so the name is never compressed and the splice is exact; any other query is
+    rendered by ``to_wire``.
+    """
+    if (query.opt is not EDNS.opt or len(query.question) != 1 or query.answer
+            or query.authority or query.additional or query.tsig is not None or query.pad):
+        return query.to_wire()
+    question = query.question[0]
+    key = (int(question.rdtype), int(question.rdclass), int(query.flags))
+    template = _TEMPLATES.get(key)
+    if template is None:
+        root = dns.message.make_query(dns.name.root, question.rdtype, question.rdclass)
+        root.flags = query.flags
+        root.opt = EDNS.opt
+        root.request_payload = EDNS.request_payload
+        wire = root.to_wire()
+        template = _TEMPLATES[key] = (wire[2:12], wire[13:])
+    name = question.name.to_wire() or b""
+    return query.id.to_bytes(2, "big") + template[0] + name + template[1]
 
 ICMP_GRACE = 0.5
 """Seconds after an ICMP error in which any datagram from the server shows it is alive."""
@@ -204,7 +236,7 @@ class UdpEndpoints:
             async with asyncio.timeout(timeout):
                 try:
                     endpoint.sent += 1
-                    await endpoint.send(query.to_wire())
+                    await endpoint.send(query_wire(query))
                     self.sent += 1
                     return await future
                 except dns.message.Truncated:
