@@ -13,10 +13,13 @@ import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from wizard import __version__
 from wizard.errors import BadUsage, ExitStatus, exit_status_for
+
+if TYPE_CHECKING:
+    from wizard.engine import Session
 
 EXIT_USAGE = ExitStatus.BAD_INPUT
 MAX_MESSAGE_LINE = 300
@@ -499,10 +502,22 @@ def _alternative_ids(flow: Any, seen: frozenset[str] = frozenset()) -> set[str]:
     return ids
 
 
+async def _walk(session: Session) -> None:
+    """Run ``session`` to its end as the event loop's main task, with no result.
+
+    asyncio's runner formats its main task (the task's result included) when it restores
+    the SIGINT handler at the end; with the session as the result that was the whole
+    flow's repr, twice — a tenth of a run's own work.
+    """
+    from wizard.engine import run_to_end
+
+    await run_to_end(session)
+
+
 def _run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from wizard.engine import MissingAnswer, Session, run_to_end
+    from wizard.engine import MissingAnswer, Session
     from wizard.flow.model import ProbeStep
     from wizard.inputs import BadInput, check_inputs, parse_nameserver
     from wizard.ociapi.settings import OciSettingsError
@@ -556,7 +571,7 @@ def _run(args: argparse.Namespace) -> int:
     session = Session.start(flow, given, RegistryRunner(ctx))
     collect_garbage()
     try:
-        asyncio.run(run_to_end(session))
+        asyncio.run(_walk(session))
     except MissingAnswer as exc:
         raise UsageError(f"flow {flow.id} asks {exc.question!r}: give the answer with "
                          f"--set {exc.var}=VALUE") from None
