@@ -569,6 +569,7 @@ def _run(args: argparse.Namespace) -> int:
 
         sdk_available()  # the SDK's import (seconds on a busy machine) is no probe's time
     session = Session.start(flow, given, RegistryRunner(ctx))
+    session.undo = False  # a headless run never goes back: no snapshot per step
     collect_garbage()
     try:
         asyncio.run(_walk(session))

@@ -147,7 +147,8 @@ class Session:
     error: str | None = None
     end_message: str = ""
     undo: bool = True
-    """Keep a snapshot before each step for :meth:`back` (``scan`` never goes back: off)."""
+    """Keep a snapshot before each step for :meth:`back` (``run`` and ``scan`` never go back:
+    off)."""
     _history: list[_Snapshot] = field(default_factory=list)
     _frames: list[_Frame] = field(default_factory=list)
     _worst: Status = "healthy"
