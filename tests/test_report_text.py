@@ -114,3 +114,24 @@ def test_run_text_defaults_to_the_terminals_width(monkeypatch: Any) -> None:
     monkeypatch.setenv("COLUMNS", "24")
     assert run_text(result_with_fix("alpha beta gamma delta epsilon")).endswith(
         "\nFix: Do it\n  alpha beta gamma delta\n  epsilon\n")
+
+
+def test_a_quoted_policy_statement_stays_on_one_line() -> None:
+    """The approved-sender fix puts the IAM statement to copy in quotes; re-wrapping split
+    it ("…a policy such as "Allow" / "group <group> to use …") (review)."""
+    from wizard.flow.fixlib import shared_library
+
+    text = shared_library()[0]["mail.create-approved-sender"].fix.text
+    statement = '"Allow group <group> to use email-family in compartment <compartment>".'
+    assert statement in text
+    assert any(statement in line for line in reflow(text, 80))
+
+
+def test_an_unclosed_placeholder_does_not_glue_the_rest_of_the_sentence() -> None:
+    """An option's ``<value`` with no ``>`` close by glued everything up to a later ``>``
+    (here a comparison) into one 85-column word at width 40 (review)."""
+    text = ("Give --set limit=<n where n is the number of messages you may send each day, "
+            "then if n > 100 ask support.")
+    lines = reflow(text, 40)
+    assert all(len(line) <= 40 for line in lines), lines
+    assert " ".join(" ".join(lines).split()) == "Give " + text.removeprefix("Give ")

@@ -141,6 +141,8 @@ def test_a_changed_fix_library_makes_a_cached_flow_stale(tmp_path: Path,
 
 def test_a_corrupt_or_foreign_entry_is_ignored_and_rewritten(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wizard.data import user_cache
+
     monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path))
     path = ROOT / "flows" / "tcp-port.yaml"
     content = cache.key_content(path)
@@ -152,8 +154,9 @@ def test_a_corrupt_or_foreign_entry_is_ignored_and_rewritten(
                     pickle.dumps({"version": version, "flow": b"junk"}),
                     pickle.dumps({"version": version, "flow": pickle.dumps(3)}),
                     pickle.dumps({"version": version, "flow": pickle.dumps(checked)})[:-9]):
-        entry.write_bytes(corrupt)
-        assert cache.cached_flow(content) is None
+        for sealed in (corrupt, user_cache._sealed(corrupt)):
+            entry.write_bytes(sealed)
+            assert cache.cached_flow(content) is None
         assert load_flow(path) == checked
         assert cache.cached_flow(content) == checked, "the entry was rewritten"
 
@@ -174,7 +177,8 @@ def test_a_planted_entry_builds_nothing_but_flow_models(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Entries are pickles read with a restricted unpickler: an entry (or a flow inside
     one) that names any other callable — here ``os.mkdir`` — or a model of another module
-    is refused, and nothing it names runs."""
+    is refused, and nothing it names runs, even with a matching seal."""
+    from wizard.data import user_cache
     from wizard.settings import Settings
 
     monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path / "cache"))
@@ -190,7 +194,7 @@ def test_a_planted_entry_builds_nothing_but_flow_models(
                     pickle.dumps({"version": version, "listing": _Planted(target)}),
                     pickle.dumps({"version": version,
                                   "flow": pickle.dumps(Settings.model_construct())})):
-        entry.write_bytes(planted)
+        entry.write_bytes(user_cache._sealed(planted))  # sealed: the unpickler reads it
         assert cache.cached_flow(content) is None
         assert cache.cached_listing(content) is None
         assert not target.exists(), "the planted entry ran os.mkdir"
@@ -420,3 +424,119 @@ def test_the_collector_is_back_on_once_a_run_starts_its_probes(tmp_path: Path,
     result = run_python(code, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
+
+
+@pytest.mark.parametrize(("argv", "status"), [(["list"], 3), (["--version"], 0)])
+def test_a_closed_stdout_is_no_traceback(tmp_path: Path, argv: list[str], status: int) -> None:
+    """``email-wizard list >&-``: the quick exit flushed ``sys.stdout``, which is None when
+    the descriptor was closed at start — a traceback and exit 1 ("a problem was
+    diagnosed"), where the command says why with exit 3 (``--version``: 0) (review)."""
+    import os
+
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path),
+           "EMAIL_WIZARD_CACHE_DIR": str(tmp_path / "cache"),
+           "EMAIL_WIZARD_CONFIG_DIR": str(tmp_path / "config")}
+    result = subprocess.run([sys.executable, "-m", "wizard", *argv], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60,
+                            preexec_fn=lambda: os.close(1))
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == status, result.stderr
+
+
+def _unchecked_flow(state: dict[str, object]) -> bytes:
+    """A pickled ``Flow`` whose fields are ``state``, never validated."""
+    from wizard.flow.model import Flow
+
+    flow = Flow.__new__(Flow)
+    object.__setattr__(flow, "__dict__", state)
+    object.__setattr__(flow, "__pydantic_fields_set__", set(state))
+    object.__setattr__(flow, "__pydantic_extra__", None)
+    object.__setattr__(flow, "__pydantic_private__", None)
+    return pickle.dumps(flow, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _shared_bomb() -> object:
+    """A few hundred bytes of pickle that stand for 2**40 strings (one list shared)."""
+    shared: object = "x" * 10
+    for _ in range(40):
+        shared = [shared, shared]
+    return shared
+
+
+@pytest.mark.parametrize("planted", ["flow without steps", "steps not a mapping",
+                                     "shared-list title", "shared-list listing",
+                                     "9-byte memo bomb"])
+def test_an_entry_the_wizard_did_not_seal_is_a_miss(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, closed_port: int,
+        planted: str) -> None:
+    """Entries carry the SHA-256 of their bytes: an entry written by anything but the
+    wizard — corrupt, truncated, or planted with a flow of unchecked state that ended
+    every later run with exit 3, a shared list that hung ``run`` and ``list --json``, a
+    memo index that made the unpickler zero 256 MiB — is a miss, read no further, and
+    rewritten (review)."""
+    import struct
+
+    monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path / "cache"))
+    path = ROOT / "flows" / "tcp-port.yaml"
+    content = cache.key_content(path)
+    assert content is not None
+    checked = load_flow(path)
+    entry = cache.entry_path(content)
+    data = {"version": cache.__version__, "flow": pickle.dumps(checked),
+            "listing": checked.listing()}
+    if planted == "flow without steps":
+        data["flow"] = _unchecked_flow({})
+    elif planted == "steps not a mapping":
+        data["flow"] = _unchecked_flow({**checked.__dict__, "steps": 42})
+    elif planted == "shared-list title":
+        data["flow"] = _unchecked_flow({**checked.__dict__, "title": _shared_bomb()})
+    elif planted == "shared-list listing":
+        data["listing"] = {**checked.listing(), "title": _shared_bomb()}
+    raw = (b"\x80\x05N" + b"r" + struct.pack("<I", 1 << 24) + b"." if planted.startswith("9")
+           else pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    entry.write_bytes(raw)
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path),
+           "EMAIL_WIZARD_CACHE_DIR": str(tmp_path / "cache"),
+           "EMAIL_WIZARD_CONFIG_DIR": str(tmp_path / "config")}
+    for argv in (["list", "--json"], ["run", "tcp-port", "--set", "host=127.0.0.1", "--set",
+                                      f"port={closed_port}", "--json"]):
+        result = subprocess.run([sys.executable, "-m", "wizard", *argv], cwd=ROOT, env=env,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == (0 if argv[0] == "list" else 1), result.stderr
+        assert "unexpected error" not in result.stderr
+    assert entry.read_bytes() != raw and cache.cached_flow(content) == checked, \
+        "the entry was rewritten"
+
+
+def test_one_changed_byte_of_a_sealed_entry_makes_it_a_miss(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path))
+    path = ROOT / "flows" / "tcp-port.yaml"
+    content = cache.key_content(path)
+    assert content is not None
+    checked = load_flow(path)
+    entry = cache.entry_path(content)
+    genuine = entry.read_bytes()
+    for at in (len(genuine) - 2, len(genuine) // 2):
+        entry.write_bytes(genuine[:at] + bytes([genuine[at] ^ 1]) + genuine[at + 1:])
+        assert cache.cached_flow(content) is None
+    entry.write_bytes(genuine[:-1])
+    assert cache.cached_flow(content) is None
+    entry.write_bytes(genuine)
+    assert cache.cached_flow(content) == checked
+
+
+def test_a_change_to_the_code_a_cached_model_is_made_of_makes_it_stale(tmp_path: Path) -> None:
+    """A cached flow holds instances of the flow and fix models: a change to their
+    modules (or to pydantic, or Python) gives other keys, so an entry of the old classes
+    is never read (the key covered only the flow model's file) (review)."""
+    from wizard.data.user_cache import code_digest
+
+    model = tmp_path / "vocabulary.py"
+    model.write_text("class Fix: ...\n")
+    before = code_digest(model)
+    model.write_text("class Fix:\n    new_field: int\n")
+    assert code_digest(model) != before
+    wizard_dir = ROOT / "wizard"
+    assert cache.cache_key(b"flow") != "" and code_digest(
+        wizard_dir / "fixes" / "vocabulary.py") != code_digest(wizard_dir / "flow" / "model.py")

@@ -171,13 +171,14 @@ def console_main() -> NoReturn:
     its own, started and ended the quick way.
 
     The cyclic garbage collector is off while the wizard starts — imports make many
-    long-lived objects and no garbage worth a collection (a tenth of a short command's
-    work) — and :func:`collect_garbage` switches it back on where long work begins (a
-    run's probes, a scan, a TUI session). Once the output is flushed and the exit handlers
-    have run, the process ends with :func:`os._exit`, skipping the interpreter's teardown of
-    every module and object (another tenth); with other threads still running, or output
-    that cannot be flushed, it exits the ordinary way. Pydantic's plugins are not looked
-    for (``PYDANTIC_DISABLE_PLUGINS``, unless set already): the wizard uses none, and the
+    long-lived objects and no garbage worth a collection (3% of a short ``run``'s
+    instructions) — and :func:`collect_garbage` switches it back on where long work
+    begins (a run's probes, a scan, a TUI session). Once the exit handlers have run and
+    the output is flushed, the process ends with :func:`os._exit`, skipping the
+    interpreter's teardown of every module and object (another 6%); with other threads
+    still running, or output that cannot be flushed, it exits the ordinary way (which
+    reports the failed flush). Pydantic's plugins are not looked for
+    (``PYDANTIC_DISABLE_PLUGINS``, unless set already): the wizard uses none, and the
     search reads the metadata of every installed package.
     """
     import gc
@@ -188,15 +189,16 @@ def console_main() -> NoReturn:
     import atexit
     import threading
 
+    if threading.active_count() > 1:
+        raise SystemExit(status)
+    atexit._run_exitfuncs()
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None: the descriptor was closed when Python started
+                stream.flush()
     except (OSError, ValueError):
         raise SystemExit(status) from None
-    if threading.active_count() == 1:
-        atexit._run_exitfuncs()
-        os._exit(status)
-    raise SystemExit(status)
+    os._exit(status)
 
 
 def collect_garbage() -> None:

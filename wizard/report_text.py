@@ -15,9 +15,10 @@ _CONFIG = re.compile(r"[A-Za-z_][\w.-]*\s+=\s|[\w.-]+=\S*$")
 _COMMAND = re.compile(r"(?:\$|#|sudo|postconf|postfix|postmap|email-wizard|dig|openssl)\s")
 _COLUMNS = re.compile(r"\S {3,}\S")
 _GLUED = re.compile(r"email-wizard \w+|--(?:set|secret-env|nameserver|choose)\s+"
-                    r"(?:[^\s<]*<[^>]*>\S*|\S+)")
-"""What a line break must not split: an option and its value (``--set region=<your region>``),
-the program and its command (``email-wizard run``)."""
+                    r"(?:[^\s<]*<[^<>\n]{1,40}>\S*|\S+)|\"[^\"\n]{1,80}\"")
+"""What a line break must not split: an option and its value (``--set region=<your region>``;
+a ``<placeholder>`` of at most 40 characters), the program and its command (``email-wizard
+run``), a quoted text of at most 80 characters (a policy statement to copy)."""
 _NO_BREAK = "\ue000"
 """Stands for a space inside a glued span while wrapping (textwrap breaks only at ASCII
 whitespace)."""

@@ -7,17 +7,25 @@ written by another version is never returned, and a corrupt one is ignored.
 
 Entries are pickles because reading a checked model back from one builds no
 validator (reading JSON back through pydantic built every flow model's schema:
-a sixth of a warm ``run``). They are read with a restricted unpickler: an entry
-holds only plain data (dicts, lists, strings, bytes, numbers), and a model
-stored in it (:func:`model_blob`) may name only the classes of the modules its
-reader allows, so a planted entry can build no other object. An entry that is
-not a regular file owned by the user, is writable by others, or is larger than
-:data:`MAX_ENTRY_BYTES` is ignored.
+a sixth of a warm ``run``). Each entry is sealed with the SHA-256 of its bytes
+(a truncated, corrupted or hand-edited entry is a miss, and is rewritten), keyed
+by everything the pickled classes depend on (:func:`code_digest`: the model
+modules' source, pydantic's and Python's versions), and read with a restricted
+unpickler: plain data, and instances of the classes of the modules its reader
+allows — never a function, so an entry can run no code. An entry that is not a
+regular file of the user's, is writable by others, or is larger than
+:data:`MAX_ENTRY_BYTES` is ignored; the folder is made 0700, entries 0600.
+
+The folder is trusted as the user's own files are: a model read back is not
+validated again, so an entry crafted on purpose, by someone who can write as the
+user, with a matching seal, could still hand the wizard a malformed flow — as
+could that someone by editing the user's own flows or settings.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import os
 import pickle
@@ -32,6 +40,36 @@ MAX_ENTRY_BYTES = 8 * 1024 * 1024
 """The largest cache entry read (the biggest shipped flow's is about 100 KiB)."""
 
 T = TypeVar("T")
+
+_SEAL = b"email-wizard cache 1\n"
+"""What every entry starts with, before the SHA-256 of the rest."""
+
+
+def _sealed(payload: bytes) -> bytes:
+    return _SEAL + hashlib.sha256(payload).digest() + payload
+
+
+def _unsealed(data: bytes) -> bytes | None:
+    """The payload of a sealed entry whose seal matches, else None."""
+    if not data.startswith(_SEAL):
+        return None
+    digest, payload = data[len(_SEAL):len(_SEAL) + 32], data[len(_SEAL) + 32:]
+    return payload if hashlib.sha256(payload).digest() == digest else None
+
+
+def code_digest(*sources: Path) -> bytes:
+    """A digest of what pickled models depend on: ``sources`` (the model modules' own
+    files), pydantic's version and Python's; part of every entry's key, so a change to
+    any of them (even within one version of the wizard, as in a development tree) makes
+    the entries stale. Reads pydantic's version file without importing pydantic."""
+    import importlib.util
+
+    digest = hashlib.sha256(sys.version.encode())
+    spec = importlib.util.find_spec("pydantic")
+    for path in (*sources, *([Path(spec.origin).with_name("version.py")]
+                             if spec is not None and spec.origin else [])):
+        digest.update(b"\0" + path.read_bytes())
+    return digest.digest()
 
 
 class _RestrictedUnpickler(pickle.Unpickler):
@@ -92,7 +130,8 @@ def _read_own_file(path: Path) -> bytes | None:
 def read_entry(name: str) -> dict[str, Any] | None:
     """The entry stored as ``name`` by this version, or None (absent, corrupt, foreign)."""
     data = _read_own_file(cache_dir() / name)
-    entry = _loads(data) if data is not None and len(data) <= MAX_ENTRY_BYTES else None
+    payload = _unsealed(data) if data is not None and len(data) <= MAX_ENTRY_BYTES else None
+    entry = _loads(payload) if payload is not None else None
     if not isinstance(entry, dict) or entry.get("version") != __version__:
         return None
     return entry
@@ -116,7 +155,8 @@ def write_entry(name: str, payload: dict[str, Any]) -> None:
     import tempfile
 
     folder = cache_dir()
-    entry = pickle.dumps({"version": __version__, **payload}, protocol=pickle.HIGHEST_PROTOCOL)
+    entry = _sealed(pickle.dumps({"version": __version__, **payload},
+                                 protocol=pickle.HIGHEST_PROTOCOL))
     with contextlib.suppress(OSError):
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")

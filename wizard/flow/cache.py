@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wizard import __version__
-from wizard.data.user_cache import cache_dir, model_blob, model_from_blob, read_entry, write_entry
+from wizard.data.user_cache import (
+    cache_dir,
+    code_digest,
+    model_blob,
+    model_from_blob,
+    read_entry,
+    write_entry,
+)
 
 if TYPE_CHECKING:
     from wizard.flow.model import Flow
@@ -31,12 +38,15 @@ __all__ = ["cache_dir", "cache_key", "cached_flow", "cached_listing", "entry_pat
 
 @cache
 def _manifest_digest() -> bytes:
-    """The probe manifest and the flow language's own source: a change to either (even
+    """The probe manifest and the code a cached flow is made of (the flow and fix models,
+    their base; see :func:`~wizard.data.user_cache.code_digest`): a change to any (even
     within one version, as in a development tree) makes every cached flow stale."""
     from wizard.probes.manifest import MANIFEST_PATH
 
-    language = Path(__file__).with_name("model.py").read_bytes()
-    return hashlib.sha256(MANIFEST_PATH.read_bytes() + b"\0" + language).digest()
+    wizard = Path(__file__).parent.parent
+    return hashlib.sha256(MANIFEST_PATH.read_bytes() + b"\0" + code_digest(
+        wizard / "flow" / "model.py", wizard / "fixes" / "vocabulary.py",
+        wizard / "data" / "strict.py", wizard / "data" / "template.py")).digest()
 
 
 def cache_key(content: bytes) -> str:

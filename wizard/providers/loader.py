@@ -99,10 +99,15 @@ def _load_checked(raw: bytes, name: str) -> Provider:
 
 @cache
 def _language_digest() -> bytes:
-    """The profile model's and checks' source: a change to either makes cached profiles stale."""
+    """The profile model's and checks' source, and what the model is built on (see
+    :func:`~wizard.data.user_cache.code_digest`): a change to any makes cached profiles
+    stale."""
+    from wizard.data.user_cache import code_digest
+
     here = Path(__file__)
-    return hashlib.sha256(here.with_name("model.py").read_bytes() + b"\0"
-                          + here.read_bytes()).digest()
+    return code_digest(here.with_name("model.py"), here,
+                       here.parent.parent / "data" / "strict.py",
+                       here.parent.parent / "data" / "template.py")
 
 
 def _entry_name(raw: bytes) -> str:
