@@ -19,7 +19,6 @@ from pydantic import ValidationError
 from wizard.data import template
 from wizard.data.redact import masked
 from wizard.fixes.vocabulary import SEVERITY_RANK, Action, Finding, Fix
-from wizard.flow.fixlib import offered_fix, render_fix
 from wizard.flow.model import (
     DEFAULT,
     AskStep,
@@ -395,6 +394,8 @@ class Session:
         try:
             findings = [Finding.model_validate(template.render_strings(f.model_dump(), shown))
                         for f in step.findings]
+            from wizard.flow.fixlib import offered_fix, render_fix
+
             fixes = offered_fix(step, self.values)
             fixes += [render_fix(f, self.flow, self.values) for f in step.fixes]
             fixes += [render_fix(f, self.flow, self.values, group=step_id)
