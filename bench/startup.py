@@ -5,7 +5,9 @@ flow cache and compiles the bytecode, as installing the package would) and
 prints the median and best wall time and the median CPU time (user + system),
 all in one run on this machine. The runs are interleaved — round after round,
 every command once per round — so a change in the machine's load falls on
-every row alike. ``run tcp-port`` and ``run port-connectivity`` talk to a
+every row alike. ``import asyncio, ssl, aiosmtplib, pydantic.fields`` is the
+floor of the chosen stack under ``run port-connectivity``: what it imports
+before any of the wizard's own code. ``run tcp-port`` and ``run port-connectivity`` talk to a
 loopback aiosmtpd relay (STARTTLS, AUTH after TLS, trustme certificate) the
 benchmark starts itself; ``swaks --tls --quit-after AUTH`` talks to the same
 relay. swaks is a Debian package (``apt-get install swaks``); without it its
@@ -78,6 +80,8 @@ def commands(port: int, ca_file: str,
         ('python -c "import textual.app"', [PY, "-c", "import textual.app"], ROOT),
         ('python -c "import asyncio, ssl, dns.asyncresolver, yaml"',
          [PY, "-c", "import asyncio, ssl, dns.asyncresolver, yaml"], ROOT),
+        ('python -c "import asyncio, ssl, aiosmtplib, pydantic.fields"',
+         [PY, "-c", "import asyncio, ssl, aiosmtplib, pydantic.fields"], ROOT),
         *wizard_rows(port, ca_file, ROOT),
     ]
     if baseline is not None:
