@@ -13,15 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-import contextlib
 import contextvars
 import csv
 import gc
 import io
 import os
-import queue
 import stat
-import threading
 import time
 from collections.abc import (
     AsyncGenerator,
@@ -35,6 +32,7 @@ from collections.abc import (
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal, TypeVar
 
+from wizard.data.bounded_read import in_daemon_thread
 from wizard.data.diagnostics import did_you_mean
 from wizard.engine import MissingAnswer, Session, run_to_end
 from wizard.fixes.vocabulary import Finding
@@ -450,66 +448,18 @@ def make_pull(targets: Iterable[ScanTarget] | AsyncIterable[ScanTarget],
     one worker at a time."""
     listing = aiter(targets) if isinstance(targets, AsyncIterable) else None
     source = iter(targets) if not isinstance(targets, AsyncIterable) else iter(())
-    reader = _DaemonReader(source) if slow_source else None
     reading = asyncio.Lock()
 
     async def pull() -> ScanTarget | None:
         if listing is not None:
             async with reading:
                 return await anext(listing, None)
-        if reader is None:
+        if not slow_source:
             return _next_target(source)
-        async with reading:
-            return await reader.next()
+        async with reading:  # in a daemon thread: Ctrl-C never waits for a quiet producer
+            return await in_daemon_thread(lambda: _next_target(source), "scan-list-reader")
 
     return pull
-
-
-class _DaemonReader:
-    """Reads ``source`` one target per request in a daemon thread of its own.
-
-    Not ``asyncio.to_thread``: the default executor's threads are joined when the event
-    loop closes, so Ctrl-C while a pipe's producer wrote nothing waited for that
-    producer; a daemon thread blocked in a read ends with the process.
-    """
-
-    def __init__(self, source: Iterator[ScanTarget]) -> None:
-        self.source = source
-        self.requests: queue.SimpleQueue[
-            tuple[asyncio.AbstractEventLoop, asyncio.Future[ScanTarget | None]]
-        ] = queue.SimpleQueue()
-        self.thread: threading.Thread | None = None
-
-    def _serve(self) -> None:
-        while True:
-            loop, done = self.requests.get()
-            try:
-                outcome: ScanTarget | BaseException | None = _next_target(self.source)
-            except BaseException as exc:  # handed to the awaiting task
-                outcome = exc
-            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                loop.call_soon_threadsafe(_settle, done, outcome)
-
-    async def next(self) -> ScanTarget | None:
-        """The next target (None at the end), read in the thread."""
-        if self.thread is None:
-            self.thread = threading.Thread(target=self._serve, name="scan-list-reader",
-                                           daemon=True)
-            self.thread.start()
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[ScanTarget | None] = loop.create_future()
-        self.requests.put((loop, done))
-        return await done
-
-
-def _settle(done: asyncio.Future[ScanTarget | None],
-            outcome: ScanTarget | BaseException | None) -> None:
-    if done.done():
-        return
-    if isinstance(outcome, BaseException):
-        done.set_exception(outcome)
-    else:
-        done.set_result(outcome)
 
 
 async def until_all_end(results: asyncio.Queue[_Item | None], producers: int

@@ -120,7 +120,16 @@ def _pollable(fd: int) -> bool:
     return True
 
 
-async def _in_daemon_thread(function: Callable[[], T]) -> T:
+async def in_daemon_thread(function: Callable[[], T], name: str = "daemon") -> T:
+    """``function()`` run in a daemon thread of its own, awaited: its result, or what it
+    raised.
+
+    Not ``asyncio.to_thread``: the event loop's executor threads are joined when the loop
+    closes, so a call still blocked then (a read from a quiet pipe, an API that does not
+    answer) would hold up the program's exit — Ctrl-C included; a daemon thread ends with
+    the process. A caller that stops waiting (a deadline, a cancellation) leaves the
+    thread to finish on its own, its outcome dropped.
+    """
     import asyncio
 
     loop = asyncio.get_running_loop()
@@ -144,7 +153,7 @@ async def _in_daemon_thread(function: Callable[[], T]) -> T:
         with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is waiting
             loop.call_soon_threadsafe(deliver, result, error)
 
-    threading.Thread(target=work, name="bounded-read", daemon=True).start()
+    threading.Thread(target=work, name=name, daemon=True).start()
     return await future
 
 
@@ -183,7 +192,7 @@ async def read_bounded(path: str, limit: int) -> bytes:
         if stat.S_ISREG(mode) or not _pollable(fd):
             os.set_blocking(fd, True)
             owned = os.dup(fd)
-            data = await _in_daemon_thread(lambda: _read_regular(owned, limit))
+            data = await in_daemon_thread(lambda: _read_regular(owned, limit), "bounded-read")
         else:
             data = await _read_stream(fd, limit)
         if len(data) > limit:

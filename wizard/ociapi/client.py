@@ -9,8 +9,6 @@ its HTTP timeouts are the probe's, so no call outlives the run.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -273,29 +271,11 @@ async def call_bounded(seconds: float, what: str, fn: Callable[[], T]) -> T:
     A daemon thread (not the loop's executor) so that a call still blocked when the
     deadline passes never holds up the program's exit.
     """
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[T] = loop.create_future()
+    from wizard.data.bounded_read import in_daemon_thread
 
-    def settle(result: Any, error: BaseException | None) -> None:
-        if future.done():
-            return
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(result)
-
-    def work() -> None:
-        try:
-            outcome: tuple[Any, BaseException | None] = (fn(), None)
-        except BaseException as exc:
-            outcome = (None, exc)
-        with contextlib.suppress(RuntimeError):  # the loop is gone: the caller gave up
-            loop.call_soon_threadsafe(settle, *outcome)
-
-    threading.Thread(target=work, name=f"oci: {what}", daemon=True).start()
     try:
         async with asyncio.timeout(seconds):
-            return await future
+            return await in_daemon_thread(fn, f"oci: {what}")
     except TimeoutError:
         raise ApiFailure("timeout", f"{what}: the API did not answer within {seconds:g}s",
                          "Check the network path to the endpoint (proxy, egress rules) and "
