@@ -20,6 +20,7 @@ from tests.helpers import ROOT
 from tests.servers.smtp_fixtures import SmtpServers
 from wizard.flow import cache
 from wizard.flow.loader import load_flow
+from wizard.flow.model import Flow
 from wizard.flow.sources import flow_sources, library_bytes
 from wizard.probes.manifest import MANIFEST_PATH, LazyProbes, manifest_text, probe_infos
 from wizard.probes.registry import PROBES
@@ -31,6 +32,17 @@ IMPLEMENTATION_CHECK = (
     "                  and m not in ('wizard.probes.base', 'wizard.probes.manifest'))\n"
     "              or m.startswith('wizard.catalog'))\n"
 )
+
+
+def cached_tcp_port(cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+                    ) -> tuple[Path, bytes, Flow, Path]:
+    """tcp-port loaded once, so cached in ``cache_dir``: its path, cache key content,
+    checked flow and entry."""
+    monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(cache_dir))
+    path = ROOT / "flows" / "tcp-port.yaml"
+    content = cache.key_content(path)
+    assert content is not None
+    return path, content, load_flow(path), cache.entry_path(content)
 
 
 def run_python(code: str, cache_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -143,12 +155,7 @@ def test_a_corrupt_or_foreign_entry_is_ignored_and_rewritten(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from wizard.data import user_cache
 
-    monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path))
-    path = ROOT / "flows" / "tcp-port.yaml"
-    content = cache.key_content(path)
-    assert content is not None
-    checked = load_flow(path)
-    entry = cache.entry_path(content)
+    path, content, checked, entry = cached_tcp_port(tmp_path, monkeypatch)
     version = cache.__version__
     for corrupt in (b"{not a pickle", pickle.dumps([]), pickle.dumps({"version": "0.0.0"}),
                     pickle.dumps({"version": version, "flow": b"junk"}),
@@ -181,12 +188,7 @@ def test_a_planted_entry_builds_nothing_but_flow_models(
     from wizard.data import user_cache
     from wizard.settings import Settings
 
-    monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path / "cache"))
-    path = ROOT / "flows" / "tcp-port.yaml"
-    content = cache.key_content(path)
-    assert content is not None
-    checked = load_flow(path)
-    entry = cache.entry_path(content)
+    path, content, checked, entry = cached_tcp_port(tmp_path / "cache", monkeypatch)
     version = cache.__version__
     target = tmp_path / "planted"
     for planted in (pickle.dumps(_Planted(target)),
@@ -210,12 +212,7 @@ def test_an_entry_that_is_not_the_users_own_regular_file_is_ignored(
 
     from wizard.data import user_cache
 
-    monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path))
-    path = ROOT / "flows" / "tcp-port.yaml"
-    content = cache.key_content(path)
-    assert content is not None
-    load_flow(path)
-    entry = cache.entry_path(content)
+    _path, content, _checked, entry = cached_tcp_port(tmp_path, monkeypatch)
     assert cache.cached_flow(content) is not None
     if kind == "writable by others":
         entry.chmod(0o666)
@@ -253,11 +250,7 @@ def test_a_warm_run_builds_no_validator_for_flows_or_profiles(tmp_path: Path,
 
 def test_another_version_never_reads_this_versions_entries(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path))
-    path = ROOT / "flows" / "tcp-port.yaml"
-    content = cache.key_content(path)
-    assert content is not None
-    load_flow(path)
+    _path, content, _checked, _entry = cached_tcp_port(tmp_path, monkeypatch)
     monkeypatch.setattr(cache, "__version__", "999.0")
     assert cache.cached_flow(content) is None
 
@@ -476,12 +469,7 @@ def test_an_entry_the_wizard_did_not_seal_is_a_miss(
     rewritten (review)."""
     import struct
 
-    monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path / "cache"))
-    path = ROOT / "flows" / "tcp-port.yaml"
-    content = cache.key_content(path)
-    assert content is not None
-    checked = load_flow(path)
-    entry = cache.entry_path(content)
+    _path, content, checked, entry = cached_tcp_port(tmp_path / "cache", monkeypatch)
     data = {"version": cache.__version__, "flow": pickle.dumps(checked),
             "listing": checked.listing()}
     if planted == "flow without steps":
@@ -510,12 +498,7 @@ def test_an_entry_the_wizard_did_not_seal_is_a_miss(
 
 def test_one_changed_byte_of_a_sealed_entry_makes_it_a_miss(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("EMAIL_WIZARD_CACHE_DIR", str(tmp_path))
-    path = ROOT / "flows" / "tcp-port.yaml"
-    content = cache.key_content(path)
-    assert content is not None
-    checked = load_flow(path)
-    entry = cache.entry_path(content)
+    _path, content, checked, entry = cached_tcp_port(tmp_path, monkeypatch)
     genuine = entry.read_bytes()
     for at in (len(genuine) - 2, len(genuine) // 2):
         entry.write_bytes(genuine[:at] + bytes([genuine[at] ^ 1]) + genuine[at + 1:])
