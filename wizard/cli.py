@@ -570,8 +570,7 @@ def _run(args: argparse.Namespace) -> int:
         from wizard.ociapi.client import sdk_available
 
         sdk_available()  # the SDK's import (seconds on a busy machine) is no probe's time
-    session = Session.start(flow, given, RegistryRunner(ctx))
-    session.undo = False  # a headless run never goes back: no snapshot per step
+    session = Session.start(flow, given, RegistryRunner(ctx), undo=False)
     collect_garbage()
     try:
         asyncio.run(_walk(session))

@@ -146,15 +146,16 @@ class Session:
     error: str | None = None
     end_message: str = ""
     undo: bool = True
-    """Keep a snapshot before each step for :meth:`back` (``run`` and ``scan`` never go back:
-    off)."""
+    """Keep a snapshot before each step for :meth:`back` (see :meth:`start`)."""
     _history: list[_Snapshot] = field(default_factory=list)
     _frames: list[_Frame] = field(default_factory=list)
     _worst: Status = "healthy"
 
     @classmethod
-    def start(cls, flow: Flow, inputs: Mapping[str, Any], runner: ProbeRunner) -> Session:
-        """A session at the flow's start step, with inputs (defaults filled in)."""
+    def start(cls, flow: Flow, inputs: Mapping[str, Any], runner: ProbeRunner, *,
+              undo: bool = True) -> Session:
+        """A session at the flow's start step, with inputs (defaults filled in); ``undo``
+        False for a walk that never goes back (``run``, ``scan``): no snapshot per step."""
         values: dict[str, Any] = {"flow.id": flow.id, "flow.title": flow.title}
         for name, spec in flow.inputs.items():
             if name in inputs:
@@ -165,7 +166,7 @@ class Session:
                 values[name] = ""
         for name, value in inputs.items():
             values.setdefault(name, value)
-        return cls(flow=flow, values=values, runner=runner, current=flow.start)
+        return cls(flow=flow, values=values, runner=runner, current=flow.start, undo=undo)
 
     @property
     def finished(self) -> bool:

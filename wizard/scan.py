@@ -294,8 +294,7 @@ def _outcome(session: Session, *probes: str) -> str:
 async def _walk(flow: Flow, given: Mapping[str, str], runner: ProbeRunner
                 ) -> tuple[Session, dict[str, Any] | None]:
     """Walk ``flow``; a question only a person can answer ends the walk with a finding."""
-    session = Session.start(flow, given, runner)
-    session.undo = False
+    session = Session.start(flow, given, runner, undo=False)
     try:
         await run_to_end(session)
     except MissingAnswer as exc:

@@ -36,6 +36,12 @@ __all__ = ["cache_dir", "cache_key", "cached_flow", "cached_listing", "entry_pat
            "key_content", "store_flow"]
 
 
+FLOW_MODULES = frozenset({"wizard.flow.model", "wizard.fixes.vocabulary"})
+"""The modules whose classes a flow is built of: all a cached flow may name."""
+_BUILT_ON = frozenset({"wizard.data.strict", "wizard.data.template"})
+"""What those classes are built on: with them, the code a cached flow's key covers."""
+
+
 @cache
 def _manifest_digest() -> bytes:
     """The probe manifest and the code a cached flow is made of (the flow and fix models,
@@ -44,9 +50,9 @@ def _manifest_digest() -> bytes:
     from wizard.probes.manifest import MANIFEST_PATH
 
     wizard = Path(__file__).parent.parent
-    return hashlib.sha256(MANIFEST_PATH.read_bytes() + b"\0" + code_digest(
-        wizard / "flow" / "model.py", wizard / "fixes" / "vocabulary.py",
-        wizard / "data" / "strict.py", wizard / "data" / "template.py")).digest()
+    files = [wizard.joinpath(*name.split(".")[1:]).with_suffix(".py")
+             for name in sorted(FLOW_MODULES | _BUILT_ON)]
+    return hashlib.sha256(MANIFEST_PATH.read_bytes() + b"\0" + code_digest(*files)).digest()
 
 
 def cache_key(content: bytes) -> str:
@@ -81,10 +87,10 @@ def entry_path(content: bytes) -> Path:
 
 def cached_flow(content: bytes) -> Flow | None:
     """The flow stored for ``content``, or None (absent, corrupt or from another version)."""
-    from wizard.flow.model import MODEL_MODULES, Flow
+    from wizard.flow.model import Flow
 
     data = read_entry(_entry_name(content))
-    return model_from_blob(data.get("flow"), Flow, MODEL_MODULES) if data is not None else None
+    return model_from_blob(data.get("flow"), Flow, FLOW_MODULES) if data is not None else None
 
 
 def cached_listing(content: bytes) -> dict[str, Any] | None:

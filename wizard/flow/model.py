@@ -41,10 +41,6 @@ Status = Literal["healthy", "problem", "inconclusive"]
 DEFAULT = "default"
 """The key of an ``on``/``cases`` map that catches every answer or outcome not named."""
 
-MODEL_MODULES = frozenset({__name__, "wizard.fixes.vocabulary"})
-"""The modules whose classes a flow is built of (what a cached flow may name)."""
-
-
 class Guarded(Strict):
     """What every step may say: ``if: "{name}"`` + ``else: STEP`` (a lookup, not an expression).
 
