@@ -521,7 +521,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from wizard.engine import MissingAnswer, Session
     from wizard.flow.model import ProbeStep
-    from wizard.inputs import BadInput, check_inputs, parse_nameserver
+    from wizard.inputs import BadInput, check_inputs, check_timeout, parse_nameserver
     from wizard.ociapi.settings import OciSettingsError
     from wizard.probes.base import ProbeContext
     from wizard.probes.runner import RegistryRunner
@@ -539,8 +539,10 @@ def _run(args: argparse.Namespace) -> int:
                              f"{', '.join(sorted(offered)) or 'none'}")
     prefs = _settings()
     timeout = args.timeout if args.timeout is not None else prefs.timeout
-    if not (0 < timeout <= 600):
-        raise UsageError(f"--timeout {timeout:g}: must be between 0 and 600 seconds")
+    try:
+        check_timeout(timeout)
+    except BadInput as exc:
+        raise UsageError(str(exc)) from None
     ca_file = args.ca_file or prefs.ca_file
     if ca_file:
         _check_ca_file(ca_file)

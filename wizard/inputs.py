@@ -58,6 +58,18 @@ def check_port(value: str | int, what: str = "port") -> int:
     return port
 
 
+MAX_TIMEOUT = 600.0
+"""The longest a probe may be given, in seconds (``--timeout``, the settings file's)."""
+
+
+def check_timeout(value: float) -> float:
+    """``--timeout``: more than 0 and at most :data:`MAX_TIMEOUT` seconds."""
+    if not 0 < value <= MAX_TIMEOUT:
+        raise BadInput(f"--timeout {value:g}: must be more than 0 and at most "
+                       f"{MAX_TIMEOUT:g} seconds")
+    return value
+
+
 MAX_VALUE_CHARS = 100_000
 """The longest value any input takes (a pasted message or error fits; a runaway file does not)."""
 

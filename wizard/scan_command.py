@@ -138,7 +138,7 @@ def run_scan_command(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from wizard.data.diagnostics import DataFileError
-    from wizard.inputs import BadInput, parse_nameserver
+    from wizard.inputs import BadInput, check_timeout, parse_nameserver
     from wizard.probes.base import ProbeContext
     from wizard.probes.runner import RegistryRunner
     from wizard.scan import (
@@ -155,8 +155,10 @@ def run_scan_command(args: argparse.Namespace) -> int:
 
     if not 1 <= args.concurrency <= MAX_CONCURRENCY:
         raise ScanUsageError(f"--concurrency {args.concurrency}: must be 1 to {MAX_CONCURRENCY}")
-    if not 0 < args.timeout <= 600:
-        raise ScanUsageError(f"--timeout {args.timeout:g}: must be between 0 and 600 seconds")
+    try:
+        check_timeout(args.timeout)
+    except BadInput as exc:
+        raise ScanUsageError(str(exc)) from None
     if not 0 <= args.jobs <= MAX_JOBS:
         raise ScanUsageError(f"--jobs {args.jobs}: must be 0 (one per usable core) to "
                              f"{MAX_JOBS}")

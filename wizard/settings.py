@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from wizard.data.bounded_read import FileRefused, read_regular_file
-from wizard.inputs import BadInput, parse_nameserver
+from wizard.inputs import MAX_TIMEOUT, BadInput, parse_nameserver
 from wizard.paths import config_dir
 from wizard.probes.base import ProbeContext
 
@@ -85,7 +85,7 @@ class Settings(_Model):
     ca_file: str | None = Field(None, description="Extra trust anchors for TLS (PEM file)")
     nameservers: tuple[str, ...] = Field((), description="DNS servers for every lookup")
     authoritative: bool = Field(False, description="Ask each domain's own name servers")
-    timeout: float = Field(10.0, gt=0, le=600, description="Seconds each probe may take")
+    timeout: float = Field(10.0, gt=0, le=MAX_TIMEOUT, description="Seconds each probe may take")
     provider: str | None = Field(None, description="Default provider profile (e.g. oci)")
     region: str | None = Field(None, description="Default provider region")
     walk: Literal["to_end", "step_by_step"] = Field(
